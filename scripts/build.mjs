@@ -1,0 +1,83 @@
+// Build every task: validate task.json, generate loc files, bundle with esbuild into dist/tasks/<Task>/.
+// Fails (exit 1) on an invalid task.json, a duplicated GUID or name, or a bundle error.
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, cpSync, rmSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import Ajv from 'ajv';
+import { taskFolders, locFiles } from './tasks.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outRoot = join(root, 'dist', 'tasks');
+const schema = JSON.parse(readFileSync(join(root, 'schemas', 'tasks.schema.json'), 'utf8'));
+// The official schema is draft-04 style (`id`, `$schema`); Ajv 8 validates its body once those ids are moved.
+delete schema.$schema;
+if (schema.id) { schema.$id = schema.id; delete schema.id; }
+// unicodeRegExp off: the schema's patterns use escapes (\:) that only non-unicode RegExps accept.
+const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+const validate = ajv.compile(schema);
+
+const errors = [];
+const ids = new Map();
+const names = new Map();
+const tasks = taskFolders(root);
+if (tasks.length === 0) console.log('No task folders with a task.json yet.');
+
+for (const task of tasks) {
+  const dir = join(root, 'tasks', task);
+  const taskJson = JSON.parse(readFileSync(join(dir, 'task.json'), 'utf8'));
+  if (!validate(taskJson)) {
+    for (const e of validate.errors ?? []) errors.push(`${task}/task.json ${e.instancePath || '/'} ${e.message}`);
+  }
+  for (const [seen, key] of [[ids, taskJson.id], [names, taskJson.name]]) {
+    if (seen.has(key)) errors.push(`${task}/task.json reuses '${key}' of ${seen.get(key)}`);
+    seen.set(key, task);
+  }
+  if (taskJson.name !== task) errors.push(`${task}/task.json name '${taskJson.name}' differs from its folder`);
+  for (const handler of ['Node20_1', 'Node24']) {
+    if (taskJson.execution?.[handler]?.target !== 'index.js') errors.push(`${task}/task.json needs execution.${handler}.target = index.js`);
+  }
+  for (const input of taskJson.inputs ?? []) {
+    if (!input.helpMarkDown) errors.push(`${task}/task.json input '${input.name}' has no helpMarkDown`);
+  }
+  if (!existsSync(join(dir, 'icon.png'))) errors.push(`${task}/icon.png is missing`);
+  // Loc files are generated, committed, and must match task.json (checked by the tests).
+  const { locJson, resjson } = locFiles(taskJson);
+  writeFileSync(join(dir, 'task.loc.json'), JSON.stringify(locJson, null, 2) + '\n');
+  mkdirSync(join(dir, 'Strings', 'resources.resjson', 'en-US'), { recursive: true });
+  writeFileSync(join(dir, 'Strings', 'resources.resjson', 'en-US', 'resources.resjson'), JSON.stringify(resjson, null, 2) + '\n');
+}
+if (errors.length) {
+  console.error(errors.map((e) => `error: ${e}`).join('\n'));
+  process.exit(1);
+}
+
+const minify = process.env.BUILD_NO_MINIFY !== '1';
+await Promise.all(tasks.map(async (task) => {
+  const dir = join(root, 'tasks', task);
+  const out = join(outRoot, task);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: [join(dir, 'src', 'index.ts')],
+    outfile: join(out, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // task-lib reads its own lib.json and the task's task.json next to __dirname at run time.
+    loader: { '.node': 'copy' },
+  });
+  for (const f of ['task.json', 'task.loc.json', 'icon.png', 'icon.svg', 'Strings']) {
+    if (existsSync(join(dir, f))) cpSync(join(dir, f), join(out, f), { recursive: true });
+  }
+  // task-lib's messages (loc strings for its own errors) are read from lib.json beside the bundle.
+  cpSync(join(root, 'node_modules', 'azure-pipelines-task-lib', 'lib.json'), join(out, 'lib.json'));
+  const toolLib = join(root, 'node_modules', 'azure-pipelines-tool-lib', 'lib.json');
+  if (existsSync(toolLib)) cpSync(toolLib, join(out, 'tool-lib.json'));
+  console.log(`bundled ${task}: ${(statSync(join(out, 'index.js')).size / 1024).toFixed(0)} KiB`);
+}));
