@@ -72,7 +72,7 @@ await Promise.all(tasks.map(async (task) => {
     // task-lib reads its own lib.json and the task's task.json next to __dirname at run time.
     loader: { '.node': 'copy' },
   });
-  for (const f of ['task.json', 'task.loc.json', 'icon.png', 'icon.svg', 'Strings']) {
+  for (const f of ['task.json', 'task.loc.json', 'icon.png', 'icon.svg', 'Strings', 'assets']) {
     if (existsSync(join(dir, f))) cpSync(join(dir, f), join(out, f), { recursive: true });
   }
   // task-lib's messages (loc strings for its own errors) are read from lib.json beside the bundle.
