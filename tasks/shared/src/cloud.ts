@@ -1,0 +1,106 @@
+// Cloud endpoints come from the service connection. The only built-in hosts are the documented
+// defaults of the three named Azure environments, used when the connection data lacks a value.
+import { InputError } from './inputs';
+
+export interface CloudEndpoints {
+  name: string;
+  armUrl: string;
+  armScope: string;
+  authorityHost: string;
+  keyVaultDnsSuffix: string;
+  /** Storage suffix (core.windows.net…), for blob URLs when a datastore does not name one. */
+  storageDnsSuffix?: string;
+}
+
+interface CloudDefaults {
+  authorityHost: string;
+  keyVaultDnsSuffix: string;
+  storageDnsSuffix: string;
+  /** Azure ML studio host; see studioHost(). */
+  studioHost: string;
+}
+
+/** Documented defaults per environment name (az cloud show). Keys are lower-case. */
+const KNOWN_CLOUDS: Readonly<Record<string, CloudDefaults>> = {
+  azurecloud: {
+    authorityHost: 'https://login.microsoftonline.com',
+    keyVaultDnsSuffix: 'vault.azure.net',
+    storageDnsSuffix: 'core.windows.net',
+    studioHost: 'ml.azure.com',
+  },
+  azureusgovernment: {
+    authorityHost: 'https://login.microsoftonline.us',
+    keyVaultDnsSuffix: 'vault.usgovcloudapi.net',
+    storageDnsSuffix: 'core.usgovcloudapi.net',
+    studioHost: 'ml.azure.us',
+  },
+  azurechinacloud: {
+    authorityHost: 'https://login.chinacloudapi.cn',
+    keyVaultDnsSuffix: 'vault.azure.cn',
+    storageDnsSuffix: 'core.chinacloudapi.cn',
+    studioHost: 'studio.ml.azure.cn',
+  },
+};
+
+export interface CloudData {
+  /** ENDPOINT_URL of the connection (the ARM URL). */
+  url: string;
+  environment?: string;
+  activeDirectoryAuthority?: string;
+  environmentAuthorityUrl?: string;
+  activeDirectoryServiceEndpointResourceId?: string;
+  azureKeyVaultDnsSuffix?: string;
+  storageDnsSuffix?: string;
+}
+
+function stripSlash(u: string): string {
+  return u.replace(/\/+$/, '');
+}
+
+function httpsUrl(input: string, what: string, value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new InputError(input, `the service connection's ${what} ${JSON.stringify(value)} is not a URL`, 'an https:// URL');
+  }
+  if (u.protocol !== 'https:') throw new InputError(input, `the service connection's ${what} ${JSON.stringify(value)} is not https`, 'an https:// URL');
+  return stripSlash(value);
+}
+
+/** Builds the endpoints from the connection's URL and data; `input` names the connection input for errors. */
+export function cloudFromData(d: CloudData, input = 'azureSubscription'): CloudEndpoints {
+  const name = d.environment?.trim() || 'AzureCloud';
+  const known = KNOWN_CLOUDS[name.toLowerCase()];
+  const armUrl = httpsUrl(input, 'URL', d.url.trim());
+  const authorityRaw = d.activeDirectoryAuthority?.trim() || d.environmentAuthorityUrl?.trim() || known?.authorityHost;
+  if (!authorityRaw) {
+    throw new InputError(
+      input,
+      `the service connection for environment '${name}' has no activeDirectoryAuthority`,
+      'a connection with activeDirectoryAuthority data, or environment AzureCloud, AzureUSGovernment or AzureChinaCloud',
+    );
+  }
+  const authorityHost = httpsUrl(input, 'activeDirectoryAuthority', authorityRaw);
+  const keyVaultDnsSuffix = (d.azureKeyVaultDnsSuffix?.trim() || known?.keyVaultDnsSuffix || 'vault.azure.net').replace(/^\.+/, '');
+  const resource = d.activeDirectoryServiceEndpointResourceId?.trim();
+  // The resource id keeps its trailing slash on purpose: "https://management.core.windows.net/" + "/.default"
+  // is the scope Azure CLI asks for; without a resource id the ARM URL itself is the audience.
+  const armScope = `${resource || armUrl}/.default`;
+  const storageDnsSuffix = d.storageDnsSuffix?.trim().replace(/^\.+/, '') || known?.storageDnsSuffix;
+  return { name, armUrl, armScope, authorityHost, keyVaultDnsSuffix, ...(storageDnsSuffix ? { storageDnsSuffix } : {}) };
+}
+
+/**
+ * Azure ML studio host for links. Public: ml.azure.com; US Gov: ml.azure.us; China: studio.ml.azure.cn
+ * (the hosts Microsoft documents for each cloud's studio). Other (custom / Stack) clouds have no
+ * studio of their own that we could derive, so links use ml.azure.com.
+ */
+export function studioHost(cloud: CloudEndpoints): string {
+  return KNOWN_CLOUDS[cloud.name.toLowerCase()]?.studioHost ?? KNOWN_CLOUDS.azurecloud.studioHost;
+}
+
+/** Blob storage suffix: the connection's, else the named cloud's default. */
+export function storageSuffix(cloud: CloudEndpoints): string {
+  return cloud.storageDnsSuffix ?? KNOWN_CLOUDS[cloud.name.toLowerCase()]?.storageDnsSuffix ?? KNOWN_CLOUDS.azurecloud.storageDnsSuffix;
+}

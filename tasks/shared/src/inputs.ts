@@ -1,0 +1,197 @@
+// Reading and validating task inputs. Every failure is one line naming the input, the bad value
+// (inputs never carry secrets here; secret inputs are read with requiredString and never echoed)
+// and what is accepted.
+import * as fs from 'node:fs';
+import * as tl from 'azure-pipelines-task-lib/task';
+
+export class InputError extends Error {
+  readonly input: string;
+  /**
+   * @param input    the input's name as in task.json
+   * @param problem  what is wrong, e.g. "'my ws' is not a valid Azure ML name"
+   * @param expected what is accepted, e.g. "1-255 letters, digits, '-' or '_'" (optional)
+   */
+  constructor(input: string, problem: string, expected?: string) {
+    const what = problem.trim().replace(/\.$/, '');
+    const exp = expected ? ` Expected ${expected.trim().replace(/\.$/, '')}.` : '';
+    super(`Input '${input}': ${what}.${exp}`.replace(/\r?\n/g, ' '));
+    this.name = 'InputError';
+    this.input = input;
+  }
+}
+
+function raw(name: string): string | undefined {
+  const v = tl.getInput(name, false);
+  if (v === undefined || v === null) return undefined;
+  const t = v.trim();
+  return t.length === 0 ? undefined : t;
+}
+
+/** Shows a value in an error message: quoted, one line, cut at 80 characters. */
+export function quote(value: string): string {
+  const one = value.replace(/\r?\n/g, '\\n');
+  return `'${one.length > 80 ? one.slice(0, 77) + '...' : one}'`;
+}
+
+export function requiredString(name: string): string {
+  const v = raw(name);
+  if (v === undefined) throw new InputError(name, 'is required but empty', 'a value');
+  return v;
+}
+
+export function optionalString(name: string): string | undefined {
+  return raw(name);
+}
+
+const TRUE = ['true', 'yes', 'y', '1', 'on'];
+const FALSE = ['false', 'no', 'n', '0', 'off'];
+
+export function booleanInput(name: string, defaultValue: boolean): boolean {
+  const v = raw(name);
+  if (v === undefined) return defaultValue;
+  const l = v.toLowerCase();
+  if (TRUE.includes(l)) return true;
+  if (FALSE.includes(l)) return false;
+  throw new InputError(name, `${quote(v)} is not a boolean`, 'true or false');
+}
+
+interface NumberOptions {
+  default?: number;
+  min?: number;
+  max?: number;
+  required?: boolean;
+}
+
+function rangeText(o: NumberOptions, kind: string): string {
+  if (o.min !== undefined && o.max !== undefined) return `${kind} from ${o.min} to ${o.max}`;
+  if (o.min !== undefined) return `${kind} >= ${o.min}`;
+  if (o.max !== undefined) return `${kind} <= ${o.max}`;
+  return kind;
+}
+
+function numeric(name: string, o: NumberOptions, integer: boolean): number | undefined {
+  const kind = integer ? 'an integer' : 'a number';
+  const v = raw(name);
+  if (v === undefined) {
+    if (o.required && o.default === undefined) throw new InputError(name, 'is required but empty', rangeText(o, kind));
+    return o.default;
+  }
+  const pattern = integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+  const n = Number(v);
+  if (!pattern.test(v) || !Number.isFinite(n) || (integer && !Number.isSafeInteger(n))) {
+    throw new InputError(name, `${quote(v)} is not ${kind}`, rangeText(o, kind));
+  }
+  if ((o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) {
+    throw new InputError(name, `${v} is out of range`, rangeText(o, kind));
+  }
+  return n;
+}
+
+export function integerInput(name: string, o: NumberOptions): number | undefined {
+  return numeric(name, o, true);
+}
+
+export function numberInput(name: string, o: NumberOptions): number | undefined {
+  return numeric(name, o, false);
+}
+
+/** Case-insensitive match; returns the spelling from `allowed`. */
+export function enumInput<T extends string>(name: string, allowed: readonly T[], defaultValue?: T): T {
+  const v = raw(name);
+  const list = allowed.map((a) => `'${a}'`).join(', ');
+  if (v === undefined) {
+    if (defaultValue !== undefined) return defaultValue;
+    throw new InputError(name, 'is required but empty', `one of ${list}`);
+  }
+  const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+  if (hit === undefined) throw new InputError(name, `${quote(v)} is not supported`, `one of ${list}`);
+  return hit;
+}
+
+/**
+ * Parses "key=value" lines. '#' comments and blank lines are ignored; the value is everything after
+ * the first '='. Duplicate keys and lines without '=' are errors naming the line number.
+ */
+export function keyValueLines(
+  name: string,
+  text: string | undefined,
+  o: { keyPattern?: RegExp; keyRule?: string; allowEmptyValue?: boolean } = {},
+): Map<string, string> {
+  const out = new Map<string, string>();
+  if (text === undefined) return out;
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, idx) => {
+    const n = idx + 1;
+    const t = line.trim();
+    if (t.length === 0 || t.startsWith('#')) return;
+    const eq = t.indexOf('=');
+    if (eq < 0) throw new InputError(name, `line ${n} ${quote(t)} has no '='`, "one 'key=value' per line");
+    const key = t.slice(0, eq).trim();
+    const value = t.slice(eq + 1).trim();
+    if (key.length === 0) throw new InputError(name, `line ${n} has an empty key`, "one 'key=value' per line");
+    if (o.keyPattern && !o.keyPattern.test(key)) {
+      throw new InputError(name, `line ${n}: key ${quote(key)} is not valid`, o.keyRule ?? `keys matching ${o.keyPattern.source}`);
+    }
+    if (!o.allowEmptyValue && value.length === 0) {
+      throw new InputError(name, `line ${n}: key ${quote(key)} has an empty value`, "'key=value' with a non-empty value");
+    }
+    if (out.has(key)) throw new InputError(name, `line ${n}: key ${quote(key)} is repeated`, 'each key once');
+    out.set(key, value);
+  });
+  return out;
+}
+
+const AML_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
+
+/** Azure ML asset/workspace naming rule: ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$ (maxLength can be lower). */
+export function amlName(name: string, value: string, o: { maxLength?: number } = {}): string {
+  const max = o.maxLength ?? 255;
+  const v = value.trim();
+  if (!AML_NAME.test(v) || v.length > max) {
+    throw new InputError(
+      name,
+      `${quote(v)} is not a valid Azure ML name`,
+      `1-${max} letters, digits, '-' or '_', starting with a letter or digit`,
+    );
+  }
+  return v;
+}
+
+/** Resource group rule: 1-90 letters, digits, '_', '-', '.', '(' or ')'; not ending with '.'. */
+export function azureResourceGroupName(name: string, value: string): string {
+  const v = value.trim();
+  if (!/^[\p{L}\p{N}._()-]{1,90}$/u.test(v) || v.endsWith('.')) {
+    throw new InputError(
+      name,
+      `${quote(v)} is not a valid resource group name`,
+      "1-90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.'",
+    );
+  }
+  return v;
+}
+
+/** A path input that must exist (relative paths resolve against the current directory, as the agent runs tasks in the sources directory). */
+export function filePathInput(name: string, o: { required?: boolean; kind: 'file' | 'directory' | 'any' }): string | undefined {
+  const v = raw(name);
+  if (v === undefined) {
+    if (o.required) throw new InputError(name, 'is required but empty', `the path of an existing ${o.kind === 'any' ? 'file or directory' : o.kind}`);
+    return undefined;
+  }
+  // task-lib returns the sources directory itself for an unset filePath input: treat that as empty
+  const defaultDir = tl.getVariable('Build.SourcesDirectory') ?? tl.getVariable('System.DefaultWorkingDirectory');
+  if (!o.required && o.kind === 'file' && defaultDir && pathsEqual(v, defaultDir)) return undefined;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(v);
+  } catch {
+    throw new InputError(name, `${quote(v)} does not exist`, `the path of an existing ${o.kind === 'any' ? 'file or directory' : o.kind}`);
+  }
+  if (o.kind === 'file' && !st.isFile()) throw new InputError(name, `${quote(v)} is not a file`, 'the path of an existing file');
+  if (o.kind === 'directory' && !st.isDirectory()) throw new InputError(name, `${quote(v)} is not a directory`, 'the path of an existing directory');
+  return v;
+}
+
+function pathsEqual(a: string, b: string): boolean {
+  const n = (p: string): string => p.replace(/[\\/]+$/, '');
+  return n(a) === n(b);
+}

@@ -1,0 +1,146 @@
+// Polling long operations: back-off (fast at first, capped), Retry-After, state-change lines with the
+// elapsed time, a timeout that names the input to raise, and cancellation. Time comes from a Clock so
+// tests run on a fake one.
+import { TaskError } from './errors';
+
+export interface PollResult<T> {
+  done: boolean;
+  state: string;
+  value?: T;
+  retryAfterMs?: number;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export class CancelledError extends TaskError {
+  constructor(what: string) {
+    super(`Cancelled while waiting for ${what}.`);
+    this.name = 'CancelledError';
+  }
+}
+
+export class TimeoutError extends TaskError {
+  readonly what: string;
+  readonly timeoutMs: number;
+  readonly lastState?: string;
+  constructor(what: string, timeoutMs: number, lastState?: string, timeoutInput?: string) {
+    const raise = timeoutInput ? ` Raise the input '${timeoutInput}' if it needs longer.` : '';
+    super(`Timed out after ${formatDuration(timeoutMs)} waiting for ${what}${lastState ? ` (last state: ${lastState})` : ''}.${raise}`);
+    this.name = 'TimeoutError';
+    this.what = what;
+    this.timeoutMs = timeoutMs;
+    this.lastState = lastState;
+  }
+}
+
+function abortError(signal: AbortSignal | undefined): Error {
+  const r: unknown = signal?.reason;
+  return r instanceof Error ? r : new Error('The operation was aborted.');
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortError(signal));
+        return;
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(abortError(signal));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/** "7s", "1m 05s", "1h 02m 03s". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  if (h > 0) return `${h}h ${pad(m)}m ${pad(s)}s`;
+  if (m > 0) return `${m}m ${pad(s)}s`;
+  return `${s}s`;
+}
+
+export interface WaitOptions<T> {
+  /** What is waited for, in the user's words ("job 'train-42'"). */
+  what: string;
+  poll: () => Promise<PollResult<T>>;
+  timeoutMs: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  factor?: number;
+  clock?: Clock;
+  onState?: (state: string, elapsedMs: number) => void;
+  abortSignal?: AbortSignal;
+  /** The input that sets the timeout, named in the TimeoutError. */
+  timeoutInput?: string;
+  /** Prints "still <state>" when nothing changed for this long (default 60 s; 0 = never). */
+  heartbeatMs?: number;
+  /** Where lines go (default console.log). */
+  log?: (line: string) => void;
+}
+
+export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
+  const clock = o.clock ?? realClock;
+  const log = o.log ?? ((l: string) => console.log(l));
+  const factor = o.factor ?? 1.5;
+  const maxDelay = o.maxDelayMs ?? 30000;
+  const heartbeat = o.heartbeatMs ?? 60000;
+  const start = clock.now();
+  let delay = Math.min(o.initialDelayMs ?? 2000, maxDelay);
+  let lastState: string | undefined;
+  let lastPrint = start;
+  for (;;) {
+    if (o.abortSignal?.aborted) throw new CancelledError(o.what);
+    const r = await o.poll();
+    const elapsed = clock.now() - start;
+    if (r.state !== lastState) {
+      log(`${o.what}: ${r.state} (elapsed ${formatDuration(elapsed)})`);
+      o.onState?.(r.state, elapsed);
+      lastState = r.state;
+      lastPrint = clock.now();
+    } else if (heartbeat > 0 && clock.now() - lastPrint >= heartbeat) {
+      log(`${o.what}: still ${r.state} (elapsed ${formatDuration(elapsed)})`);
+      lastPrint = clock.now();
+    }
+    if (r.done) return r.value as T;
+    const remaining = o.timeoutMs - elapsed;
+    if (remaining <= 0) throw new TimeoutError(o.what, o.timeoutMs, lastState, o.timeoutInput);
+    // Retry-After is the service's request and wins over our back-off (but not over the timeout)
+    const wait = Math.min(r.retryAfterMs !== undefined && r.retryAfterMs >= 0 ? r.retryAfterMs : delay, remaining);
+    try {
+      await clock.sleep(wait, o.abortSignal);
+    } catch (err) {
+      if (o.abortSignal?.aborted) throw new CancelledError(o.what);
+      throw err;
+    }
+    delay = Math.min(delay * factor, maxDelay);
+  }
+}
+
+/** Parses Retry-After (seconds or HTTP date) / retry-after-ms / x-ms-retry-after-ms headers into ms. */
+export function retryAfterMs(headers: Record<string, string | undefined>, clock: Clock = realClock): number | undefined {
+  const get = (k: string): string | undefined => {
+    const hit = Object.keys(headers).find((h) => h.toLowerCase() === k);
+    return hit ? headers[hit] : undefined;
+  };
+  const ms = get('retry-after-ms') ?? get('x-ms-retry-after-ms');
+  if (ms && /^\d+$/.test(ms.trim())) return Number(ms.trim());
+  const ra = get('retry-after');
+  if (!ra) return undefined;
+  if (/^\d+$/.test(ra.trim())) return Number(ra.trim()) * 1000;
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - clock.now());
+}

@@ -1,0 +1,147 @@
+// Resolves an Azure ML workspace: its ids, default blob datastore, MLflow endpoint and studio links.
+// All service URLs come from ARM responses (datastore endpoint, mlFlowTrackingUri, discoveryUrl).
+import type { AzureBlobDatastore, Datastore, DatastoreSecretsUnion } from '@azure/arm-machinelearning';
+import { AnonymousCredential, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { AzureContext, blobContainerClient, machineLearningClient } from './azure';
+import { storageSuffix, studioHost } from './cloud';
+import { describeAzureError, statusOf, TaskError } from './errors';
+
+export interface DefaultDatastore {
+  name: string;
+  accountName: string;
+  containerName: string;
+  /** https://acct.blob.<suffix> */
+  blobEndpoint: string;
+}
+
+export interface WorkspaceInfo {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+  defaultDatastore: DefaultDatastore;
+  /** https:// form */
+  mlflowTrackingUri: string;
+  discoveryUrl?: string;
+  containerRegistryId?: string;
+  applicationInsightsId?: string;
+  studioJobUrl(jobName: string): string;
+  studioModelUrl(name: string, version: string): string;
+}
+
+/** AML reports its data-plane URIs with the azureml:// scheme; on the wire it is https://. */
+export function toHttps(uri: string): string {
+  return uri.replace(/^azureml:\/\//i, 'https://');
+}
+
+/** Blob endpoint of a datastore: <protocol>://<accountName>.blob.<endpoint> (endpoint is only the suffix). */
+export function datastoreBlobEndpoint(ds: Pick<AzureBlobDatastore, 'accountName' | 'endpoint' | 'protocol'>, fallbackSuffix: string): string {
+  const protocol = (ds.protocol || 'https').toLowerCase();
+  const suffix = (ds.endpoint || fallbackSuffix).replace(/^\.+/, '');
+  return `${protocol}://${ds.accountName}.blob.${suffix}`;
+}
+
+function isBlob(d: Datastore | undefined): d is Datastore & { properties: AzureBlobDatastore } {
+  return !!d && d.properties.datastoreType === 'AzureBlob';
+}
+
+/**
+ * Studio links. Host per cloud from the cloud name (ml.azure.com, ml.azure.us, studio.ml.azure.cn —
+ * see cloud.studioHost); the workspace is selected by its ARM id (wsid), as the studio itself links.
+ */
+export function studioUrls(host: string, workspaceId: string): Pick<WorkspaceInfo, 'studioJobUrl' | 'studioModelUrl'> {
+  const wsid = encodeURIComponent(workspaceId).replace(/%2F/g, '/');
+  return {
+    studioJobUrl: (job) => `https://${host}/runs/${encodeURIComponent(job)}?wsid=${wsid}`,
+    studioModelUrl: (name, version) => `https://${host}/model/${encodeURIComponent(name)}:${encodeURIComponent(version)}/details/overview?wsid=${wsid}`,
+  };
+}
+
+export async function resolveWorkspace(ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> {
+  const client = machineLearningClient(ctx);
+  const what = `workspace '${workspaceName}' in resource group '${resourceGroup}'`;
+  let ws;
+  try {
+    ws = await client.workspaces.get(resourceGroup, workspaceName);
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: what }));
+  }
+  const id = ws.id ?? `/subscriptions/${ctx.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${workspaceName}`;
+
+  let ds: (Datastore & { properties: AzureBlobDatastore }) | undefined;
+  try {
+    for await (const d of client.datastores.list(resourceGroup, workspaceName, { isDefault: true })) {
+      if (isBlob(d) && d.properties.isDefault !== false) {
+        ds = d;
+        break;
+      }
+    }
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Listing the datastores of', resource: what }));
+  }
+  if (!ds) {
+    // every workspace is created with 'workspaceblobstore' as its default blob datastore
+    try {
+      const d = await client.datastores.get(resourceGroup, workspaceName, 'workspaceblobstore');
+      if (isBlob(d)) ds = d;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `datastore 'workspaceblobstore' of ${what}` }));
+    }
+  }
+  if (!ds || !ds.properties.accountName || !ds.properties.containerName) {
+    throw new TaskError(`The ${what} has no default Azure Blob datastore. Hint: set a blob datastore as the workspace default (az ml datastore update / studio).`);
+  }
+  const defaultDatastore: DefaultDatastore = {
+    name: ds.name ?? 'workspaceblobstore',
+    accountName: ds.properties.accountName,
+    containerName: ds.properties.containerName,
+    blobEndpoint: datastoreBlobEndpoint(ds.properties, storageSuffix(ctx.cloud)),
+  };
+
+  const discoveryUrl = ws.discoveryUrl || undefined;
+  let mlflowTrackingUri = ws.mlFlowTrackingUri ? toHttps(ws.mlFlowTrackingUri) : '';
+  if (!mlflowTrackingUri && discoveryUrl) {
+    // same host as the discovery service (regional API host), MLflow path of the workspace
+    mlflowTrackingUri = `${new URL(toHttps(discoveryUrl)).origin}/mlflow/v1.0${id}`;
+  }
+  return {
+    id,
+    name: ws.name ?? workspaceName,
+    resourceGroup,
+    location: ws.location ?? '',
+    defaultDatastore,
+    mlflowTrackingUri,
+    ...(discoveryUrl ? { discoveryUrl: toHttps(discoveryUrl) } : {}),
+    ...(ws.containerRegistry ? { containerRegistryId: ws.containerRegistry } : {}),
+    ...(ws.applicationInsights ? { applicationInsightsId: ws.applicationInsights } : {}),
+    ...studioUrls(studioHost(ctx.cloud), id),
+  };
+}
+
+/** The default datastore's container, with the datastore's own credentials (account key or SAS, masked) or the task's identity. */
+export async function datastoreContainer(ctx: AzureContext, ws: WorkspaceInfo): Promise<ContainerClient> {
+  const ds = ws.defaultDatastore;
+  const containerUrl = `${ds.blobEndpoint}/${ds.containerName}`;
+  let secrets: DatastoreSecretsUnion | undefined;
+  try {
+    secrets = await machineLearningClient(ctx).datastores.listSecrets(ws.resourceGroup, ws.name, ds.name);
+  } catch (err) {
+    // identity-based datastores have no secrets: AML answers 400/404; use the task's identity then
+    const status = statusOf(err);
+    if (status !== 400 && status !== 404) {
+      throw new TaskError(describeAzureError(err, { action: 'Reading the credentials of', resource: `datastore '${ds.name}' of workspace '${ws.name}'` }));
+    }
+  }
+  if (secrets?.secretsType === 'AccountKey' && 'key' in secrets && secrets.key) {
+    tl.setSecret(secrets.key);
+    return blobContainerClient(ctx, containerUrl, new StorageSharedKeyCredential(ds.accountName, secrets.key));
+  }
+  if (secrets?.secretsType === 'Sas' && 'sasToken' in secrets && secrets.sasToken) {
+    const sas = secrets.sasToken.replace(/^\?/, '');
+    tl.setSecret(sas);
+    tl.setSecret(`${containerUrl}?${sas}`);
+    return blobContainerClient(ctx, `${containerUrl}?${sas}`, new AnonymousCredential());
+  }
+  return blobContainerClient(ctx, containerUrl, ctx.credential);
+}
