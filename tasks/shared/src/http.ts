@@ -100,6 +100,21 @@ function tlsAgentOptions(t: TlsSettings | undefined): https.AgentOptions {
   return o;
 }
 
+/**
+ * https-proxy-agent hands only the request's own options to tls.connect for the target (after CONNECT),
+ * not the agent's: the CA and client certificate are added here.
+ */
+class TlsProxyAgent extends HttpsProxyAgent<string> {
+  private readonly targetTls: https.AgentOptions;
+  constructor(proxy: URL, targetTls: https.AgentOptions) {
+    super(proxy.href, { keepAlive: true });
+    this.targetTls = targetTls;
+  }
+  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): ReturnType<HttpsProxyAgent<string>['connect']> {
+    return super.connect(req, { ...opts, ...this.targetTls } as typeof opts);
+  }
+}
+
 /** An HttpClient that applies the agent's proxy (with bypass) and CA/client certificate to every request. */
 export function agentHttpClient(h: AgentHttp): HttpClient {
   const inner = createDefaultHttpClient();
@@ -113,7 +128,7 @@ export function agentHttpClient(h: AgentHttp): HttpClient {
         let agent = proxied.get(key);
         if (!agent) {
           agent = secure
-            ? new HttpsProxyAgent(proxy, { keepAlive: true, ...tlsAgentOptions(h.tlsOptions) })
+            ? new TlsProxyAgent(proxy, tlsAgentOptions(h.tlsOptions))
             : new HttpProxyAgent(proxy, { keepAlive: true });
           proxied.set(key, agent);
         }
