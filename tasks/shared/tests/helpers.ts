@@ -205,3 +205,26 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
+
+/** A fake Entra ID on a test server: OpenID configuration and a token endpoint that records form bodies. */
+export function entraHandler(baseUrl: () => string, tokens: URLSearchParams[]): (r: Recorded, res: http.ServerResponse) => boolean {
+  return (r, res) => {
+    const m = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration/.exec(r.url);
+    if (m) {
+      const t = m[1];
+      json(res, 200, {
+        authorization_endpoint: `${baseUrl()}/${t}/oauth2/v2.0/authorize`,
+        token_endpoint: `${baseUrl()}/${t}/oauth2/v2.0/token`,
+        issuer: `${baseUrl()}/${t}/v2.0`,
+        jwks_uri: `${baseUrl()}/${t}/discovery/v2.0/keys`,
+      });
+      return true;
+    }
+    if (/^\/[^/]+\/oauth2\/v2\.0\/token/.test(r.url)) {
+      tokens.push(new URLSearchParams(r.body));
+      json(res, 200, { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: `at-${tokens.length}` });
+      return true;
+    }
+    return false;
+  };
+}
