@@ -1,0 +1,145 @@
+// action=register: source → (reuse on retry) → metrics → gate → upload → register.
+import * as tl from 'azure-pipelines-task-lib/task';
+import { AzureContext, machineLearningClient } from '../../shared/src/azure';
+import { TaskError } from '../../shared/src/errors';
+import { lineageTags } from '../../shared/src/lineage';
+import { datastoreContainer, WorkspaceInfo } from '../../shared/src/workspace';
+import { evaluateGate, failureText, GateEvaluation, GateInputError, GateResult } from './gate';
+import type { RegisterParams } from './inputs';
+import { jobMetrics, Metrics } from './metrics';
+import { registerVersion, versionContent } from './register';
+import { findProduction, findRunVersion, listVersions, metricsFromProperties, ModelVersionInfo, nextVersion, RegistryScope } from './registry';
+import { comparisonRows, printComparison, writeSummary } from './report';
+import { planLocalSource, resolveJobSource, ResolvedSource, uploadPlanned } from './source';
+
+export interface TaskOutcome {
+  modelName: string;
+  version?: ModelVersionInfo;
+  gateResult: GateResult;
+  registered: boolean;
+  /** Set when the task must fail after its outputs are set (gate failed with onGateFailure=fail). */
+  failure?: string;
+}
+
+const GATE_RESULTS: GateResult[] = ['passed', 'failed', 'noBaseline', 'skipped'];
+
+async function candidateMetrics(ctx: AzureContext, ws: WorkspaceInfo, p: RegisterParams, jobName: string | undefined): Promise<{ metrics: Metrics; from?: string }> {
+  if (p.fileMetrics) return { metrics: p.fileMetrics, from: `file ${p.metricsFile}` };
+  if (!jobName) return { metrics: {} };
+  try {
+    return { metrics: await jobMetrics(ctx, ws, jobName), from: `job ${jobName}` };
+  } catch (err) {
+    if (p.gate) throw err;
+    // without a gate the metrics are only informative properties: a failure to read them is not fatal
+    tl.warning(`Could not read the metrics of job '${jobName}' (registering without metric properties): ${(err as Error).message}`);
+    return { metrics: {} };
+  }
+}
+
+async function productionMetrics(ctx: AzureContext, ws: WorkspaceInfo, prod: ModelVersionInfo): Promise<Metrics> {
+  const stored = metricsFromProperties(prod);
+  if (Object.keys(stored).length > 0 || !prod.jobName) return stored;
+  // a version registered by other means has no metric properties; its training job may still have them
+  try {
+    return await jobMetrics(ctx, ws, prod.jobName);
+  } catch (err) {
+    tl.warning(`Production version ${prod.name}:${prod.version} has no metric properties and the metrics of its job '${prod.jobName}' could not be read: ${(err as Error).message}`);
+    return {};
+  }
+}
+
+function describeSource(s: ResolvedSource): string {
+  return `${s.description} → ${s.modelUri}`;
+}
+
+export async function runRegister(ctx: AzureContext, ws: WorkspaceInfo, p: RegisterParams): Promise<TaskOutcome> {
+  const client = machineLearningClient(ctx);
+  const scope: RegistryScope = { client, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
+
+  const local = p.source.type === 'local' ? planLocalSource(ctx.subscriptionId, ws, p.source.path, p.source.jobName) : undefined;
+  const source: ResolvedSource = local ?? (p.source.type === 'job' ? await resolveJobSource(client, ws, p.source.jobName, p.source.outputName) : (undefined as never));
+  console.log(`Model source: ${describeSource(source)}`);
+
+  const versions = await listVersions(scope, { includeArchived: true });
+  console.log(`Model '${p.modelName}' has ${versions.length} version(s).`);
+
+  // a retried stage of the same pipeline run finds what the earlier attempt registered
+  const runId = tl.getVariable('Build.BuildId');
+  const mine = findRunVersion(versions, runId, source.modelUri);
+  if (mine && (p.modelVersion === undefined || p.modelVersion === mine.version)) {
+    console.log(tl.loc('Reused', p.modelName, mine.version, source.modelUri));
+    const tagged = mine.tags['gate.result'] as GateResult | undefined;
+    const gateResult = tagged && GATE_RESULTS.includes(tagged) ? tagged : 'skipped';
+    writeSummary({ action: 'register', modelName: p.modelName, modelVersion: mine.version, gateResult, registered: true, outcome: `Reused version ${mine.version}, registered by an earlier attempt of this pipeline run.`, studioUrl: ws.studioModelUrl(p.modelName, mine.version), source: source.modelUri });
+    return { modelName: p.modelName, version: mine, gateResult, registered: true };
+  }
+
+  const { metrics, from } = await candidateMetrics(ctx, ws, p, source.jobName);
+  if (from) console.log(`Candidate metrics from ${from}: ${Object.keys(metrics).length ? Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(', ') : 'none'}`);
+
+  let gateResult: GateResult = 'skipped';
+  let evaluation: GateEvaluation | undefined;
+  let rows: string[][] | undefined;
+  if (p.gate) {
+    const prod = p.gate.compareWithProduction ? findProduction(versions, p.productionTag) : undefined;
+    const prodMetrics = prod ? await productionMetrics(ctx, ws, prod) : undefined;
+    try {
+      evaluation = evaluateGate(p.gate, metrics, prod ? { version: prod.version, ...(prodMetrics?.[p.gate.metric] !== undefined ? { value: prodMetrics[p.gate.metric] } : {}) } : undefined);
+    } catch (err) {
+      if (err instanceof GateInputError) throw new TaskError(`${err.message.replace(/\.$/, '')} (metrics from ${from ?? 'nowhere'}).`);
+      throw err;
+    }
+    gateResult = evaluation.result;
+    rows = comparisonRows(evaluation, metrics, prodMetrics);
+    console.log(tl.loc('GateTable', p.gate.metric, p.gate.direction));
+    printComparison(rows);
+    for (const r of evaluation.reasons) console.log(`  ${r}`);
+    if (evaluation.noBaselineReason === 'noProduction') console.log(tl.loc('NoBaseline', p.modelName, `${p.productionTag.key}=${p.productionTag.value}`));
+    if (evaluation.noBaselineReason === 'productionLacksMetric') tl.warning(tl.loc('BaselineLacksMetric', evaluation.productionVersion ?? '', p.modelName, p.gate.metric));
+
+    if (evaluation.result === 'failed') {
+      const why = failureText(evaluation);
+      writeSummary({ action: 'register', modelName: p.modelName, gateResult, registered: false, outcome: `The quality gate failed: ${why}. Nothing was registered.`, evaluation, rows, source: source.modelUri });
+      if (p.onGateFailure === 'skip') {
+        tl.setResult(tl.TaskResult.SucceededWithIssues, tl.loc('GateFailedSkip', why));
+        return { modelName: p.modelName, gateResult, registered: false };
+      }
+      return { modelName: p.modelName, gateResult, registered: false, failure: tl.loc('GateFailed', why) };
+    }
+    console.log(tl.loc('GatePassed', gateResult, p.modelName));
+  }
+
+  if (local) console.log(await uploadPlanned(await datastoreContainer(ctx, ws), local, ws.defaultDatastore.name));
+
+  const content = versionContent({
+    modelUri: source.modelUri,
+    modelType: p.modelType,
+    ...(p.description ? { description: p.description } : {}),
+    ...(source.jobName ? { jobName: source.jobName } : {}),
+    userTags: p.tags,
+    lineage: lineageTags(source.jobName ? { 'upstream.job': source.jobName } : {}),
+    gateResult,
+    ...(evaluation ? { evaluation } : {}),
+    metrics,
+    ...(from ? { metricsSource: from } : {}),
+  });
+  const outcome = await registerVersion(scope, p.modelVersion ?? nextVersion(versions), content, { explicit: p.modelVersion !== undefined });
+  const v = outcome.version;
+  console.log(outcome.kind === 'created' ? tl.loc('Registered', p.modelName, v.version, v.id) : `Model version ${p.modelName}:${v.version} already holds this model: reusing it.`);
+  const studioUrl = ws.studioModelUrl(p.modelName, v.version);
+  console.log(`Studio: ${studioUrl}`);
+  writeSummary({
+    action: 'register',
+    modelName: p.modelName,
+    modelVersion: v.version,
+    gateResult,
+    registered: true,
+    outcome: outcome.kind === 'created' ? `Registered version ${v.version}.` : `Version ${v.version} already held this model: reused.`,
+    ...(evaluation ? { evaluation } : {}),
+    ...(rows ? { rows } : {}),
+    studioUrl,
+    source: source.modelUri,
+  });
+  return { modelName: p.modelName, version: v, gateResult, registered: true };
+}
+

@@ -1,0 +1,136 @@
+// Where the model comes from: a completed job's output, or local files uploaded to the workspace's
+// default datastore under a content-hash path (the same content is uploaded once and gets the same URI,
+// which is what lets a retried run find the version it registered before).
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import type { ContainerClient } from '@azure/storage-blob';
+import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import type { WorkspaceInfo } from '../../shared/src/workspace';
+
+export interface ResolvedSource {
+  /** modelUri for the model version. */
+  modelUri: string;
+  /** The upstream job, when there is one (lineage and metrics). */
+  jobName?: string;
+  /** For the log: what was found / uploaded. */
+  description: string;
+}
+
+export interface LocalFile {
+  /** path relative to the model root, with '/' separators ('' for a single file) */
+  relative: string;
+  absolute: string;
+  size: number;
+}
+
+/** Every file under a folder (sorted, so the hash does not depend on the file system's order), or the file itself. */
+export function localFiles(root: string): LocalFile[] {
+  const st = fs.statSync(root);
+  if (st.isFile()) return [{ relative: '', absolute: root, size: st.size }];
+  const out: LocalFile[] = [];
+  const walk = (dir: string, rel: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const abs = path.join(dir, entry.name);
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(abs, r);
+      else if (entry.isFile()) out.push({ relative: r, absolute: abs, size: fs.statSync(abs).size });
+    }
+  };
+  walk(root, '');
+  return out;
+}
+
+/** SHA-256 over (relative path, size, bytes) of every file: names and contents both count. 32 hex characters. */
+export function contentHash(files: LocalFile[]): string {
+  const h = createHash('sha256');
+  for (const f of files) {
+    h.update(`${f.relative}\0${f.size}\0`);
+    h.update(fs.readFileSync(f.absolute));
+    h.update('\0');
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+/** The datastore path azure-ai-ml uses for local uploads: LocalUpload/<hash>/<file or folder name>. */
+export function uploadPrefix(hash: string, root: string): string {
+  return `LocalUpload/${hash}/${path.basename(path.resolve(root))}`;
+}
+
+/** Long-form datastore URI (what azure-ai-ml registers for uploaded models). */
+export function datastoreUri(subscriptionId: string, ws: WorkspaceInfo, datastorePath: string): string {
+  return `azureml://subscriptions/${subscriptionId}/resourcegroups/${ws.resourceGroup}/workspaces/${ws.name}/datastores/${ws.defaultDatastore.name}/paths/${datastorePath}`;
+}
+
+export function jobOutputUri(jobName: string, outputName: string): string {
+  return `azureml://jobs/${jobName}/outputs/${outputName}`;
+}
+
+/** Checks that the job exists, has Completed, and (when it declares outputs) has the model output. */
+export async function resolveJobSource(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, jobName: string, outputName: string): Promise<ResolvedSource> {
+  let job;
+  try {
+    job = await client.jobs.get(ws.resourceGroup, ws.name, jobName);
+  } catch (err) {
+    if (statusOf(err) === 404) throw new TaskError(`Job '${jobName}' was not found in workspace '${ws.name}'. Expected the name of a completed training job (input 'jobName').`);
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `job '${jobName}'` }));
+  }
+  const status = job.properties.status ?? 'Unknown';
+  if (status !== 'Completed') {
+    throw new TaskError(`Job '${jobName}' is ${status}, not Completed: only a completed job's output can be registered. Studio: ${ws.studioJobUrl(jobName)}`);
+  }
+  const outputs = (job.properties as { outputs?: Record<string, unknown> }).outputs;
+  if (outputs && Object.keys(outputs).length > 0 && !(outputName in outputs)) {
+    throw new TaskError(`Job '${jobName}' has no output '${outputName}' (input 'jobOutputName'). Expected one of: ${Object.keys(outputs).join(', ')}.`);
+  }
+  const modelUri = jobOutputUri(jobName, outputName);
+  return { modelUri, jobName, description: `output '${outputName}' of job '${jobName}' (${status})` };
+}
+
+/** Uploads what is not there yet (a blob at a content-hash path always holds that content). */
+export async function uploadLocalModel(container: ContainerClient, files: LocalFile[], prefix: string): Promise<{ uploaded: number; skipped: number }> {
+  const existing = new Set<string>();
+  for await (const b of container.listBlobsFlat({ prefix: `${prefix.split('/').slice(0, 2).join('/')}/` })) existing.add(b.name);
+  let uploaded = 0;
+  let skipped = 0;
+  for (const f of files) {
+    const name = f.relative ? `${prefix}/${f.relative}` : prefix;
+    if (existing.has(name)) {
+      skipped++;
+      continue;
+    }
+    await container.getBlockBlobClient(name).uploadFile(f.absolute);
+    uploaded++;
+  }
+  return { uploaded, skipped };
+}
+
+/** Hashes the local model and returns its URI; the upload itself happens only after the gate passed. */
+export function planLocalSource(subscriptionId: string, ws: WorkspaceInfo, root: string, jobName?: string): ResolvedSource & { files: LocalFile[]; prefix: string } {
+  const files = localFiles(root);
+  if (files.length === 0) throw new TaskError(`Model folder '${root}' (input 'modelPath') holds no files. Expected a model file or a folder with the model files.`);
+  const hash = contentHash(files);
+  const prefix = uploadPrefix(hash, root);
+  const isFolder = files.length > 1 || files[0].relative !== '';
+  const modelUri = datastoreUri(subscriptionId, ws, isFolder ? `${prefix}/` : prefix);
+  const bytes = files.reduce((s, f) => s + f.size, 0);
+  return {
+    modelUri,
+    files,
+    prefix,
+    ...(jobName ? { jobName } : {}),
+    description: `${files.length} local file(s), ${bytes} bytes, content hash ${hash}`,
+  };
+}
+
+export async function uploadPlanned(container: ContainerClient, plan: { files: LocalFile[]; prefix: string }, datastoreName: string): Promise<string> {
+  try {
+    const r = await uploadLocalModel(container, plan.files, plan.prefix);
+    return r.uploaded === 0
+      ? `All ${r.skipped} file(s) are already in datastore '${datastoreName}' at ${plan.prefix}: nothing uploaded.`
+      : `Uploaded ${r.uploaded} file(s) to datastore '${datastoreName}' at ${plan.prefix}${r.skipped ? ` (${r.skipped} already there)` : ''}.`;
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Uploading the model to', resource: `datastore '${datastoreName}' (${plan.prefix})` }));
+  }
+}
