@@ -39,7 +39,8 @@ const service: ServiceModule = {
         adoError(ctx, 400, 'ArgumentNullException', 'Value cannot be null.\r\nParameter name: serviceConnectionId');
         return;
       }
-      if (id.toLowerCase() !== emu.identities.wif.serviceConnectionId.toLowerCase()) {
+      const extra = emu.state.bucket<true>('oidc.connections');
+      if (id.toLowerCase() !== emu.identities.wif.serviceConnectionId.toLowerCase() && !extra.has(id.toLowerCase())) {
         adoError(ctx, 404, 'ServiceEndpointNotFoundException', `Service connection ${id} was not found or the pipeline is not authorized to use it.`);
         return;
       }
