@@ -1,0 +1,196 @@
+// Writes the container group (create or update in place), follows the long-running operation, and
+// waits until the container runs. When it does not (image pull failure, crash loop, timeout), the
+// container's events and log tail are printed before the task fails.
+import type { Container, ContainerGroup, ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
+import { isRestError } from '@azure/core-rest-pipeline';
+import { AzureContext, containerInstanceClient, resourceClient } from '../../shared/src/azure';
+import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { formatTable, group, printUntrusted } from '../../shared/src/log';
+import { Clock, TimeoutError, waitUntil } from '../../shared/src/waiter';
+
+export const LOG_TAIL_LINES = 50;
+
+interface Poller {
+  poll(o?: { abortSignal?: AbortSignal }): Promise<void>;
+  isDone(): boolean;
+  getOperationState(): { status: string; error?: Error };
+}
+
+/** The existing group of that name, or undefined (404). */
+export async function existingContainerGroup(ctx: AzureContext, resourceGroup: string, name: string): Promise<ContainerGroup | undefined> {
+  try {
+    return await containerInstanceClient(ctx).containerGroups.get(resourceGroup, name);
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 404) return undefined;
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `container group '${name}' in resource group '${resourceGroup}'` }));
+  }
+}
+
+export async function resourceGroupLocation(ctx: AzureContext, resourceGroup: string): Promise<string> {
+  try {
+    const rg = await resourceClient(ctx).resourceGroups.get(resourceGroup);
+    if (!rg.location) throw new TaskError(`Resource group '${resourceGroup}' has no location; set the input 'location'.`);
+    return rg.location.replace(/\s+/g, '').toLowerCase();
+  } catch (err) {
+    if (err instanceof TaskError) throw err;
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `resource group '${resourceGroup}'` }));
+  }
+}
+
+/** What the waiter needs to know after each poll. */
+export interface Observation {
+  state: string;
+  done: boolean;
+  /** Set when the deployment cannot succeed any more. */
+  failure?: string;
+}
+
+/** Classifies one GET of the group (plus the LRO status) into waiting / running / failed. Pure. */
+export function observe(groupView: ContainerGroup | undefined, lroStatus: string, lroError?: string): Observation {
+  const provisioning = groupView?.provisioningState ?? (lroStatus === 'succeeded' ? 'Succeeded' : 'Pending');
+  const c: Container | undefined = groupView?.containers?.[0];
+  const view = c?.instanceView;
+  const cs = view?.currentState?.state;
+  const detail = view?.currentState?.detailStatus;
+  const restarts = view?.restartCount ?? 0;
+  const state = `provisioning ${provisioning}${cs ? `, container ${cs}${detail ? ` (${detail})` : ''}` : ''}${restarts > 0 ? `, ${restarts} restart(s)` : ''}`;
+  if (lroStatus === 'failed' || /^failed$/i.test(provisioning)) {
+    return { state, done: false, failure: `provisioning failed${lroError ? `: ${lroError}` : ''}` };
+  }
+  if (lroStatus === 'canceled' || /^canceled$/i.test(provisioning)) return { state, done: false, failure: 'the deployment was canceled in Azure' };
+  if (cs === 'Terminated') return { state, done: false, failure: `the container terminated${view?.currentState?.exitCode !== undefined ? ` with exit code ${view.currentState.exitCode}` : ''}` };
+  if (restarts > 0 && cs !== 'Running') return { state, done: false, failure: `the container keeps crashing (${restarts} restart(s), ${detail ?? cs ?? 'not running'})` };
+  if (lroStatus === 'succeeded' && /^succeeded$/i.test(provisioning) && cs === 'Running') return { state, done: true };
+  return { state, done: false };
+}
+
+function lroErrorText(err: Error | undefined): string | undefined {
+  if (!err) return undefined;
+  // core-lro: "The long-running operation has failed. <code>. <message>"
+  return err.message.replace(/^The long-running operation has failed\.?\s*/i, '').trim() || err.message;
+}
+
+export interface DeployOptions {
+  resourceGroup: string;
+  name: string;
+  body: ContainerGroup;
+  timeoutMs: number;
+  isUpdate: boolean;
+  clock?: Clock;
+  abortSignal?: AbortSignal;
+  /** Waiter back-off start (default 2 s; tests use less). */
+  initialDelayMs?: number;
+}
+
+/** PUT, then wait until provisioned and running; returns the group as Azure reports it. */
+export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promise<ContainerGroup> {
+  const client = containerInstanceClient(ctx);
+  const what = `container group '${o.name}'`;
+  let poller: Poller | undefined;
+  let lroFailure: string | undefined;
+  try {
+    // updateIntervalInMs only matters for pollUntilDone, which is not used: the waiter drives the polls
+    poller = (await client.containerGroups.beginCreateOrUpdate(o.resourceGroup, o.name, o.body, { updateIntervalInMs: 1000, abortSignal: o.abortSignal })) as unknown as Poller;
+  } catch (err) {
+    if (isRestError(err) || statusOf(err) !== undefined) {
+      throw new TaskError(describeAzureError(err, { action: o.isUpdate ? 'Updating' : 'Creating', resource: `${what} in resource group '${o.resourceGroup}'` }));
+    }
+    // the SDK's first poll already saw the operation fail
+    lroFailure = lroErrorText(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  let last: Observation = { state: 'submitted', done: false };
+  try {
+    await waitUntil<ContainerGroup>({
+      what,
+      timeoutMs: o.timeoutMs,
+      timeoutInput: 'readinessTimeoutMinutes',
+      initialDelayMs: o.initialDelayMs ?? 2000,
+      maxDelayMs: 15000,
+      clock: o.clock,
+      abortSignal: o.abortSignal,
+      poll: async () => {
+        let lroStatus = lroFailure ? 'failed' : 'running';
+        if (poller && !lroFailure) {
+          if (!poller.isDone()) {
+            try {
+              await poller.poll({ abortSignal: o.abortSignal });
+            } catch (err) {
+              if (isRestError(err)) throw new TaskError(describeAzureError(err, { action: 'Polling the deployment of', resource: what }));
+            }
+          }
+          const s = poller.getOperationState();
+          lroStatus = s.status;
+          if (s.status === 'failed') lroFailure = lroErrorText(s.error);
+        }
+        const view = await getGroup(client, o.resourceGroup, o.name);
+        last = observe(view, lroStatus, lroFailure);
+        if (last.failure) throw new DeploymentFailed(last.failure);
+        return { done: last.done, state: last.state, value: view };
+      },
+    });
+  } catch (err) {
+    if (err instanceof DeploymentFailed || err instanceof TimeoutError) {
+      await printDiagnostics(client, o.resourceGroup, o.name);
+      if (err instanceof DeploymentFailed) throw new TaskError(`Container group '${o.name}' did not start: ${err.message}. See the container's events and log above.`);
+    }
+    throw err;
+  }
+  const final = await getGroup(client, o.resourceGroup, o.name);
+  if (!final) throw new TaskError(`Container group '${o.name}' disappeared right after it started.`);
+  return final;
+}
+
+class DeploymentFailed extends Error {}
+
+async function getGroup(client: ContainerInstanceManagementClient, rg: string, name: string): Promise<ContainerGroup | undefined> {
+  try {
+    return await client.containerGroups.get(rg, name);
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `container group '${name}'` }));
+  }
+}
+
+function iso(d: Date | string | undefined): string {
+  if (!d) return '';
+  const date = d instanceof Date ? d : new Date(d);
+  return Number.isNaN(date.getTime()) ? String(d) : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The events of the group and its container as a table (remote text: printed through printUntrusted). */
+export function eventsTable(g: ContainerGroup): string | undefined {
+  const rows: string[][] = [];
+  for (const e of g.instanceView?.events ?? []) rows.push([iso(e.lastTimestamp ?? e.firstTimestamp), 'group', e.type ?? '', e.name ?? '', String(e.count ?? ''), e.message ?? '']);
+  for (const c of g.containers ?? []) {
+    for (const e of c.instanceView?.events ?? []) rows.push([iso(e.lastTimestamp ?? e.firstTimestamp), c.name, e.type ?? '', e.name ?? '', String(e.count ?? ''), e.message ?? '']);
+  }
+  if (rows.length === 0) return undefined;
+  rows.sort((a, b) => a[0].localeCompare(b[0]));
+  return formatTable(['time', 'source', 'type', 'event', 'count', 'message'], rows);
+}
+
+/** Prints the container's events and the tail of its log; never throws (diagnostics must not hide the failure). */
+export async function printDiagnostics(client: ContainerInstanceManagementClient, rg: string, name: string): Promise<void> {
+  let g: ContainerGroup | undefined;
+  try {
+    g = await getGroup(client, rg, name);
+  } catch (err) {
+    console.log(`Could not read container group '${name}' for its events: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (g) {
+    const table = eventsTable(g);
+    console.log(`Events of container group '${name}':`);
+    printUntrusted(table ?? '(no events reported)');
+  }
+  const containerName = g?.containers?.[0]?.name ?? name;
+  await group(`Log of container '${containerName}' (last ${LOG_TAIL_LINES} lines)`, async () => {
+    try {
+      const logs = await client.containers.listLogs(rg, name, containerName, { tail: LOG_TAIL_LINES });
+      printUntrusted(logs.content && logs.content.length > 0 ? logs.content : '(the container wrote no log)');
+    } catch (err) {
+      console.log(`No log available: ${describeAzureError(err, { action: 'Reading the log of', resource: `container '${containerName}'` })}`);
+    }
+  });
+}

@@ -1,0 +1,115 @@
+// Everything the task reads before it writes: the existing group, the location, the workspace's
+// registry and Application Insights, registry credentials, Key Vault values and the scoring key.
+// Nothing here changes Azure, so a bad input or a missing secret stops the task with nothing changed.
+import type { ContainerGroup } from '@azure/arm-containerinstance';
+import { AzureContext, machineLearningClient } from '../../shared/src/azure';
+import { describeAzureError, TaskError } from '../../shared/src/errors';
+import { InputError } from '../../shared/src/inputs';
+import { lineageTags } from '../../shared/src/lineage';
+import { appInsightsConnectionString } from './appInsights';
+import { containerGroupBody, incompatibleChanges } from './containerGroup';
+import { existingContainerGroup, resourceGroupLocation } from './deploy';
+import { APPINSIGHTS_VAR, DeployInputs, SCORING_KEY_VAR } from './inputs';
+import { resolveRegistryCredential } from './registry';
+import { readSecretEnvironment, resolveScoringKey, ScoringKey } from './secrets';
+
+export interface DeploymentPlan {
+  body: ContainerGroup;
+  location: string;
+  existing?: ContainerGroup;
+  registryDescription: string;
+  scoringKey?: ScoringKey;
+  appInsightsDescription: string;
+  secureNames: string[];
+}
+
+interface WorkspaceLinks {
+  containerRegistryId?: string;
+  applicationInsightsId?: string;
+}
+
+/** Only the workspace's linked resources are needed here (not its datastores), so one GET suffices. */
+async function workspaceLinks(ctx: AzureContext, resourceGroup: string, name: string): Promise<WorkspaceLinks> {
+  try {
+    const ws = await machineLearningClient(ctx).workspaces.get(resourceGroup, name);
+    return {
+      ...(ws.containerRegistry ? { containerRegistryId: ws.containerRegistry } : {}),
+      ...(ws.applicationInsights ? { applicationInsightsId: ws.applicationInsights } : {}),
+    };
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `workspace '${name}' in resource group '${resourceGroup}'` }));
+  }
+}
+
+/** Lineage tags of the group: the pipeline run plus the image (and its digest) it runs. */
+export function groupTags(p: Pick<DeployInputs, 'imageUri' | 'imageDigest' | 'workspaceName'>): Record<string, string> {
+  return lineageTags({
+    'upstream.image': p.imageUri,
+    ...(p.imageDigest ? { 'upstream.imageDigest': p.imageDigest } : {}),
+    ...(p.workspaceName ? { 'aml.workspace': p.workspaceName } : {}),
+  });
+}
+
+export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Promise<DeploymentPlan> {
+  const existing = await existingContainerGroup(ctx, p.resourceGroup, p.containerGroupName);
+  const existingLocation = existing?.location?.replace(/\s+/g, '').toLowerCase();
+  if (p.location && existingLocation && p.location !== existingLocation) {
+    throw new InputError('location', `container group '${p.containerGroupName}' already exists in '${existingLocation}', and a group cannot move to '${p.location}'`, `'${existingLocation}' (or empty), or another containerGroupName`);
+  }
+  const location = p.location ?? existingLocation ?? (await resourceGroupLocation(ctx, p.resourceGroup));
+
+  const ws = p.workspaceName ? await workspaceLinks(ctx, p.resourceGroup, p.workspaceName) : undefined;
+  const registry = await resolveRegistryCredential(ctx, { image: p.image, input: p.registry, workspaceRegistryId: ws?.containerRegistryId });
+
+  const secure = new Map(p.secureEnvironment);
+  if (p.keyVault && p.secretEnvironment.size > 0) {
+    for (const [k, v] of await readSecretEnvironment(ctx, p.keyVault, p.secretEnvironment)) secure.set(k, v);
+  }
+  let appInsightsDescription = p.workspaceName ? 'off (appInsights is false)' : 'off (no workspace given)';
+  if (p.appInsights && ws) {
+    if (!ws.applicationInsightsId) appInsightsDescription = 'off (the workspace has no Application Insights)';
+    else if (p.environment.has(APPINSIGHTS_VAR) || secure.has(APPINSIGHTS_VAR)) appInsightsDescription = `${APPINSIGHTS_VAR} given in the inputs`;
+    else {
+      secure.set(APPINSIGHTS_VAR, await appInsightsConnectionString(ctx, ws.applicationInsightsId));
+      appInsightsDescription = `on (${ws.applicationInsightsId.split('/').pop()})`;
+    }
+  }
+  let scoringKey: ScoringKey | undefined;
+  if (p.authEnabled) {
+    scoringKey = await resolveScoringKey(ctx, { keyVault: p.keyVault, secretName: p.scoringKeySecret });
+    secure.set(SCORING_KEY_VAR, scoringKey.value);
+  }
+
+  const body = containerGroupBody({
+    name: p.containerGroupName,
+    location,
+    image: p.imageUri,
+    cpu: p.cpu,
+    memoryGb: p.memoryGb,
+    port: p.port,
+    ...(p.dnsNameLabel ? { dnsNameLabel: p.dnsNameLabel } : {}),
+    ...(p.subnetId ? { subnetId: p.subnetId } : {}),
+    environment: p.environment,
+    secureEnvironment: secure,
+    ...(registry.credential ? { registryCredential: registry.credential } : {}),
+    tags: groupTags(p),
+  });
+  if (existing) {
+    const changes = incompatibleChanges(existing, body);
+    if (changes.length > 0) {
+      throw new TaskError(
+        `Container group '${p.containerGroupName}' exists and ACI cannot change ${changes.join(', ')} in place. ` +
+          `Delete it first (az container delete -g ${p.resourceGroup} -n ${p.containerGroupName}) or deploy under another containerGroupName.`,
+      );
+    }
+  }
+  return {
+    body,
+    location,
+    ...(existing ? { existing } : {}),
+    registryDescription: registry.description,
+    ...(scoringKey ? { scoringKey } : {}),
+    appInsightsDescription,
+    secureNames: [...secure.keys()],
+  };
+}

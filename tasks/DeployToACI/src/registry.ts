@@ -1,0 +1,83 @@
+// Pull credentials for the image's registry: given by the user, or — automatic — the admin user of the
+// Azure Container Registry whose login server is the image's registry (the workspace's registry first,
+// then every registry of the subscription).
+import type { ImageRegistryCredential } from '@azure/arm-containerinstance';
+import type { Registry } from '@azure/arm-containerregistry';
+import { AzureContext, containerRegistryClient } from '../../shared/src/azure';
+import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { maskValue } from '../../shared/src/keyvault';
+import type { ImageReference } from './imageRef';
+import type { RegistryCredentialsInput } from './inputs';
+
+export interface ResolvedCredential {
+  credential?: ImageRegistryCredential;
+  /** One line for the log: where the credential came from. */
+  description: string;
+}
+
+/** Resource group and name from a registry ARM id. */
+export function parseRegistryId(id: string): { resourceGroup: string; name: string } | undefined {
+  const m = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)$/i.exec(id.trim());
+  return m ? { resourceGroup: m[1], name: m[2] } : undefined;
+}
+
+function sameServer(loginServer: string | undefined, registry: string): boolean {
+  return !!loginServer && loginServer.toLowerCase() === registry.toLowerCase();
+}
+
+async function findRegistry(ctx: AzureContext, image: ImageReference, workspaceRegistryId?: string): Promise<Registry | undefined> {
+  const client = containerRegistryClient(ctx);
+  if (workspaceRegistryId) {
+    const ref = parseRegistryId(workspaceRegistryId);
+    if (ref) {
+      try {
+        const r = await client.registries.get(ref.resourceGroup, ref.name);
+        if (sameServer(r.loginServer, image.registry)) return r;
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `the workspace's container registry '${ref.name}'` }));
+      }
+    }
+  }
+  try {
+    for await (const r of client.registries.list()) {
+      if (sameServer(r.loginServer, image.registry)) return r;
+    }
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Listing', resource: 'the container registries of the subscription' }));
+  }
+  return undefined;
+}
+
+export async function resolveRegistryCredential(
+  ctx: AzureContext,
+  o: { image: ImageReference; input: RegistryCredentialsInput; workspaceRegistryId?: string },
+): Promise<ResolvedCredential> {
+  const server = o.image.registry;
+  if (o.input.mode === 'none') return { description: `none (registryCredentials is 'none': ${server} must allow anonymous pulls)` };
+  if (o.input.mode === 'given') {
+    return { credential: { server, username: o.input.username, password: o.input.password }, description: `user '${o.input.username}' (given)` };
+  }
+  if (o.image.implicitRegistry) return { description: 'none (public Docker Hub image)' };
+  const registry = await findRegistry(ctx, o.image, o.workspaceRegistryId);
+  if (!registry || !registry.id || !registry.name) {
+    return { description: `none (${server} is not an Azure Container Registry of this subscription; for a private registry set registryCredentials to 'given')` };
+  }
+  const ref = parseRegistryId(registry.id);
+  if (!ref) return { description: `none (unexpected registry id ${registry.id})` };
+  if (registry.adminUserEnabled !== true) {
+    throw new TaskError(
+      `The admin user of container registry '${registry.name}' (${server}) is disabled, so the task cannot read pull credentials for the container group. ` +
+        `Fix: enable it (az acr update --name ${registry.name} --admin-enabled true), or set registryCredentials to 'given' with a repository-scoped token (az acr token create).`,
+    );
+  }
+  let creds;
+  try {
+    creds = await containerRegistryClient(ctx).registries.listCredentials(ref.resourceGroup, ref.name);
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Reading the admin credentials of', resource: `container registry '${registry.name}'` }));
+  }
+  const password = creds.passwords?.find((p) => !!p.value)?.value;
+  if (!creds.username || !password) throw new TaskError(`Container registry '${registry.name}' returned no admin password. Hint: regenerate one (az acr credential renew --name ${registry.name} --password-name password).`);
+  maskValue(password);
+  return { credential: { server, username: creds.username, password }, description: `admin user of registry '${registry.name}'` };
+}
