@@ -1,0 +1,126 @@
+// The scoring HTTP client: plain node http/https with keep-alive agents (no retries, no pipeline
+// policies: a retried request would hide an error and distort the latency), through the agent's
+// proxy and CA from the shared http module when they apply.
+//
+// Timing: process.hrtime.bigint() is read just before the request is created and again when the
+// last byte of the response body has been read, so a sample covers connection reuse or set-up,
+// TLS, upload, server time and the full body download.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { AgentHttp, proxyUrlFor } from '../../shared/src/http';
+
+export interface Exchange {
+  /** HTTP status, undefined when no response arrived (network error or timeout). */
+  status?: number;
+  body?: Buffer;
+  /** Network error code or 'timeout', undefined when a response arrived. */
+  error?: string;
+  latencyMs: number;
+}
+
+export interface ScoringClientOptions {
+  /** The scoring URL; requests may also target other paths on its origin (liveness). */
+  url: URL;
+  /** Headers sent with every request (Authorization, user headers). */
+  headers: Record<string, string>;
+  /** Total time allowed per request, from sending to the last body byte. */
+  timeoutMs: number;
+  /** Connections kept open to the endpoint (the concurrency). */
+  maxSockets: number;
+  /** The agent's proxy and CA; omitted in tests of plain local servers. */
+  agentHttp?: AgentHttp;
+}
+
+function nodeAgent(o: ScoringClientOptions): http.Agent {
+  const secure = o.url.protocol === 'https:';
+  const common = { keepAlive: true, maxSockets: o.maxSockets, maxFreeSockets: o.maxSockets };
+  const t = o.agentHttp?.tlsOptions;
+  const tlsOptions: https.AgentOptions = t
+    ? {
+        ...(t.ca !== undefined ? { ca: t.ca } : {}),
+        ...(t.cert !== undefined ? { cert: t.cert } : {}),
+        ...(t.key !== undefined ? { key: t.key } : {}),
+        ...(t.pfx !== undefined ? { pfx: t.pfx as https.AgentOptions['pfx'] } : {}),
+        ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
+      }
+    : {};
+  const proxy = o.agentHttp ? proxyUrlFor(o.agentHttp, o.url.href) : undefined;
+  if (proxy) return secure ? new HttpsProxyAgent(proxy, { ...common, ...tlsOptions }) : new HttpProxyAgent(proxy, common);
+  return secure ? new https.Agent({ ...common, ...tlsOptions }) : new http.Agent(common);
+}
+
+function elapsedMs(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export class ScoringClient {
+  private readonly agent: http.Agent;
+
+  constructor(private readonly o: ScoringClientOptions) {
+    this.agent = nodeAgent(o);
+  }
+
+  get url(): URL {
+    return this.o.url;
+  }
+
+  /** POSTs a JSON body to the scoring URL. */
+  score(body: Buffer, signal?: AbortSignal): Promise<Exchange> {
+    return this.send('POST', this.o.url, body, signal);
+  }
+
+  /** GETs the liveness route: `/` on the scoring URL's origin. */
+  liveness(signal?: AbortSignal): Promise<Exchange> {
+    return this.send('GET', new URL('/', this.o.url), undefined, signal);
+  }
+
+  send(method: string, url: URL, body: Buffer | undefined, signal?: AbortSignal): Promise<Exchange> {
+    return new Promise<Exchange>((resolve) => {
+      let settled = false;
+      const start = process.hrtime.bigint();
+      const finish = (e: Omit<Exchange, 'latencyMs'>): void => {
+        if (settled) return;
+        settled = true;
+        const latencyMs = elapsedMs(start);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve({ ...e, latencyMs });
+      };
+      const headers: Record<string, string> = { Accept: 'application/json', ...this.o.headers };
+      if (body) {
+        headers['Content-Type'] = 'application/json';
+        headers['Content-Length'] = String(body.length);
+      }
+      const lib = url.protocol === 'https:' ? https : http;
+      const req = lib.request(url, { method, headers, agent: this.agent });
+      const onAbort = (): void => {
+        req.destroy();
+        finish({ error: 'cancelled' });
+      };
+      // a total deadline (the socket `timeout` option is an idle timeout and would let a slow trickle through)
+      const timer = setTimeout(() => {
+        req.destroy();
+        finish({ error: 'timeout' });
+      }, this.o.timeoutMs);
+      if (signal) {
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => finish({ status: res.statusCode, body: Buffer.concat(chunks) }));
+        res.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? 'ERESPONSE' }));
+        res.on('aborted', () => finish({ error: 'ECONNRESET' }));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? err.message.split('\n')[0] }));
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,175 @@
+// Reads and validates every input into one typed object before anything is sent anywhere.
+// Secret inputs (authKey, baselineAuthKey) are masked as they are read and never echoed.
+import * as tl from 'azure-pipelines-task-lib/task';
+import type { AzureContext } from '../../shared/src/azure';
+import { createCredential, readServiceConnection } from '../../shared/src/connection';
+import { agentHttp } from '../../shared/src/http';
+import {
+  booleanInput,
+  filePathInput,
+  InputError,
+  integerInput,
+  numberInput,
+  optionalString,
+  quote,
+  requiredString,
+} from '../../shared/src/inputs';
+import { vaultUrl } from '../../shared/src/keyvault';
+import { parseHeaderLines } from './headers';
+import { readJsonDocuments } from './payloads';
+import { secretInput } from './secretInput';
+
+export type KeySource =
+  | { kind: 'none' }
+  | { kind: 'key'; key: string }
+  | { kind: 'keyVault'; ctx: AzureContext; vault: string; vaultUrl: string; secretName: string };
+
+export interface ProbeInputs {
+  scoringUrl: URL;
+  keySource: KeySource;
+  headers: Record<string, string>;
+  payloadFile: string;
+  payloads: unknown[];
+  expectedResponseFile?: string;
+  expectedResponses?: unknown[];
+  tolerance: number;
+  expectedStatus: number;
+  readinessTimeoutSeconds: number;
+  warmupRequests: number;
+  requestCount: number;
+  concurrency: number;
+  requestTimeoutSeconds: number;
+  maxLatencyP95Ms?: number;
+  maxErrorRate: number;
+  baseline?: { url: URL; key?: string };
+  minAgreement?: number;
+  publishTestResults: boolean;
+  testRunTitle: string;
+}
+
+export const LIMITS = {
+  requestCount: 100000,
+  concurrency: 256,
+  warmupRequests: 10000,
+  readinessTimeoutSeconds: 3600,
+  requestTimeoutSeconds: 600,
+};
+
+/** A URL without its query (which may carry a key) for messages and logs. */
+export function showUrl(u: URL): string {
+  return `${u.origin}${u.pathname}`;
+}
+
+/** An absolute http(s) URL; credentials in it are refused (they would be logged and sent in clear). */
+export function httpUrl(name: string, value: string): URL {
+  const expected = 'an absolute http:// or https:// URL, e.g. http://<fqdn>:5001/score';
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new InputError(name, `${quote(value.split('?')[0])} is not an absolute URL`, expected);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InputError(name, `scheme '${u.protocol.replace(/:$/, '')}' is not supported`, expected);
+  if (u.username || u.password) throw new InputError(name, 'must not carry a user name or password', `${expected}; pass the key in authKey`);
+  return u;
+}
+
+function headerSafeKey(name: string, key: string): string {
+  if (/[\r\n\0]/.test(key)) throw new InputError(name, 'contains a line break', 'a single-line key');
+  return key;
+}
+
+/**
+ * The same context as the shared createAzureContext, composed from its parts: azure.ts also imports
+ * @azure/storage-blob, whose ESM build calls createRequire(import.meta.url) at load time and breaks a
+ * CommonJS bundle; this task needs no ARM or blob client, only the credential for Key Vault.
+ */
+function keyVaultContext(): AzureContext {
+  const connection = readServiceConnection('azureSubscription');
+  const http = agentHttp();
+  return { connection, credential: createCredential(connection, http), subscriptionId: connection.subscriptionId, cloud: connection.cloud, http };
+}
+
+function readKeySource(headers: Record<string, string>): KeySource {
+  const key = secretInput('authKey');
+  const keyVault = optionalString('keyVault');
+  const secretName = optionalString('authKeySecret');
+  const hasAuthHeader = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+  if ((key || keyVault) && hasAuthHeader) {
+    throw new InputError('headers', "sets 'Authorization' while a scoring key is given", 'the key in authKey (or Key Vault) or an Authorization header, not both');
+  }
+  if (key && (keyVault || secretName)) {
+    throw new InputError('authKey', 'is set together with keyVault/authKeySecret', 'either authKey, or keyVault with authKeySecret');
+  }
+  if (key) return { kind: 'key', key: headerSafeKey('authKey', key) };
+  if (!keyVault && !secretName) return { kind: 'none' };
+  if (!keyVault) throw new InputError('keyVault', 'is empty while authKeySecret is set', 'the Key Vault name or https:// URI that holds the scoring key');
+  if (!secretName) throw new InputError('authKeySecret', 'is empty while keyVault is set', 'the name of the Key Vault secret holding the scoring key');
+  if (!/^[0-9a-zA-Z-]{1,127}$/.test(secretName)) throw new InputError('authKeySecret', `${quote(secretName)} is not a valid secret name`, "1-127 letters, digits or '-'");
+  if (!optionalString('azureSubscription')) throw new InputError('azureSubscription', 'is empty while keyVault is set', 'an Azure Resource Manager service connection that can read the vault');
+  const ctx = keyVaultContext();
+  return { kind: 'keyVault', ctx, vault: keyVault, vaultUrl: vaultUrl(keyVault, ctx.cloud), secretName };
+}
+
+function readBaseline(): ProbeInputs['baseline'] {
+  const uri = optionalString('baselineScoringUri');
+  const key = secretInput('baselineAuthKey');
+  if (!uri) {
+    if (key) throw new InputError('baselineAuthKey', 'is set but baselineScoringUri is empty', 'baselineScoringUri with its key, or neither');
+    return undefined;
+  }
+  return { url: httpUrl('baselineScoringUri', uri), ...(key ? { key: headerSafeKey('baselineAuthKey', key) } : {}) };
+}
+
+export function readInputs(): ProbeInputs {
+  const scoringUrl = httpUrl('scoringUri', requiredString('scoringUri'));
+  const headers = parseHeaderLines('headers', tl.getInput('headers', false) ?? undefined);
+  const keySource = readKeySource(headers);
+
+  const payloadFile = filePathInput('payloadFile', { required: true, kind: 'file' }) as string;
+  const payloads = readJsonDocuments('payloadFile', payloadFile).items;
+  const expectedResponseFile = filePathInput('expectedResponseFile', { kind: 'file' });
+  let expectedResponses: unknown[] | undefined;
+  if (expectedResponseFile) {
+    expectedResponses = readJsonDocuments('expectedResponseFile', expectedResponseFile).items;
+    if (expectedResponses.length !== payloads.length) {
+      throw new InputError(
+        'expectedResponseFile',
+        `has ${expectedResponses.length} response(s) but payloadFile has ${payloads.length} payload(s)`,
+        'one expected response per payload, in the same order',
+      );
+    }
+  }
+
+  const requestCount = integerInput('requestCount', { default: 100, min: 1, max: LIMITS.requestCount }) as number;
+  const concurrency = integerInput('concurrency', { default: 4, min: 1, max: LIMITS.concurrency }) as number;
+  if (concurrency > requestCount) throw new InputError('concurrency', `${concurrency} is more than requestCount ${requestCount}`, `an integer from 1 to requestCount (${requestCount})`);
+
+  const baseline = readBaseline();
+  const minAgreement = numberInput('minAgreement', { min: 0, max: 1 });
+  if (minAgreement !== undefined && !baseline) throw new InputError('minAgreement', 'is set but baselineScoringUri is empty', 'a baseline endpoint to agree with, or no minAgreement');
+
+  const maxLatencyP95Ms = numberInput('maxLatencyP95Ms', { min: 0.001, max: 3600000 });
+  return {
+    scoringUrl,
+    keySource,
+    headers,
+    payloadFile,
+    payloads,
+    expectedResponseFile,
+    expectedResponses,
+    tolerance: numberInput('tolerance', { default: 0, min: 0 }) as number,
+    expectedStatus: integerInput('expectedStatus', { default: 200, min: 100, max: 599 }) as number,
+    readinessTimeoutSeconds: integerInput('readinessTimeoutSeconds', { default: 300, min: 0, max: LIMITS.readinessTimeoutSeconds }) as number,
+    warmupRequests: integerInput('warmupRequests', { default: 5, min: 0, max: LIMITS.warmupRequests }) as number,
+    requestCount,
+    concurrency,
+    requestTimeoutSeconds: integerInput('requestTimeoutSeconds', { default: 30, min: 1, max: LIMITS.requestTimeoutSeconds }) as number,
+    ...(maxLatencyP95Ms !== undefined ? { maxLatencyP95Ms } : {}),
+    maxErrorRate: numberInput('maxErrorRate', { default: 0, min: 0, max: 1 }) as number,
+    ...(baseline ? { baseline } : {}),
+    ...(minAgreement !== undefined ? { minAgreement } : {}),
+    publishTestResults: booleanInput('publishTestResults', true),
+    testRunTitle: optionalString('testRunTitle') ?? `ProbeEndpoint ${scoringUrl.host}`,
+  };
+}
