@@ -136,6 +136,15 @@ export function azureErrorInfo(err: unknown): AzureErrorInfo {
   return { message: String(err) };
 }
 
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 function hostOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
@@ -146,15 +155,16 @@ function hostOf(url: string | undefined): string | undefined {
 }
 
 /** The role a person most likely needs for a 403 on this resource. */
-export function likelyRole(resourceId: string | undefined, host: string | undefined, action?: string): string {
+export function likelyRole(resourceId: string | undefined, host: string | undefined, action?: string, resourceText?: string): string {
   const id = (resourceId ?? '').toLowerCase();
+  const text = resourceText ?? '';
   const writing = /^(set|creat|updat|delet|writ|upload|push|register|deploy|cancel|start|stop)/i.test(action ?? '');
   if (id.includes('/providers/microsoft.machinelearningservices/')) return "'AzureML Data Scientist' or 'Contributor'";
   if (id.includes('/providers/microsoft.containerregistry/')) return writing ? "'Contributor' (ACR Tasks) or 'AcrPush'" : "'Contributor' or 'AcrPull'";
   if (id.includes('/providers/microsoft.containerinstance/')) return "'Contributor'";
-  if (id.includes('/providers/microsoft.keyvault/') || (host && /\.vault\./.test(host)))
+  if (id.includes('/providers/microsoft.keyvault/') || (host && /\.vault\./.test(host)) || (!resourceId && /key vault/i.test(text)))
     return writing ? "'Key Vault Secrets Officer' (or an access policy with Set)" : "'Key Vault Secrets User' (or an access policy with Get and List)";
-  if (host && /\.blob\./.test(host)) return writing ? "'Storage Blob Data Contributor'" : "'Storage Blob Data Reader'";
+  if ((host && /\.blob\./.test(host)) || (!resourceId && /\b(blob|datastore container|storage container)\b/i.test(text))) return writing ? "'Storage Blob Data Contributor'" : "'Storage Blob Data Reader'";
   if (id.includes('/providers/microsoft.storage/')) return "'Storage Account Contributor' or 'Contributor'";
   return "'Contributor'";
 }
@@ -167,8 +177,8 @@ function hint(info: AzureErrorInfo, subject: string, o: { resource?: string; act
     case 401:
       return "the service connection's credential was rejected: check its tenant id and client id, that the client secret or certificate has not expired, and (workload identity) that the federated credential matches this service connection";
     case 403: {
-      const scope = info.resourceId ?? (info.host ? `https://${info.host}` : where);
-      return `the service connection's identity needs the ${likelyRole(info.resourceId, info.host, o.action)} role on ${scope} (or a parent scope); ask an owner to add the role assignment`;
+      const scope = info.resourceId ?? originOf(info.url) ?? where;
+      return `the service connection's identity needs the ${likelyRole(info.resourceId, info.host, o.action, o.resource)} role on ${scope} (or a parent scope); ask an owner to add the role assignment`;
     }
     case 404:
       return `${where} was not found: check its name, the resource group and that the service connection's subscription is the right one`;
