@@ -1,0 +1,130 @@
+// Reads and validates every input of CreateImage into one typed object, before anything touches Azure.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import {
+  amlName, azureResourceGroupName, booleanInput, filePathInput, InputError, integerInput, optionalString, quote, requiredString,
+} from '../../shared/src/inputs';
+import { EnvironmentFile } from './context';
+import { imageNameInput, imageTagInput, ModelRef, modelName, modelVersion, parseImageReference, parseModelId } from './references';
+import { checkScoringScript } from './scoringScript';
+
+export const DEFAULT_BASE_IMAGE = 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest';
+
+/** `containerRegistry`: a registry name or its ARM id. */
+export type RegistryChoice = { kind: 'workspace' } | { kind: 'name'; name: string } | { kind: 'id'; id: string; resourceGroup: string; name: string; subscriptionId: string };
+
+export interface CreateImageParams {
+  resourceGroup: string;
+  workspaceName: string;
+  model: ModelRef;
+  scoringScript: string;
+  environment?: EnvironmentFile;
+  sourceDirectory?: string;
+  dockerfile?: string;
+  baseImage: string;
+  registry: RegistryChoice;
+  /** Undefined: default from the model name. */
+  imageName?: string;
+  /** Undefined: default `<modelVersion>-<Build.BuildId>`. */
+  imageTag?: string;
+  reuseExistingImage: boolean;
+  timeoutMs: number;
+  buildId?: string;
+}
+
+const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
+const REGISTRY_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)\/?$/i;
+
+export function registryInput(name: string, value: string | undefined): RegistryChoice {
+  if (value === undefined) return { kind: 'workspace' };
+  const id = REGISTRY_ID.exec(value);
+  if (id) {
+    if (!REGISTRY_NAME.test(id[3])) throw new InputError(name, `${quote(id[3])} in the resource id is not a valid registry name`, '5-50 letters or digits');
+    return { kind: 'id', id: value.replace(/\/$/, ''), subscriptionId: id[1], resourceGroup: id[2], name: id[3] };
+  }
+  if (/\.azurecr\./i.test(value) || value.includes('/')) {
+    throw new InputError(name, `${quote(value)} is neither a registry name nor a registry resource id`, "a registry name (5-50 letters or digits) or '/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>'");
+  }
+  if (!REGISTRY_NAME.test(value)) throw new InputError(name, `${quote(value)} is not a valid registry name`, '5-50 letters or digits, or a registry resource id');
+  return { kind: 'name', name: value };
+}
+
+function modelInputs(): ModelRef {
+  const id = optionalString('modelId');
+  const name = optionalString('modelName');
+  const version = optionalString('modelVersion');
+  if (id) {
+    if (name || version) {
+      // both given is ambiguous only when they disagree
+      const parsed = parseModelId('modelId', id);
+      if ((name && name !== parsed.name) || (version && version !== parsed.version)) {
+        throw new InputError('modelId', `${quote(id)} disagrees with modelName/modelVersion ('${name ?? ''}' / '${version ?? ''}')`, 'either modelId or modelName + modelVersion');
+      }
+      return parsed;
+    }
+    return parseModelId('modelId', id);
+  }
+  if (!name) throw new InputError('modelId', 'is empty and so is modelName', "a model id 'azureml:<name>:<version>', or modelName + modelVersion");
+  if (!version) throw new InputError('modelVersion', `is required with modelName ${quote(name)}`, "the model version, e.g. '3'");
+  return { name: modelName('modelName', amlName('modelName', name)), version: modelVersion('modelVersion', version) };
+}
+
+function environmentInputs(): EnvironmentFile | undefined {
+  const conda = filePathInput('condaFile', { kind: 'file' });
+  const pip = filePathInput('requirementsFile', { kind: 'file' });
+  if (conda && pip) throw new InputError('requirementsFile', 'is given together with condaFile', 'one environment file: condaFile or requirementsFile');
+  if (conda) {
+    const text = fs.readFileSync(conda, 'utf8');
+    if (!/^\s*dependencies\s*:/m.test(text)) throw new InputError('condaFile', `${quote(conda)} has no 'dependencies:' section`, 'a conda environment YAML');
+    return { kind: 'conda', file: conda };
+  }
+  if (pip) return { kind: 'pip', file: pip };
+  return undefined;
+}
+
+export function readInputs(): CreateImageParams {
+  const resourceGroup = azureResourceGroupName('resourceGroup', requiredString('resourceGroup'));
+  const workspaceName = amlName('workspaceName', requiredString('workspaceName'), { maxLength: 33 });
+  const model = modelInputs();
+
+  const scoringScript = filePathInput('scoringScript', { required: true, kind: 'file' }) as string;
+  if (!/\.py$/i.test(scoringScript)) throw new InputError('scoringScript', `${quote(scoringScript)} is not a .py file`, 'the path of a score.py');
+  checkScoringScript('scoringScript', scoringScript);
+  const environment = environmentInputs();
+  const sourceDirectory = filePathInput('sourceDirectory', { kind: 'directory' });
+  const defaultDir = tl.getVariable('Build.SourcesDirectory') ?? tl.getVariable('System.DefaultWorkingDirectory');
+  // The agent passes the sources directory for an empty filePath input: that means "not set" (the
+  // whole repository is never what a scoring image needs; use a sub-folder).
+  const extraDir = sourceDirectory && defaultDir && path.resolve(sourceDirectory) === path.resolve(defaultDir) ? undefined : sourceDirectory;
+  if (extraDir && fs.existsSync(path.join(extraDir, 'server.py'))) {
+    throw new InputError('sourceDirectory', `${quote(extraDir)} holds a server.py, which would replace the scoring server`, 'a folder without a top-level server.py (rename it)');
+  }
+  const dockerfile = filePathInput('dockerfile', { kind: 'file' });
+  const baseImageRaw = optionalString('baseImage') ?? DEFAULT_BASE_IMAGE;
+  if (!parseImageReference(baseImageRaw)) {
+    throw new InputError('baseImage', `${quote(baseImageRaw)} is not a valid image reference`, "'[registry[:port]/]repository[:tag][@sha256:digest]'");
+  }
+
+  const registry = registryInput('containerRegistry', optionalString('containerRegistry'));
+  const imageNameRaw = optionalString('imageName');
+  const imageTagRaw = optionalString('imageTag');
+  const timeoutMinutes = integerInput('timeoutMinutes', { default: 60, min: 1, max: 480 }) as number;
+  const buildId = tl.getVariable('Build.BuildId')?.trim() || undefined;
+  return {
+    resourceGroup,
+    workspaceName,
+    model,
+    scoringScript,
+    ...(environment ? { environment } : {}),
+    ...(extraDir ? { sourceDirectory: extraDir } : {}),
+    ...(dockerfile ? { dockerfile } : {}),
+    baseImage: baseImageRaw,
+    registry,
+    ...(imageNameRaw !== undefined ? { imageName: imageNameInput('imageName', imageNameRaw) } : {}),
+    ...(imageTagRaw !== undefined ? { imageTag: imageTagInput('imageTag', imageTagRaw) } : {}),
+    reuseExistingImage: booleanInput('reuseExistingImage', true),
+    timeoutMs: timeoutMinutes * 60_000,
+    ...(buildId ? { buildId } : {}),
+  };
+}

@@ -1,0 +1,215 @@
+// Resolves the model version and brings its files onto the agent, through the agent tool cache so a
+// second build on the same agent downloads nothing (azure-pipelines-tool-lib: findLocalTool / cacheDir).
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AzureBlobDatastore } from '@azure/arm-machinelearning';
+import type { ContainerClient } from '@azure/storage-blob';
+import * as tl from 'azure-pipelines-task-lib/task';
+import * as toolLib from 'azure-pipelines-tool-lib/tool';
+import { AzureContext, blobContainerClient, machineLearningClient } from '../../shared/src/azure';
+import { storageSuffix } from '../../shared/src/cloud';
+import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { datastoreBlobEndpoint, datastoreContainer, WorkspaceInfo } from '../../shared/src/workspace';
+import { findAsset } from './assets';
+import { ModelLocation, ModelRef, parseModelUri } from './references';
+
+export interface ResolvedModel {
+  ref: ModelRef;
+  /** azureml:<name>:<version> */
+  id: string;
+  armId: string;
+  modelUri: string;
+  location: ModelLocation;
+}
+
+export interface ModelFiles {
+  dir: string;
+  fromCache: boolean;
+  files: number;
+  bytes: number;
+}
+
+export async function resolveModel(ctx: AzureContext, ws: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> {
+  const what = `model '${ref.name}' version '${ref.version}' in workspace '${ws.name}'`;
+  let mv;
+  try {
+    mv = await machineLearningClient(ctx).modelVersions.get(ws.resourceGroup, ws.name, ref.name, ref.version);
+  } catch (err) {
+    if (statusOf(err) === 404) {
+      throw new TaskError(`Input 'modelId': ${what} does not exist. Expected a registered model version (see the RegisterModel output 'modelId', or the workspace's Models page).`);
+    }
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: what }));
+  }
+  const modelUri = mv.properties.modelUri;
+  if (!modelUri) throw new TaskError(`The ${what} has no modelUri: there are no files to put in the image.`);
+  const location = parseModelUri(modelUri);
+  if (!location) {
+    throw new TaskError(`The ${what} has the modelUri '${modelUri}', which this task cannot download. Supported: azureml://datastores/<ds>/paths/<p>, azureml://jobs/<job>/outputs/<output>, https://<account>.blob.<suffix>/<container>/<p>.`);
+  }
+  return { ref, id: `azureml:${ref.name}:${ref.version}`, armId: mv.id ?? `${ws.id}/models/${ref.name}/versions/${ref.version}`, modelUri, location };
+}
+
+/**
+ * The tool-cache key. tool-lib wants a semver version: integer model versions map to `<n>.0.0`, others to
+ * `0.0.0-<version>`; the workspace id hash is a prerelease part, so two workspaces never share an entry.
+ */
+export function toolCacheKey(ws: Pick<WorkspaceInfo, 'id'>, ref: ModelRef): { tool: string; version: string } {
+  const wsHash = 'w' + crypto.createHash('sha256').update(ws.id.toLowerCase()).digest('hex').slice(0, 12);
+  const numeric = /^(0|[1-9]\d{0,15})$/.test(ref.version);
+  const pre = numeric ? wsHash : `${ref.version.replace(/[^0-9A-Za-z-]+/g, '-').replace(/^-+|-+$/g, '') || 'v'}.${wsHash}`;
+  return { tool: `azureml-model-${ref.name}`, version: `${numeric ? ref.version : '0'}.0.0-${pre}` };
+}
+
+/** tool-lib reads its messages from lib.json beside itself; in the bundle the build copies them as tool-lib.json. */
+function loadToolLibStrings(): void {
+  const file = findAsset('tool-lib.json', { optional: true });
+  if (file) tl.setResourcePath(file, true);
+}
+
+interface BlobSource {
+  container: ContainerClient;
+  prefix: string;
+  where: string;
+}
+
+async function namedDatastore(ctx: AzureContext, ws: WorkspaceInfo, name: string): Promise<ContainerClient> {
+  if (name.toLowerCase() === ws.defaultDatastore.name.toLowerCase()) return datastoreContainer(ctx, ws);
+  let ds;
+  try {
+    ds = await machineLearningClient(ctx).datastores.get(ws.resourceGroup, ws.name, name);
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `datastore '${name}' of workspace '${ws.name}'` }));
+  }
+  const p = ds.properties as AzureBlobDatastore;
+  if (p.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
+    throw new TaskError(`Datastore '${name}' of workspace '${ws.name}' is a ${p.datastoreType} datastore; model files can be read from Azure Blob datastores only.`);
+  }
+  // the shared resolver reads a datastore's credentials for "the default"; point it at this one
+  return datastoreContainer(ctx, {
+    ...ws,
+    defaultDatastore: { name, accountName: p.accountName, containerName: p.containerName, blobEndpoint: datastoreBlobEndpoint(p, storageSuffix(ctx.cloud)) },
+  });
+}
+
+async function jobOutputSource(ctx: AzureContext, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'jobOutput' }>): Promise<BlobSource> {
+  // A job output without an explicit uri lives at AML's default output path on the default datastore:
+  // azureml://datastores/<default>/paths/azureml/<job>/<output>/
+  let explicit: string | undefined;
+  try {
+    const job = await machineLearningClient(ctx).jobs.get(ws.resourceGroup, ws.name, loc.job);
+    const outputs = (job.properties as { outputs?: Record<string, { uri?: string } | null> }).outputs;
+    explicit = outputs?.[loc.output]?.uri ?? undefined;
+  } catch (err) {
+    // a deleted job leaves its outputs in storage: fall back to the default path
+    if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `job '${loc.job}' (the model's source)` }));
+  }
+  const target = explicit ? parseModelUri(explicit) : undefined;
+  if (target?.kind === 'datastore') {
+    return { container: await namedDatastore(ctx, ws, target.datastore), prefix: joinPath(target.path, loc.path), where: explicit as string };
+  }
+  const prefix = joinPath(`azureml/${loc.job}/${loc.output}`, loc.path);
+  return { container: await datastoreContainer(ctx, ws), prefix, where: `azureml://datastores/${ws.defaultDatastore.name}/paths/${prefix}` };
+}
+
+async function blobUrlSource(ctx: AzureContext, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'blobUrl' }>): Promise<BlobSource> {
+  // use the credentials of the workspace datastore that points at this account/container, else the task's identity
+  const host = loc.accountHost.toLowerCase();
+  try {
+    for await (const d of machineLearningClient(ctx).datastores.list(ws.resourceGroup, ws.name)) {
+      const p = d.properties as AzureBlobDatastore;
+      if (p.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName || !d.name) continue;
+      const endpointHost = new URL(datastoreBlobEndpoint(p, storageSuffix(ctx.cloud))).host.toLowerCase();
+      if (endpointHost === host && p.containerName === loc.container) {
+        return { container: await namedDatastore(ctx, ws, d.name), prefix: loc.path, where: loc.url };
+      }
+    }
+  } catch (err) {
+    if (err instanceof TaskError) throw err;
+    throw new TaskError(describeAzureError(err, { action: 'Listing the datastores of', resource: `workspace '${ws.name}'` }));
+  }
+  const containerUrl = loc.url.slice(0, loc.url.indexOf(`/${encodeURIComponent(loc.container)}`) + loc.container.length + 1);
+  return { container: blobContainerClient(ctx, containerUrl, ctx.credential), prefix: loc.path, where: loc.url };
+}
+
+function joinPath(a: string, b: string): string {
+  return [a, b].filter((p) => p.length > 0).join('/').replace(/\/+/g, '/').replace(/\/$/, '');
+}
+
+async function blobSource(ctx: AzureContext, ws: WorkspaceInfo, model: ResolvedModel): Promise<BlobSource> {
+  const loc = model.location;
+  if (loc.kind === 'datastore') return { container: await namedDatastore(ctx, ws, loc.datastore), prefix: loc.path, where: model.modelUri };
+  if (loc.kind === 'jobOutput') return jobOutputSource(ctx, ws, loc);
+  return blobUrlSource(ctx, ws, loc);
+}
+
+/** Downloads every blob under the model path into `dest/<last path segment>/…` (AML's layout under AZUREML_MODEL_DIR). */
+async function download(src: BlobSource, dest: string): Promise<{ files: number; bytes: number }> {
+  const base = src.prefix.split('/').pop() ?? '';
+  const names: { name: string; rel: string }[] = [];
+  try {
+    if (src.prefix) {
+      const single = src.container.getBlobClient(src.prefix);
+      if (await single.exists()) names.push({ name: src.prefix, rel: base });
+    }
+    if (names.length === 0) {
+      const folder = src.prefix ? `${src.prefix}/` : '';
+      for await (const b of src.container.listBlobsFlat({ prefix: folder })) {
+        const rest = b.name.slice(folder.length);
+        if (!rest || rest.endsWith('/')) continue;
+        names.push({ name: b.name, rel: base ? `${base}/${rest}` : rest });
+      }
+    }
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Listing the model files at', resource: src.where }));
+  }
+  if (names.length === 0) throw new TaskError(`No model files at ${src.where}: the model version points at an empty or missing path.`);
+  let bytes = 0;
+  for (const n of names) {
+    const rel = n.rel.split('/').filter((p) => p && p !== '.' && p !== '..');
+    const file = path.join(dest, ...rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    try {
+      await src.container.getBlobClient(n.name).downloadToFile(file);
+    } catch (err) {
+      throw new TaskError(describeAzureError(err, { action: 'Downloading', resource: `model file '${n.name}' from ${src.where}` }));
+    }
+    bytes += fs.statSync(file).size;
+  }
+  return { files: names.length, bytes };
+}
+
+function countFiles(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        files++;
+        bytes += fs.statSync(p).size;
+      }
+    }
+  };
+  walk(dir);
+  return { files, bytes };
+}
+
+/** The model's files in the tool cache: found there, or downloaded once and cached. */
+export async function modelFiles(ctx: AzureContext, ws: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> {
+  loadToolLibStrings();
+  const key = toolCacheKey(ws, model.ref);
+  const cached = toolLib.findLocalTool(key.tool, key.version, 'any');
+  if (cached) return { dir: cached, fromCache: true, ...countFiles(cached) };
+  const staging = fs.mkdtempSync(path.join(tl.getVariable('Agent.TempDirectory') || os.tmpdir(), 'model-'));
+  try {
+    const src = await blobSource(ctx, ws, model);
+    const counted = await download(src, staging);
+    const dir = await toolLib.cacheDir(staging, key.tool, key.version, 'any');
+    return { dir, fromCache: false, ...counted };
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}

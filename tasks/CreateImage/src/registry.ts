@@ -1,0 +1,56 @@
+// Finds the container registry: the workspace's (its ARM id), or the `containerRegistry` input
+// (a name, looked up in the subscription, or an ARM id). The login server comes from ARM.
+import { AzureContext, containerRegistryClient } from '../../shared/src/azure';
+import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { RegistryChoice } from './inputs';
+
+export interface RegistryInfo {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  loginServer: string;
+}
+
+const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)$/i;
+
+async function byId(ctx: AzureContext, id: string, input: string | undefined): Promise<RegistryInfo> {
+  const m = ID.exec(id.replace(/\/$/, ''));
+  if (!m) throw new TaskError(`The registry id '${id}' is not a container registry resource id.`);
+  const [, sub, rg, name] = m;
+  if (sub.toLowerCase() !== ctx.subscriptionId.toLowerCase()) {
+    throw new TaskError(`${input ? `Input '${input}': the` : 'The'} registry '${name}' is in subscription ${sub}, not in the service connection's subscription ${ctx.subscriptionId}. Expected a registry the connection can reach.`);
+  }
+  try {
+    const r = await containerRegistryClient(ctx).registries.get(rg, name);
+    if (!r.loginServer) throw new TaskError(`Registry '${name}' reports no login server.`);
+    return { id: r.id ?? id, name: r.name ?? name, resourceGroup: rg, loginServer: r.loginServer.toLowerCase() };
+  } catch (err) {
+    if (err instanceof TaskError) throw err;
+    if (statusOf(err) === 404 && input) {
+      throw new TaskError(`Input '${input}': container registry '${name}' was not found in resource group '${rg}'. Expected an existing Azure Container Registry.`);
+    }
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `container registry '${name}' (resource group '${rg}')` }));
+  }
+}
+
+async function byName(ctx: AzureContext, name: string): Promise<RegistryInfo> {
+  try {
+    for await (const r of containerRegistryClient(ctx).registries.list()) {
+      if (r.name?.toLowerCase() === name.toLowerCase() && r.id) return byId(ctx, r.id, 'containerRegistry');
+    }
+  } catch (err) {
+    if (err instanceof TaskError) throw err;
+    throw new TaskError(describeAzureError(err, { action: 'Listing', resource: 'the container registries of the subscription' }));
+  }
+  throw new TaskError(`Input 'containerRegistry': no container registry named '${name}' in subscription ${ctx.subscriptionId}. Expected the name of an existing registry (or its resource id).`);
+}
+
+export async function resolveRegistry(ctx: AzureContext, ws: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> {
+  if (choice.kind === 'id') return byId(ctx, choice.id, 'containerRegistry');
+  if (choice.kind === 'name') return byName(ctx, choice.name);
+  if (!ws.containerRegistryId) {
+    throw new TaskError(`Workspace '${ws.name}' has no container registry yet (Azure ML creates one on first use). Set the input 'containerRegistry' to a registry name or resource id.`);
+  }
+  return byId(ctx, ws.containerRegistryId, undefined);
+}
