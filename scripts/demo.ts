@@ -1,0 +1,412 @@
+// `npm run demo`: the whole lifecycle, run from the packaged .vsix exactly as an agent runs the
+// tasks, against the local Azure emulator + Azurite. Prints what a pipeline log would show.
+//
+//   build run 1   TrainModel → RegisterModel (gate: no production model yet → noBaseline, registered)
+//   release       CreateImage → DeployToACI → ProbeEndpoint → RegisterModel action=promote
+//   build run 2   TrainModel (a worse candidate) → RegisterModel (gate fails: the build stops here)
+//
+// Output variables flow from step to step the way a pipeline passes them: each step has a
+// reference name (`train`, `register`, ...) and later inputs say `$(train.jobName)`.
+// Summaries land in dist/demo/summaries/. Exit code 0 when every step ends as expected.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { startTestBed, type TestBed } from '../test/harness/testbed';
+import { runTask, serviceConnectionEnv, type TaskRun } from '../test/harness/run-task';
+
+const root = path.resolve(__dirname, '..', '..');
+const TASKS = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'] as const;
+type TaskName = (typeof TASKS)[number];
+type Result = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled' | 'Skipped';
+
+interface Step {
+  /** Reference name (`name:` in YAML): outputs are `$(<name>.<output>)`. */
+  name: string;
+  task: TaskName;
+  displayName: string;
+  inputs: Record<string, string>;
+  /** What this step must end with for the demo to count as a success (default Succeeded). */
+  expect?: Result[];
+  /** Runs before the step (e.g. make the AML compute produce this run's model). */
+  before?: () => Promise<void>;
+}
+
+interface Stage { title: string; variables: Record<string, string>; steps: Step[] }
+
+const tty = process.stdout.isTTY === true;
+const paint = (code: string) => (s: string): string => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+const dim = paint('2');
+const bold = paint('1');
+const green = paint('32');
+const red = paint('31');
+const yellow = paint('33');
+const cyan = paint('36');
+
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+// ---- the .vsix -------------------------------------------------------------------------------
+
+export function findVsix(): string {
+  const dist = path.join(root, 'dist');
+  const files = fs.existsSync(dist) ? fs.readdirSync(dist).filter((f) => f.endsWith('.vsix')) : [];
+  if (files.length === 0) throw new Error('no dist/*.vsix: run `npm run demo` (it builds and packages first) or `npm run package`');
+  files.sort((a, b) => fs.statSync(path.join(dist, b)).mtimeMs - fs.statSync(path.join(dist, a)).mtimeMs);
+  return path.join(dist, files[0]);
+}
+
+/** A .vsix is a zip (OPC package); python3's zipfile module extracts it without extra tools. */
+export function extractVsix(vsix: string, into: string): Record<TaskName, string> {
+  const r = spawnSync('python3', ['-m', 'zipfile', '-e', vsix, into], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`could not extract ${vsix} with python3 -m zipfile: ${r.error?.message ?? r.stderr}`);
+  const found = {} as Record<TaskName, string>;
+  const missing: string[] = [];
+  for (const task of TASKS) {
+    const entry = path.join(into, 'tasks', task, 'index.js');
+    if (fs.existsSync(entry)) found[task] = entry;
+    else missing.push(task);
+  }
+  if (missing.length) throw new Error(`${path.basename(vsix)} does not contain tasks/${missing.join(', tasks/')} (built tasks: ${fs.readdirSync(path.join(into, 'tasks')).join(', ') || 'none'})`);
+  return found;
+}
+
+// ---- pipeline-style macros and log rendering ------------------------------------------------
+
+/** Expands `$(name)` macros from the stage variables and earlier steps' outputs; unknown macros stay (as on an agent). */
+export function expand(value: string, vars: Map<string, string>): string {
+  return value.replace(/\$\(([\w.]+)\)/g, (m, name: string) => vars.get(name.toLowerCase()) ?? m);
+}
+
+/**
+ * One line of a task's stdout as a pipeline log shows it: ##vso commands become short dimmed notes
+ * (output variables, issues, result, summary) or disappear (agent plumbing); secrets become ***.
+ * Returns undefined for a line the log would not show.
+ */
+export function renderLine(raw: string, secrets: readonly string[]): string | undefined {
+  const line = secrets.reduce((acc, sec) => (sec && sec.length >= 4 ? acc.split(sec).join('***') : acc), raw);
+  const vso = /^##vso\[([\w.]+)([^\]]*)\](.*)$/.exec(line);
+  if (!vso) {
+    if (line.startsWith('##[group]')) return cyan(`▼ ${line.slice(9)}`);
+    if (line.startsWith('##[endgroup]') || line.startsWith('##[debug]')) return undefined;
+    if (line.startsWith('##[warning]')) return yellow(line);
+    if (line.startsWith('##[error]')) return red(line);
+    return line;
+  }
+  const [, command, props, message] = vso;
+  const prop = (k: string): string | undefined => new RegExp(`(?:^|[ ;])${k}=([^;]*)`, 'i').exec(props.trim())?.[1];
+  switch (command) {
+    case 'task.setvariable':
+      if (prop('isOutput') !== 'true') return undefined;
+      return dim(`  → output ${prop('variable')} = ${prop('issecret') === 'true' ? '***' : message}`);
+    case 'task.logissue': {
+      const type = prop('type') ?? 'warning';
+      return (type === 'error' ? red : yellow)(`##[${type}]${message}`);
+    }
+    case 'task.complete':
+      return dim(`  (task result: ${prop('result') ?? ''}${message ? ` — ${message}` : ''})`);
+    case 'task.uploadsummary':
+      return dim(`  (summary attached: ${path.basename(message)})`);
+    case 'task.addattachment':
+      return dim(`  (attachment ${prop('type') ?? ''}: ${prop('name') ?? path.basename(message)})`);
+    case 'results.publish':
+      return dim(`  (test results published to the Tests tab: ${prop('type') ?? ''} ${path.basename(prop('resultFiles') ?? '')})`);
+    default:
+      return undefined; // setsecret, debug, prependpath, ... are agent plumbing, not log lines
+  }
+}
+
+/** Renders a whole log (see renderLine), dropping leading and trailing blank lines. */
+export function renderLog(text: string, secrets: readonly string[]): string[] {
+  const out = text.split(/\r?\n/).map((l) => renderLine(l, secrets)).filter((l): l is string => l !== undefined);
+  while (out.length && out[0].trim() === '') out.shift();
+  while (out.length && out[out.length - 1].trim() === '') out.pop();
+  return out;
+}
+
+/** Streams a child's stdout chunks as rendered lines. */
+class LiveLog {
+  private buffer = '';
+  constructor(private readonly secrets: string[], private readonly print: (line: string) => void) {}
+  push(chunk: string): void {
+    this.buffer += chunk;
+    const lines = this.buffer.split(/\r?\n/);
+    this.buffer = lines.pop() ?? '';
+    for (const l of lines) this.emit(l);
+  }
+  end(): void {
+    if (this.buffer) this.emit(this.buffer);
+    this.buffer = '';
+  }
+  private emit(l: string): void {
+    const r = renderLine(l, this.secrets);
+    if (r !== undefined) this.print(r);
+  }
+}
+
+// ---- running the stages ---------------------------------------------------------------------
+
+interface StepRecord { stage: string; step: Step; run?: TaskRun; result: Result; expected: boolean; message: string }
+
+interface Agent { tools: string; summaries: string }
+
+async function runStage(stage: Stage, bed: TestBed, bundles: Record<TaskName, string>, agent: Agent,
+  records: StepRecord[], stageIndex: number): Promise<boolean> {
+  say();
+  say(bold(`━━━ ${stage.title} ━━━`));
+  const vars = new Map(Object.entries(stage.variables).map(([k, v]) => [k.toLowerCase(), v]));
+  const connection = serviceConnectionEnv(bed.emulator, 'wif', { id: 'aml-production' });
+  const secrets: string[] = [bed.emulator.identities.wif.systemAccessToken, bed.emulator.identities.spnSecret.secret];
+  for (const step of stage.steps) {
+    const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, expand(v, vars)]));
+    const unresolved = Object.entries(inputs).filter(([, v]) => /\$\([\w.]+\)/.test(v));
+    say();
+    say(bold(`##[section]Starting: ${step.displayName}`));
+    say(dim('=============================================================================='));
+    say(dim(`Task         : ${step.task}@1   (from the .vsix: ${path.relative(os.tmpdir(), bundles[step.task])})`));
+    const chained = Object.entries(step.inputs).filter(([, v]) => /\$\([\w.]+\.[\w]+\)/.test(v));
+    for (const [k, v] of chained) {
+      const shown = secrets.some((s) => s && inputs[k].includes(s)) ? '***' : inputs[k];
+      say(dim(`Input        : ${k} = ${v} → ${shown}`));
+    }
+    say(dim('=============================================================================='));
+    if (unresolved.length) {
+      const message = `inputs ${unresolved.map(([k, v]) => `${k}=${v}`).join(', ')} reference outputs that no earlier step set`;
+      say(red(`##[error]${message}`));
+      records.push({ stage: stage.title, step, result: 'Skipped', expected: false, message });
+      return false;
+    }
+    await step.before?.();
+    const live = new LiveLog(secrets, say);
+    const run = await runTask(bundles[step.task], {
+      inputs, connection, variables: stage.variables, timeoutMs: 10 * 60_000, cwd: root, emulator: bed.emulator,
+      // one agent for the whole demo: the tool cache (CreateImage's model cache) survives between steps
+      env: { AGENT_TOOLSDIRECTORY: agent.tools, BUILD_SOURCESDIRECTORY: root, SYSTEM_DEFAULTWORKINGDIRECTORY: root },
+      onStdout: (chunk) => live.push(chunk),
+    });
+    live.end();
+    secrets.push(...run.secrets);
+    const stderr = run.stderr.trim();
+    if (stderr) for (const line of renderLog(stderr, secrets)) say(red(line));
+    const result = (run.result ?? 'Failed') as Result;
+    const expected = (step.expect ?? ['Succeeded']).includes(result);
+    const colour = result === 'Succeeded' ? green : result === 'Failed' ? red : yellow;
+    say(bold(`##[section]Finishing: ${step.displayName} — ${colour(result)}${expected ? '' : red('  (not what this demo expects)')}`));
+    for (const [k, v] of Object.entries(run.outputs)) vars.set(`${step.name}.${k}`.toLowerCase(), v);
+    copySummaries(run, agent.summaries, `${stageIndex}-${records.length + 1}-${step.name}-${step.task}`);
+    records.push({ stage: stage.title, step, run, result, expected, message: run.message ?? '' });
+    if (result === 'Failed' || result === 'Cancelled') return false; // later steps of the job do not run
+  }
+  return true;
+}
+
+/** Copies the run's summary pages and attachments (what the run's summary page would show). */
+function copySummaries(run: TaskRun, dir: string, prefix: string): void {
+  const files = [...new Set([...run.summaryFiles, ...run.attachments.map((a) => a.path)])].filter((f) => f && fs.existsSync(f));
+  for (const file of files) fs.copyFileSync(file, path.join(dir, `${prefix}-${path.basename(file)}`));
+}
+
+// ---- the pipelines (mirroring examples/pipelines/build.yml and release.yml) -----------------
+
+function pipelineVariables(kind: 'build' | 'release', runId: number): Record<string, string> {
+  const commit = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim() || '0'.repeat(40);
+  return {
+    'System.TeamProject': 'energy', 'System.TeamProjectId': '7e57a5b1-0000-4000-8000-00000000e4e7',
+    'Build.DefinitionName': kind === 'build' ? 'aml-build' : 'aml-release',
+    'Build.BuildId': String(runId), 'Build.BuildNumber': `20251127.${runId % 100}`,
+    'Build.Repository.Name': 'building-energy', 'Build.SourceBranch': 'refs/heads/main', 'Build.SourceVersion': commit,
+    'System.JobAttempt': '1', 'System.StageAttempt': '1', 'Build.Reason': 'IndividualCI',
+  };
+}
+
+const AML = { azureSubscription: 'aml-production', resourceGroup: 'rg-ml', workspaceName: 'mlw' };
+const project = (p: string): string => path.join('examples', 'project', p);
+
+function buildStage(title: string, runId: number, hyper: Hyper, training: TrainingBackend, gateExpect: Result[]): Stage {
+  const command = fs.readFileSync(path.join(root, project('aml-command.txt')), 'utf8').trim();
+  return {
+    title, variables: pipelineVariables('build', runId),
+    steps: [
+      {
+        name: 'train', task: 'TrainModel', displayName: 'Train on Azure ML',
+        before: () => training.beforeJob(hyper),
+        inputs: {
+          ...AML, experimentName: 'building-energy', codePath: 'examples/project', command,
+          environment: project('environment/conda.yml'), baseImage: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest',
+          compute: 'cpu-cluster', jobInputs: `learning_rate=${hyper.learningRate}\nepochs=${hyper.epochs}`, tags: 'team=energy',
+          timeoutMinutes: '60',
+        },
+      },
+      {
+        name: 'register', task: 'RegisterModel', displayName: 'Gate and register the model', expect: gateExpect,
+        inputs: {
+          ...AML, action: 'register', modelName: 'building-energy', modelSourceType: 'job', jobName: '$(train.jobName)',
+          jobOutputName: 'model', modelType: 'custom_model', description: 'Daily energy use of an office building (linear regression)',
+          gateMetric: 'rmse', gateDirection: 'lowerIsBetter', gateThreshold: '5', compareWithProduction: 'true',
+          minImprovement: '1%', productionTag: 'stage=production', onGateFailure: 'fail',
+        },
+      },
+    ],
+  };
+}
+
+function releaseStage(modelId: string, modelVersion: string): Stage {
+  const variables = { ...pipelineVariables('release', 7001), 'model.modelId': modelId, 'model.modelVersion': modelVersion };
+  return {
+    title: `Release: image, deploy to test, probe, promote ${modelId}`, variables,
+    steps: [
+      {
+        name: 'image', task: 'CreateImage', displayName: 'Build the scoring image in ACR',
+        inputs: {
+          ...AML, modelId: '$(model.modelId)', scoringScript: project('src/score.py'), sourceDirectory: project('src'),
+          condaFile: project('environment/conda.yml'), imageName: 'building-energy',
+        },
+      },
+      {
+        name: 'deploy', task: 'DeployToACI', displayName: 'Deploy to the test container group',
+        inputs: {
+          ...AML, containerGroupName: 'building-energy-test', imageUri: '$(image.imageUri)', cpu: '1', memoryGb: '1.5',
+          authEnabled: 'true', keyVault: 'kv-test', scoringKeySecret: 'building-energy-test-key', readinessTimeoutMinutes: '2',
+        },
+      },
+      {
+        name: 'probe', task: 'ProbeEndpoint', displayName: 'Probe the test endpoint',
+        inputs: {
+          scoringUri: '$(deploy.scoringUri)', authKey: '$(deploy.scoringKey)',
+          payloadFile: project('samples/payload.jsonl'), expectedResponseFile: project('samples/expected.jsonl'),
+          tolerance: '0.000001', readinessTimeoutSeconds: '60', warmupRequests: '5', requestCount: '200', concurrency: '4',
+          maxLatencyP95Ms: '500', maxErrorRate: '0', publishTestResults: 'true',
+        },
+      },
+      {
+        name: 'promote', task: 'RegisterModel', displayName: 'Promote the model version',
+        inputs: { ...AML, action: 'promote', modelName: 'building-energy', modelVersion: '$(model.modelVersion)', productionTag: 'stage=production' },
+      },
+    ],
+  };
+}
+
+// ---- the AML compute ------------------------------------------------------------------------
+
+interface Hyper { learningRate: number; epochs: number }
+interface TrainingBackend { description: string; beforeJob(h: Hyper): Promise<void>; stop(): Promise<void> }
+
+/** Trains examples/project locally with python3 (standard library only); returns the model folder and metrics. */
+export function trainLocally(hyper: Hyper, outDir: string): { modelDir: string; metrics: Record<string, number>; log: string } {
+  const modelDir = path.join(outDir, 'model');
+  const r = spawnSync('python3', [path.join(root, project('src/train.py')), '--data', path.join(root, project('data')),
+    '--learning-rate', String(hyper.learningRate), '--epochs', String(hyper.epochs), '--output', modelDir], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`python3 train.py failed: ${r.error?.message ?? r.stderr}`);
+  const metrics = JSON.parse(fs.readFileSync(path.join(modelDir, 'metrics.json'), 'utf8')) as Record<string, number>;
+  return { modelDir, metrics, log: r.stdout };
+}
+
+interface AmlJobHooks {
+  description: string;
+  /** The emulator's aml-jobs service runs the job's command itself (python3 on the uploaded code snapshot). */
+  executesCommands: boolean;
+  /** Makes the next submitted job complete with these model files (its `model` output) and MLflow metrics. */
+  nextJobProduces(modelDir: string, metrics: Record<string, number>): Promise<void>;
+}
+
+function amlJobHooks(_bed: TestBed): AmlJobHooks {
+  return {
+    description: 'AML compute is simulated on this machine',
+    executesCommands: false,
+    nextJobProduces: () => Promise.reject(new Error('the emulator has no aml-jobs service yet (test/emulator/services/aml-jobs.ts)')),
+  };
+}
+
+async function prepareTraining(bed: TestBed, work: string): Promise<TrainingBackend> {
+  const hooks = amlJobHooks(bed);
+  let n = 0;
+  return {
+    description: hooks.description,
+    beforeJob: async (hyper) => {
+      if (hooks.executesCommands) return;
+      const run = trainLocally(hyper, path.join(work, `train-${++n}`));
+      say(dim(`[AML compute is simulated on this machine: python3 examples/project/src/train.py --learning-rate ${hyper.learningRate} --epochs ${hyper.epochs}`));
+      say(dim(`  ${run.log.trim().split('\n').slice(-2).join('\n  ')}`));
+      say(dim('  → the next AML job completes with this model output and these MLflow metrics]'));
+      await hooks.nextJobProduces(run.modelDir, run.metrics);
+    },
+    stop: async () => undefined,
+  };
+}
+
+// ---- main -------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const vsix = findVsix();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aml-demo-'));
+  const agent: Agent = { tools: path.join(work, 'agent-tools'), summaries: path.join(root, 'dist', 'demo', 'summaries') };
+  fs.mkdirSync(agent.tools, { recursive: true });
+  fs.rmSync(agent.summaries, { recursive: true, force: true });
+  fs.mkdirSync(agent.summaries, { recursive: true });
+  say(bold('Azure ML to Production — demo'));
+  say(`extension : ${path.relative(root, vsix)} (extracted to ${work}/vsix)`);
+  const bundles = extractVsix(vsix, path.join(work, 'vsix'));
+  say(`tasks     : ${TASKS.map((t) => `${t}@1`).join(', ')} — each run as the agent runs it: node tasks/<Task>/index.js with INPUT_*, ENDPOINT_*, BUILD_* variables`);
+
+  const bed = await startTestBed();
+  let training: TrainingBackend | undefined;
+  const stopAll = async (): Promise<void> => {
+    await training?.stop();
+    await bed.stop();
+  };
+  process.once('SIGINT', () => { void stopAll().finally(() => process.exit(130)); });
+  const records: StepRecord[] = [];
+  try {
+    say(`Azure     : local emulator on https://*.localhost:${bed.emulator.port} (Entra ID, ARM, Key Vault, AML, ACR, ACI) + Azurite blobs on port ${bed.azurite.port}`);
+    say('connection: \'aml-production\', workload identity federation (an OIDC token from the pipeline, no secret)');
+    training = await prepareTraining(bed, work);
+    say(`training  : ${training.description}`);
+
+    const build1 = buildStage('Build run 1001: train → gate → register', 1001, { learningRate: 0.1, epochs: 300 }, training, ['Succeeded']);
+    let ok = await runStage(build1, bed, bundles, agent, records, 1);
+    const registered = records.find((r) => r.step.name === 'register')?.run?.outputs;
+    if (ok && registered?.modelId && registered.modelVersion) {
+      ok = await runStage(releaseStage(registered.modelId, registered.modelVersion), bed, bundles, agent, records, 2);
+    }
+    if (ok) {
+      const build2 = buildStage('Build run 1002: a worse candidate (3 epochs at learning rate 0.01)', 1002,
+        { learningRate: 0.01, epochs: 3 }, training, ['Failed']);
+      await runStage(build2, bed, bundles, agent, records, 3);
+    }
+  } finally {
+    await stopAll();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return report(records, agent.summaries);
+}
+
+function report(records: StepRecord[], summariesDir: string): number {
+  say();
+  say(bold('━━━ Result ━━━'));
+  for (const r of records) {
+    const mark = r.expected ? green('✔') : red('✘');
+    const why = r.result === 'Failed' && r.expected ? ' — expected: the quality gate stopped the worse candidate' : '';
+    say(`${mark} ${r.stage.split(':')[0].padEnd(15)} ${r.step.task.padEnd(14)} ${r.step.displayName.padEnd(36)} ${r.result}${why}`);
+    if (!r.expected && r.message) say(red(`    ${r.message}`));
+  }
+  const gateStop = records.find((r) => r.stage.startsWith('Build run 1002') && r.step.task === 'RegisterModel');
+  if (gateStop?.run) {
+    say();
+    say(`gate verdict for the worse candidate: gateResult=${gateStop.run.outputs.gateResult ?? '(not set)'}, registered=${gateStop.run.outputs.registered ?? 'false'}: ${gateStop.message}`);
+  }
+  say();
+  const files = fs.readdirSync(summariesDir);
+  say(`summaries : ${files.length} file(s) in ${path.relative(root, summariesDir)}/ (what the run's summary page shows)`);
+  for (const f of files) say(dim(`            ${f}`));
+  const complete = records.length === 8 && records.every((r) => r.expected);
+  say(complete ? green(bold('demo complete: every step ended as a pipeline would expect')) : red(bold('demo incomplete: see the steps marked ✘ above')));
+  return complete ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code), (e: unknown) => {
+    process.stderr.write(`demo failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
