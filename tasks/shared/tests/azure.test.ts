@@ -1,7 +1,6 @@
 import './helpers';
 import * as assert from 'node:assert/strict';
 import * as tls from 'node:tls';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import * as sinon from 'sinon';
 import * as tl from 'azure-pipelines-task-lib/task';
@@ -18,15 +17,7 @@ import {
   resourceClient,
 } from '../src/azure';
 import { describeAzureError } from '../src/errors';
-import { json, makeCa, startHttpsServer, stubAgent, TestCa, TestServer } from './helpers';
-
-export class StaticCredential implements TokenCredential {
-  scopes: string[][] = [];
-  async getToken(scopes: string | string[]): Promise<AccessToken> {
-    this.scopes.push(Array.isArray(scopes) ? scopes : [scopes]);
-    return { token: 'arm-token', expiresOnTimestamp: Date.now() + 3600_000 };
-  }
-}
+import { json, makeCa, StaticCredential, startHttpsServer, stubAgent, TestCa, TestServer } from './helpers';
 
 describe('azure', function () {
   this.timeout(30000);

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { SinonSandbox } from 'sinon';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import * as tl from 'azure-pipelines-task-lib/task';
 
 export function tmpDir(prefix = 'shared-test-'): string {
@@ -227,4 +228,13 @@ export function entraHandler(baseUrl: () => string, tokens: URLSearchParams[]): 
     }
     return false;
   };
+}
+
+/** A credential that hands out a fixed token and records the scopes asked for. */
+export class StaticCredential implements TokenCredential {
+  scopes: string[][] = [];
+  async getToken(scopes: string | string[]): Promise<AccessToken> {
+    this.scopes.push(Array.isArray(scopes) ? scopes : [scopes]);
+    return { token: 'arm-token', expiresOnTimestamp: Date.now() + 3600_000 };
+  }
 }

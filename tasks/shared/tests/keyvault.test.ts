@@ -9,8 +9,7 @@ import { TaskError } from '../src/errors';
 import { InputError } from '../src/inputs';
 import { clientOptions } from '../src/http';
 import { getSecret, maskValue, secretClient, setSecret, vaultUrl } from '../src/keyvault';
-import { StaticCredential } from './azure.test';
-import { json, makeCa, startHttpsServer, TestCa, TestServer } from './helpers';
+import { json, makeCa, StaticCredential, startHttpsServer, TestCa, TestServer } from './helpers';
 
 const CLOUD: CloudEndpoints = { name: 'AzureCloud', armUrl: 'https://management.azure.com', armScope: 's', authorityHost: 'https://login.microsoftonline.com', keyVaultDnsSuffix: 'vault.azure.net' };
 
