@@ -1,0 +1,98 @@
+// The code snapshot as an Azure ML code version: uploaded to the workspace's default blob datastore
+// under LocalUpload/<hash>/ and registered as code '<hash>' version 1. A code version that already
+// exists for the hash is reused and nothing is uploaded (same content → same code version).
+import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import type { ContainerClient } from '@azure/storage-blob';
+import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { CodeSnapshot } from './snapshot';
+
+export const CODE_VERSION = '1';
+
+export interface CodeVersionResult {
+  name: string;
+  version: string;
+  /** ARM id, for the job's codeId. */
+  id: string;
+  codeUri: string;
+  reused: boolean;
+  uploadedFiles: number;
+  uploadedBytes: number;
+}
+
+export function codeBlobPrefix(hash: string): string {
+  return `LocalUpload/${hash}`;
+}
+
+export function codeVersionArmId(ws: Pick<WorkspaceInfo, 'id'>, name: string, version: string): string {
+  return `${ws.id}/codes/${name}/versions/${version}`;
+}
+
+/** Uploads files with a few in parallel; returns the bytes sent. */
+export async function uploadSnapshot(container: ContainerClient, snapshot: CodeSnapshot, prefix: string, parallel = 8): Promise<number> {
+  let next = 0;
+  let bytes = 0;
+  const worker = async (): Promise<void> => {
+    while (next < snapshot.files.length) {
+      const f = snapshot.files[next++];
+      const blobName = `${prefix}/${f.relativePath}`;
+      try {
+        await container.getBlockBlobClient(blobName).uploadFile(f.absolutePath);
+      } catch (err) {
+        throw new TaskError(describeAzureError(err, { action: 'Uploading', resource: `'${f.relativePath}' to blob '${blobName}' of the workspace's default datastore` }));
+      }
+      bytes += f.size;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, Math.max(1, snapshot.files.length)) }, worker));
+  return bytes;
+}
+
+/** Finds the code version of the snapshot's hash (read only). */
+export async function findCodeVersion(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, hash: string): Promise<{ id: string; codeUri: string } | undefined> {
+  try {
+    const v = await client.codeVersions.get(ws.resourceGroup, ws.name, hash, CODE_VERSION);
+    return { id: v.id ?? codeVersionArmId(ws, hash, CODE_VERSION), codeUri: v.properties.codeUri ?? '' };
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `code version '${hash}:${CODE_VERSION}' of workspace '${ws.name}'` }));
+  }
+}
+
+/** Uploads and registers the snapshot unless its code version exists. */
+export async function ensureCodeVersion(o: {
+  client: AzureMachineLearningWorkspaces;
+  ws: WorkspaceInfo;
+  snapshot: CodeSnapshot;
+  container: () => Promise<ContainerClient>;
+  tags: Record<string, string>;
+}): Promise<CodeVersionResult> {
+  const { client, ws, snapshot } = o;
+  const name = snapshot.hash;
+  const existing = await findCodeVersion(client, ws, name);
+  if (existing) {
+    return { name, version: CODE_VERSION, id: existing.id, codeUri: existing.codeUri, reused: true, uploadedFiles: 0, uploadedBytes: 0 };
+  }
+  const prefix = codeBlobPrefix(name);
+  const container = await o.container();
+  const uploadedBytes = await uploadSnapshot(container, snapshot, prefix);
+  const ds = ws.defaultDatastore;
+  const codeUri = `${ds.blobEndpoint}/${ds.containerName}/${prefix}`;
+  let created;
+  try {
+    created = await client.codeVersions.createOrUpdate(ws.resourceGroup, ws.name, name, CODE_VERSION, {
+      properties: {
+        codeUri,
+        isAnonymous: false,
+        description: `Code snapshot of ${snapshot.files.length} files (sha256 ${name}).`,
+        tags: { ...o.tags, 'aml.contentHash': name },
+      },
+    });
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Registering', resource: `code version '${name}:${CODE_VERSION}' in workspace '${ws.name}'` }));
+  }
+  return {
+    name, version: CODE_VERSION, id: created.id ?? codeVersionArmId(ws, name, CODE_VERSION), codeUri,
+    reused: false, uploadedFiles: snapshot.files.length, uploadedBytes,
+  };
+}

@@ -1,0 +1,29 @@
+// The compute cluster must exist before anything is uploaded: an unknown compute is a bad input.
+import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { InputError, quote } from '../../shared/src/inputs';
+import type { WorkspaceInfo } from '../../shared/src/workspace';
+
+export interface ComputeInfo {
+  id: string;
+  name: string;
+  computeType?: string;
+}
+
+export async function checkCompute(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string): Promise<ComputeInfo> {
+  try {
+    const c = await client.computeOperations.get(ws.resourceGroup, ws.name, name);
+    return { id: c.id ?? `${ws.id}/computes/${name}`, name: c.name ?? name, computeType: c.properties?.computeType };
+  } catch (err) {
+    if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `compute '${name}' of workspace '${ws.name}'` }));
+  }
+  // name what exists, so the fix is obvious (best effort: a failed listing only shortens the message)
+  const names: string[] = [];
+  try {
+    for await (const c of client.computeOperations.list(ws.resourceGroup, ws.name)) if (c.name) names.push(c.name);
+  } catch {
+    // ignore
+  }
+  const available = names.length > 0 ? `one of ${names.map((n) => `'${n}'`).join(', ')}` : 'the name of a compute cluster of the workspace';
+  throw new InputError('compute', `compute ${quote(name)} does not exist in workspace '${ws.name}'`, available);
+}

@@ -1,0 +1,109 @@
+// The job's environment: an existing version (azureml:name:version), the newest version
+// (azureml:name@latest, found by listing every page), a registry id, or a conda file + base image
+// registered once as version <content hash> of an environment. resolveEnvironment only reads;
+// registerEnvironment is the write, done after every input has been checked.
+import { createHash } from 'node:crypto';
+import type { AzureMachineLearningWorkspaces, EnvironmentVersion } from '@azure/arm-machinelearning';
+import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { InputError } from '../../shared/src/inputs';
+import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { EnvironmentSpec } from './inputs';
+
+export interface ResolvedEnvironment {
+  /** What the job's environmentId gets: an ARM id or a registry id. */
+  id: string;
+  /** azureml:name:version, for logs and the summary. */
+  reference: string;
+  /** Set when a conda environment version must still be created. */
+  toCreate?: { name: string; version: string; body: EnvironmentVersion };
+  reused: boolean;
+}
+
+export function environmentArmId(ws: Pick<WorkspaceInfo, 'id'>, name: string, version: string): string {
+  return `${ws.id}/environments/${name}/versions/${version}`;
+}
+
+/** Version name of a conda environment: the first 16 hex digits of sha256(conda file, base image). */
+export function condaEnvironmentVersion(condaYaml: string, baseImage: string): string {
+  const normalized = condaYaml.replace(/\r\n/g, '\n').trimEnd();
+  return createHash('sha256').update(`${baseImage}\n${normalized}`).digest('hex').slice(0, 16);
+}
+
+/** The newest version by creation time (numeric version breaks ties); archived versions are not listed. */
+export function newestVersion(versions: EnvironmentVersion[]): EnvironmentVersion | undefined {
+  const created = (v: EnvironmentVersion): number => {
+    const t = v.systemData?.createdAt;
+    return t ? new Date(t).getTime() : 0;
+  };
+  const num = (v: EnvironmentVersion): number => (/^\d+$/.test(v.name ?? '') ? Number(v.name) : -1);
+  return [...versions].sort((a, b) => created(b) - created(a) || num(b) - num(a))[0];
+}
+
+export async function resolveEnvironment(
+  client: AzureMachineLearningWorkspaces,
+  ws: WorkspaceInfo,
+  spec: EnvironmentSpec,
+  tags: Record<string, string>,
+): Promise<ResolvedEnvironment> {
+  const what = (name: string, version?: string): string => `environment '${name}${version ? `:${version}` : ''}' of workspace '${ws.name}'`;
+  switch (spec.kind) {
+    case 'registry':
+      return { id: spec.id, reference: spec.id, reused: true };
+    case 'version': {
+      try {
+        const v = await client.environmentVersions.get(ws.resourceGroup, ws.name, spec.name, spec.version);
+        return { id: v.id ?? environmentArmId(ws, spec.name, spec.version), reference: `azureml:${spec.name}:${spec.version}`, reused: true };
+      } catch (err) {
+        if (statusOf(err) === 404) {
+          throw new InputError('environment', `${what(spec.name, spec.version)} does not exist`, "an existing environment version ('azureml:<name>:<version>' or 'azureml:<name>@latest')");
+        }
+        throw new TaskError(describeAzureError(err, { action: 'Reading', resource: what(spec.name, spec.version) }));
+      }
+    }
+    case 'latest': {
+      const all: EnvironmentVersion[] = [];
+      try {
+        for await (const v of client.environmentVersions.list(ws.resourceGroup, ws.name, spec.name)) all.push(v);
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Listing the versions of', resource: what(spec.name) }));
+      }
+      const newest = newestVersion(all);
+      if (!newest?.name) throw new InputError('environment', `${what(spec.name)} has no versions`, 'an existing environment name');
+      return { id: newest.id ?? environmentArmId(ws, spec.name, newest.name), reference: `azureml:${spec.name}:${newest.name}`, reused: true };
+    }
+    case 'conda': {
+      const version = condaEnvironmentVersion(spec.condaYaml, spec.baseImage);
+      const id = environmentArmId(ws, spec.name, version);
+      const reference = `azureml:${spec.name}:${version}`;
+      try {
+        const v = await client.environmentVersions.get(ws.resourceGroup, ws.name, spec.name, version);
+        return { id: v.id ?? id, reference, reused: true };
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: what(spec.name, version) }));
+      }
+      const body: EnvironmentVersion = {
+        properties: {
+          image: spec.baseImage,
+          condaFile: spec.condaYaml,
+          osType: 'Linux',
+          isAnonymous: false,
+          description: `Conda file ${spec.condaFile} on ${spec.baseImage} (content hash ${version}).`,
+          tags: { ...tags, 'aml.contentHash': version },
+        },
+      };
+      return { id, reference, reused: false, toCreate: { name: spec.name, version, body } };
+    }
+  }
+}
+
+/** Creates the conda environment version when resolveEnvironment found none. */
+export async function registerEnvironment(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, env: ResolvedEnvironment): Promise<ResolvedEnvironment> {
+  if (!env.toCreate) return env;
+  const { name, version, body } = env.toCreate;
+  try {
+    const created = await client.environmentVersions.createOrUpdate(ws.resourceGroup, ws.name, name, version, body);
+    return { id: created.id ?? env.id, reference: env.reference, reused: false };
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Registering', resource: `environment '${name}:${version}' in workspace '${ws.name}'` }));
+  }
+}

@@ -1,0 +1,108 @@
+// TrainModel: code snapshot → environment → command job (submitted once per pipeline run) → wait →
+// metrics, outputs and summary. SPEC §2.
+import * as tl from 'azure-pipelines-task-lib/task';
+import { createAzureContext, machineLearningClient } from '../../shared/src/azure';
+import { onCancel, cancellationSignal } from '../../shared/src/cancellation';
+import { InputError } from '../../shared/src/inputs';
+import { lineageTags } from '../../shared/src/lineage';
+import { runTask } from '../../shared/src/runner';
+import { TimeoutError } from '../../shared/src/waiter';
+import { datastoreContainer, resolveWorkspace } from '../../shared/src/workspace';
+import { ensureCodeVersion } from './code';
+import { checkCompute } from './compute';
+import { fetchMetrics, fetchRunDetails } from './dataplane';
+import { registerEnvironment, resolveEnvironment } from './environment';
+import { readInputs } from './inputs';
+import { cancelJob, commandJobBody, defaultJobBaseName, findPlan, submitJob } from './job';
+import { waitForJob } from './monitor';
+import { printFailure, printMetrics, summaryMarkdown, type SummaryData } from './report';
+import { formatBytes, snapshotCode } from './snapshot';
+import { publishOutputs } from './outputs';
+
+void runTask(async () => {
+  const p = readInputs();
+  const snapshot = snapshotCode(p.codePath);
+  if (snapshot.files.length === 0) throw new InputError('codePath', `'${p.codePath}' has no files left after .amlignore/.gitignore`, 'a folder with the training code');
+  console.log(`Code snapshot: ${snapshot.files.length} files, ${formatBytes(snapshot.totalBytes)} (${snapshot.ignoredCount} ignored), sha256 ${snapshot.hash}`);
+
+  // reads only: every name is checked before the first write
+  const ctx = createAzureContext();
+  const ws = await resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
+  const client = machineLearningClient(ctx);
+  const compute = await checkCompute(client, ws, p.compute);
+  const assetTags = lineageTags();
+  let env = await resolveEnvironment(client, ws, p.environment, assetTags);
+  const attempt = Number(tl.getVariable('System.JobAttempt') ?? '1') || 1;
+  const plan = await findPlan(client, ws, { base: p.jobName ?? defaultJobBaseName(p.experimentName), attempt, explicit: p.jobName !== undefined });
+
+  // writes
+  const jobName = plan.name;
+  const studioUrl = ws.studioJobUrl(jobName);
+  let status: string;
+  let code: SummaryData['code'] = { name: snapshot.hash, version: '1', reused: true, files: snapshot.files.length, bytes: formatBytes(snapshot.totalBytes) };
+  if (plan.action === 'attach') {
+    status = plan.status;
+    console.log(tl.loc('JobReattached', jobName, status));
+  } else {
+    if (plan.previous) console.log(`The job of an earlier attempt, '${plan.previous.name}', ended ${plan.previous.status}: submitting '${jobName}' for attempt ${attempt}.`);
+    const cv = await ensureCodeVersion({ client, ws, snapshot, container: () => datastoreContainer(ctx, ws), tags: assetTags });
+    console.log(cv.reused
+      ? tl.loc('CodeReused', snapshot.hash, snapshot.files.length, `${cv.name}:${cv.version}`)
+      : tl.loc('CodeUploaded', cv.uploadedFiles, formatBytes(cv.uploadedBytes), cv.codeUri, `${cv.name}:${cv.version}`));
+    code = { ...code, reused: cv.reused };
+    env = await registerEnvironment(client, ws, env);
+    console.log(tl.loc('EnvironmentResolved', `${env.reference}${env.reused ? '' : ' (registered now)'}`));
+    const tags = { ...Object.fromEntries(p.tags), ...lineageTags({ 'aml.code': `${cv.name}:${cv.version}`, 'aml.environment': env.reference }) };
+    const displayName = p.displayName ?? defaultDisplayName();
+    status = await submitJob(client, ws, jobName, commandJobBody({ ...p, displayName, codeId: cv.id, environmentId: env.id, computeId: compute.id, inputs: p.jobInputs, tags }));
+    console.log(tl.loc('JobSubmitted', jobName, compute.name));
+  }
+  console.log(tl.loc('StudioLink', studioUrl));
+  const modelOutputUri = `azureml://jobs/${jobName}/outputs/${p.modelOutputName}`;
+  const outputs = { jobName, studioUrl, modelOutputUri };
+  if (!p.waitForCompletion) {
+    console.log(tl.loc('NotWaiting', jobName, status));
+    publishOutputs({ ...outputs, jobStatus: status, metrics: {} });
+    return;
+  }
+
+  const unregister = onCancel(async () => {
+    if (p.cancelJobOnPipelineCancel) await cancelJob(client, ws, jobName);
+    else console.log(`cancelJobOnPipelineCancel is false: job '${jobName}' keeps running. ${studioUrl}`);
+  }, `cancel Azure ML job '${jobName}'`);
+  try {
+    status = await waitForJob({ client, ws, jobName, studioUrl, timeoutMs: p.timeoutMinutes * 60_000, pollIntervalMs: p.pollIntervalSeconds * 1000, abortSignal: cancellationSignal() });
+  } catch (err) {
+    if (err instanceof TimeoutError) {
+      unregister();
+      publishOutputs({ ...outputs, jobStatus: err.lastState ?? status, metrics: {} });
+      if (p.cancelJobOnPipelineCancel) {
+        console.log(`Cancelling job '${jobName}' at the timeout.`);
+        await cancelJob(client, ws, jobName).catch((e: unknown) => console.log(e instanceof Error ? e.message : String(e)));
+      }
+    }
+    throw err;
+  }
+  unregister();
+
+  const { metrics, problem } = await fetchMetrics(ctx, ws, jobName);
+  if (Object.keys(metrics).length > 0) printMetrics(metrics);
+  else console.log(tl.loc('NoMetrics', jobName, problem ?? 'none'));
+  const summary: SummaryData = { jobName, status, studioUrl, experimentName: p.experimentName, compute: compute.name, environment: env.reference, code, reattached: plan.action === 'attach', metrics, modelOutputUri };
+  publishOutputs({ ...outputs, jobStatus: status, metrics });
+  if (status !== 'Completed') {
+    const details = await fetchRunDetails(ctx, ws, jobName);
+    await printFailure(details);
+    const why = details?.error ? `Error: ${details.error}.` : 'Azure ML reported no error details.';
+    summaryMarkdown({ ...summary, error: details?.error ?? status }).write(`Azure ML job ${jobName}`);
+    tl.setResult(tl.TaskResult.Failed, tl.loc('JobFailed', jobName, status, why, studioUrl));
+    return;
+  }
+  summaryMarkdown(summary).write(`Azure ML job ${jobName}`);
+});
+
+function defaultDisplayName(): string | undefined {
+  const pipeline = tl.getVariable('Build.DefinitionName');
+  const run = tl.getVariable('Build.BuildNumber');
+  return pipeline ? `${pipeline}${run ? ` #${run}` : ''}` : undefined;
+}

@@ -1,0 +1,156 @@
+// The command job: its name (stable per pipeline run, attempt-aware), its body, and submit-or-re-attach.
+//
+// Job name rule (also in the README):
+// - `jobName` given: that name. If a job with it exists, the task re-attaches to it (whatever its state).
+// - otherwise the base name is `train-<buildId>-<12 hex>`, the hex being a hash of collection, project,
+//   pipeline definition, run (build id), stage, job and the experiment name (shared pipelineRunKey):
+//   every attempt of the same pipeline job gets the same base name. Attempt N (System.JobAttempt) looks at
+//   the jobs of attempts 1..N (`<base>`, `<base>-a2`, …, `<base>-aN`) and takes the newest that exists:
+//   running or Completed → re-attach (no second job); Failed or Canceled by an earlier attempt → submit
+//   `<base>-aN` (a retry of a failed stage trains again); none → submit `<base>-aN` (`<base>` for attempt 1).
+import type { AzureMachineLearningWorkspaces, CommandJob, DistributionConfigurationUnion, JobBase, JobInputUnion } from '@azure/arm-machinelearning';
+import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { pipelineRunKey } from '../../shared/src/lineage';
+import type { WorkspaceInfo } from '../../shared/src/workspace';
+import { type Distribution, isoDuration, type JobInputSpec } from './inputs';
+
+export const TERMINAL_STATES = ['Completed', 'Failed', 'Canceled'];
+export const UNSUCCESSFUL_STATES = ['Failed', 'Canceled'];
+
+export function isTerminal(status: string | undefined): boolean {
+  return !!status && TERMINAL_STATES.includes(status);
+}
+
+/** The name a given attempt submits under. */
+export function attemptJobName(base: string, attempt: number): string {
+  return attempt <= 1 ? base : `${base}-a${attempt}`;
+}
+
+/** Default base name for this pipeline job and experiment. */
+export function defaultJobBaseName(experimentName: string): string {
+  return `train-${pipelineRunKey({ scope: `TrainModel|${experimentName}` })}`;
+}
+
+export type JobPlan = { action: 'attach'; name: string; status: string } | { action: 'submit'; name: string; previous?: { name: string; status: string } };
+
+/**
+ * Decides what to do from the jobs that exist. `existing` maps names of attempts 1..attempt to their status
+ * (only the ones found). With an explicit job name, any existing job is re-attached.
+ */
+export function planJob(o: { base: string; attempt: number; explicit: boolean; existing: Map<string, string> }): JobPlan {
+  if (o.explicit) {
+    const status = o.existing.get(o.base);
+    return status !== undefined ? { action: 'attach', name: o.base, status } : { action: 'submit', name: o.base };
+  }
+  const attempt = Math.max(1, o.attempt);
+  for (let a = attempt; a >= 1; a--) {
+    const name = attemptJobName(o.base, a);
+    const status = o.existing.get(name);
+    if (status === undefined) continue;
+    if (!UNSUCCESSFUL_STATES.includes(status) || a === attempt) return { action: 'attach', name, status };
+    return { action: 'submit', name: attemptJobName(o.base, attempt), previous: { name, status } };
+  }
+  return { action: 'submit', name: attemptJobName(o.base, attempt) };
+}
+
+export function distributionConfig(d: Distribution, processCountPerInstance: number, instanceCount: number): DistributionConfigurationUnion | undefined {
+  switch (d) {
+    case 'pytorch':
+      return { distributionType: 'PyTorch', processCountPerInstance };
+    case 'mpi':
+      return { distributionType: 'Mpi', processCountPerInstance };
+    case 'tensorflow':
+      return { distributionType: 'TensorFlow', workerCount: instanceCount * processCountPerInstance, parameterServerCount: 0 };
+    default:
+      return undefined;
+  }
+}
+
+export function jobInputsBody(inputs: Map<string, JobInputSpec>): Record<string, JobInputUnion> {
+  const out: Record<string, JobInputUnion> = {};
+  for (const [name, spec] of inputs) {
+    out[name] = spec.type === 'literal' ? { jobInputType: 'literal', value: spec.value } : { jobInputType: spec.type, uri: spec.value };
+  }
+  return out;
+}
+
+export interface JobBodyOptions {
+  experimentName: string;
+  displayName?: string;
+  command: string;
+  codeId: string;
+  environmentId: string;
+  computeId: string;
+  inputs: Map<string, JobInputSpec>;
+  modelOutputName: string;
+  environmentVariables: Map<string, string>;
+  instanceCount: number;
+  distribution: Distribution;
+  processCountPerInstance: number;
+  timeoutMinutes: number;
+  tags: Record<string, string>;
+  description?: string;
+}
+
+export function commandJobBody(o: JobBodyOptions): JobBase {
+  const distribution = distributionConfig(o.distribution, o.processCountPerInstance, o.instanceCount);
+  const properties: CommandJob = {
+    jobType: 'Command',
+    experimentName: o.experimentName,
+    ...(o.displayName ? { displayName: o.displayName } : {}),
+    ...(o.description ? { description: o.description } : {}),
+    command: o.command,
+    codeId: o.codeId,
+    environmentId: o.environmentId,
+    computeId: o.computeId,
+    inputs: jobInputsBody(o.inputs),
+    outputs: { [o.modelOutputName]: { jobOutputType: 'uri_folder', mode: 'ReadWriteMount' } },
+    environmentVariables: Object.fromEntries(o.environmentVariables),
+    resources: { instanceCount: o.instanceCount },
+    ...(distribution ? { distribution } : {}),
+    limits: { jobLimitsType: 'Command', timeout: isoDuration(o.timeoutMinutes) },
+    tags: o.tags,
+  };
+  return { properties };
+}
+
+/** The job's status, or undefined when it does not exist. */
+export async function jobStatus(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string): Promise<string | undefined> {
+  try {
+    const j = await client.jobs.get(ws.resourceGroup, ws.name, name);
+    return j.properties.status ?? 'Unknown';
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `job '${name}' of workspace '${ws.name}'` }));
+  }
+}
+
+/** Looks up the jobs this pipeline job may already have (read only). */
+export async function findPlan(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, o: { base: string; attempt: number; explicit: boolean }): Promise<JobPlan> {
+  const names = o.explicit ? [o.base] : Array.from({ length: Math.max(1, o.attempt) }, (_, i) => attemptJobName(o.base, i + 1));
+  const existing = new Map<string, string>();
+  for (const name of names) {
+    const s = await jobStatus(client, ws, name);
+    if (s !== undefined) existing.set(name, s);
+  }
+  return planJob({ ...o, existing });
+}
+
+export async function submitJob(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string, body: JobBase): Promise<string> {
+  try {
+    const created = await client.jobs.createOrUpdate(ws.resourceGroup, ws.name, name, body);
+    return created.properties.status ?? 'NotStarted';
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Submitting', resource: `job '${name}' to workspace '${ws.name}'` }));
+  }
+}
+
+/** Starts the cancel LRO and follows it for a short while (the cancellation budget is about 5 s). */
+export async function cancelJob(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string): Promise<void> {
+  try {
+    const poller = await client.jobs.beginCancel(ws.resourceGroup, ws.name, name, { updateIntervalInMs: 500 });
+    await poller.pollUntilDone();
+  } catch (err) {
+    throw new TaskError(describeAzureError(err, { action: 'Cancelling', resource: `job '${name}'` }));
+  }
+}
