@@ -266,7 +266,8 @@ function releaseStage(modelId: string, modelVersion: string): Stage {
       {
         name: 'deploy', task: 'DeployToACI', displayName: 'Deploy to the test container group',
         inputs: {
-          ...AML, containerGroupName: 'building-energy-test', imageUri: '$(image.imageUri)', cpu: '1', memoryGb: '1.5',
+          ...AML, containerGroupName: 'building-energy-test', imageUri: '$(image.imageUri)', imageDigest: '$(image.imageDigest)',
+          cpu: '1', memoryGb: '1.5',
           authEnabled: 'true', keyVault: 'kv-test', scoringKeySecret: 'building-energy-test-key', readinessTimeoutMinutes: '2',
         },
       },
