@@ -475,3 +475,9 @@ export function assertNoSecretsLeaked(run: TaskRun, secrets: string[], o: { agen
 }
 
 export { visibleText };
+
+/** Installs the DNS preload in this process (for in-process tests that use *.localhost URLs). */
+export function installDnsPreload(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(DNS_PRELOAD);
+}
