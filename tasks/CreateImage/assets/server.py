@@ -136,7 +136,8 @@ def main():
         sys.exit(1)
     server = make_server(module, host, port, os.environ.get("SCORING_KEY"))
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
-    print("Scoring server listening on %s:%d (auth %s)" % (host, port, "on" if os.environ.get("SCORING_KEY") else "off"), flush=True)
+    bound = server.server_address
+    print("Scoring server listening on %s:%d (auth %s)" % (bound[0], bound[1], "on" if os.environ.get("SCORING_KEY") else "off"), flush=True)
     try:
         server.serve_forever()
     finally:

@@ -137,7 +137,9 @@ export function formatImageReference(r: ImageReference): string {
 export function imageNameInput(input: string, value: string): string {
   const v = value.trim();
   const expected = "a repository path: lower-case letters, digits and '.', '_', '__', '-' between them, '/' between components, at most 255 characters (no registry, tag or digest)";
-  if (REPOSITORY.test(v) && v.length <= 255) return v;
+  const first = v.split('/')[0];
+  const looksLikeRegistry = v.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (REPOSITORY.test(v) && v.length <= 255 && !looksLikeRegistry) return v;
   const parsed = parseImageReference(v);
   if (parsed && (parsed.tag !== undefined || parsed.digest !== undefined || parsed.registry)) {
     throw new InputError(input, `${quote(v)} includes a registry, tag or digest; give the registry in 'containerRegistry' and the tag in 'imageTag'`, expected);

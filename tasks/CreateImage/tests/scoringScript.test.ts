@@ -1,0 +1,49 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { checkScoringScript } from '../src/scoringScript';
+
+describe('CreateImage scoring script check', () => {
+  let dir: string;
+  const write = (name: string, text: string): string => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, text);
+    return p;
+  };
+  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'score-check-'))));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const good = 'import json\n\ndef init():\n    global m\n    m = 1\n\n@decorator\ndef run(raw_data: str, request=None):\n    return json.loads(raw_data)\n';
+
+  for (const python of ['python3', 'no-such-python-binary']) {
+    const method = python === 'python3' ? 'ast' : 'regex';
+    describe(`with ${method}`, () => {
+      it('accepts a script with init() and run(data)', () => {
+        assert.deepStrictEqual(checkScoringScript('scoringScript', write('ok.py', good), { python }), { method });
+      });
+      it('rejects a missing init() or run(), naming the input and the contract', () => {
+        const p = write('noinit.py', 'def run(data):\n    return data\n');
+        assert.throws(() => checkScoringScript('scoringScript', p, { python }), /^InputError: Input 'scoringScript': '.*noinit\.py' has no top-level init\(\)\. Expected a score\.py with top-level def init\(\)/);
+        const q = write('norun.py', 'def init():\n    pass\nclass X:\n    def run(self, d):\n        pass\n');
+        assert.throws(() => checkScoringScript('scoringScript', q, { python }), /has no top-level run\(\)/);
+        const r = write('none.py', '# nothing\n');
+        assert.throws(() => checkScoringScript('scoringScript', r, { python }), /has no top-level init\(\) or run\(\)/);
+      });
+      it('rejects run() without a parameter and init() with a required one', () => {
+        assert.throws(() => checkScoringScript('scoringScript', write('r0.py', 'def init():\n  pass\ndef run():\n  pass\n'), { python }), /run\(\) without a parameter/);
+        assert.throws(() => checkScoringScript('scoringScript', write('i1.py', 'def init(model):\n  pass\ndef run(d):\n  pass\n'), { python }), /init\(\) with required parameters/);
+      });
+    });
+  }
+
+  it('reports a syntax error with its line (ast)', () => {
+    const p = write('bad.py', 'def init():\n    pass\ndef run(data)\n    return 1\n');
+    assert.throws(() => checkScoringScript('scoringScript', p), /is not valid Python \(line 3: /);
+  });
+
+  it('accepts run bound by assignment (ast)', () => {
+    const p = write('assign.py', 'def init():\n    pass\ndef _run(d):\n    return d\nrun = _run\n');
+    assert.strictEqual(checkScoringScript('scoringScript', p).method, 'ast');
+  });
+});
