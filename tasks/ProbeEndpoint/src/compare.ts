@@ -21,7 +21,9 @@ function kind(v: unknown): string {
 /** The first difference between actual and expected, or undefined when they match within tolerance. */
 export function firstDifference(actual: unknown, expected: unknown, tolerance: number, path = '$'): Difference | undefined {
   if (typeof expected === 'number' && typeof actual === 'number') {
-    return Math.abs(actual - expected) <= tolerance ? undefined : { path, expected: show(expected), actual: show(actual) };
+    // the slack absorbs binary rounding only (1 - 1.05 is 0.050000000000000044 in floating point)
+    const slack = Number.EPSILON * Math.max(1, Math.abs(actual), Math.abs(expected)) * 4;
+    return Math.abs(actual - expected) <= tolerance + slack ? undefined : { path, expected: show(expected), actual: show(actual) };
   }
   if (kind(actual) !== kind(expected)) return { path, expected: show(expected), actual: show(actual) };
   if (Array.isArray(expected) && Array.isArray(actual)) {

@@ -14,6 +14,77 @@ function lineAndColumn(text: string, position: number): { line: number; column: 
   return { line, column: position - before.lastIndexOf('\n') };
 }
 
+/**
+ * Offset of the first syntax error in a JSON text, or -1. Node 20's JSON.parse messages do not always
+ * carry a position ("Unexpected token ']', ..."), and a line number is what a person needs.
+ */
+export function jsonErrorOffset(t: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = (): void => {
+    while (i < t.length && ' \t\n\r'.includes(t[i])) i++;
+  };
+  const str = (): void => {
+    i++;
+    for (;;) {
+      if (i >= t.length || t.charCodeAt(i) < 0x20) fail();
+      if (t[i] === '"') {
+        i++;
+        return;
+      }
+      if (t[i] === '\\') {
+        if (!/^(["\\/bfnrt]|u[0-9a-fA-F]{4})/.test(t.slice(i + 1, i + 6))) fail();
+        i += t[i + 1] === 'u' ? 6 : 2;
+      } else i++;
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = t[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (t[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (t[i] !== '"') fail();
+          str();
+          ws();
+          if (t[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (t[i] === ',') i++;
+        else if (t[i] === close) {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (c === '"') return str();
+    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(t.slice(i, i + 512));
+    if (!m) fail();
+    else i += m[0].length;
+  };
+  try {
+    value();
+    ws();
+    if (i < t.length) fail();
+    return -1;
+  } catch (e) {
+    if (typeof e === 'number') return e;
+    throw e;
+  }
+}
+
 function jsonErrorText(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
 }
@@ -39,8 +110,8 @@ export function parseJsonOrJsonLines(inputName: string, filePath: string, text: 
       } catch (lineErr) {
         if (items.length === 0) {
           // the first line is not JSON on its own: this is a (broken) JSON document, not JSON Lines
-          const m = /position (\d+)/.exec(jsonErrorText(wholeErr));
-          const where = m ? lineAndColumn(t, Number(m[1])) : undefined;
+          const offset = jsonErrorOffset(t);
+          const where = offset >= 0 ? lineAndColumn(t, offset) : undefined;
           throw new InputError(
             inputName,
             `${quote(filePath)} is not valid JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${jsonErrorText(wholeErr)}`,
