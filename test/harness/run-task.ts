@@ -57,6 +57,11 @@ export interface TaskRun {
   dnsLog: string[];
   /** Environment the task was started with. */
   env: Record<string, string>;
+  /**
+   * Values the agent itself masks in the log from the start (connection auth parameters, secret
+   * variables): task-lib prints them in debug lines, the agent shows ***.
+   */
+  agentMaskedSecrets: string[];
 }
 
 export interface RunTaskOptions {
@@ -402,9 +407,19 @@ export async function runTask(bundlePath: string, o: RunTaskOptions): Promise<Ta
     outputs: {}, variables: {}, secrets: [], issues: [], summaries: [], summaryFiles: [], attachments: [],
     commands: [...parseVsoCommands(stdout, 'stdout'), ...parseVsoCommands(stderr, 'stderr')],
     tempDir, dnsLog: fs.existsSync(dnsLog) ? fs.readFileSync(dnsLog, 'utf8').split('\n').filter(Boolean) : [], env,
+    agentMaskedSecrets: [
+      ...[o.connection, ...(o.connections ?? [])].flatMap((c) => (c ? authValues(c) : [])),
+      ...Object.values(o.secretVariables ?? {}),
+      ...(emu ? [emu.identities.wif.systemAccessToken] : []),
+    ].filter((v) => v.length > 0),
   };
   interpret(run);
   return run;
+}
+
+/** The auth parameter values of a connection (the agent masks them all, like it does for the real endpoint). */
+function authValues(c: ServiceConnectionEnv): string[] {
+  return Object.entries(c.env).filter(([k]) => k.startsWith(`ENDPOINT_AUTH_PARAMETER_${c.id}_`) && !/_(TENANTID|SERVICEPRINCIPALID|AUTHENTICATIONTYPE|SCOPE)$/.test(k)).map(([, v]) => v);
 }
 
 function listFiles(dir: string, out: string[] = []): string[] {
@@ -434,16 +449,19 @@ function visibleText(text: string): string {
 /**
  * Throws when any secret appears in stdout/stderr (outside the agent-consumed setsecret / secret
  * setvariable commands), in a summary, or in any file under the run's agent directories.
+ * Values the agent masks by itself (`run.agentMaskedSecrets`: connection auth parameters, secret variables)
+ * are allowed in stdout/stderr (they show as *** in the log) unless `strict`; never in summaries or files.
  * With `agentMasking`, a line printed after the secret was registered counts as masked (the agent
  * replaces it with ***), as in a real pipeline log.
  */
-export function assertNoSecretsLeaked(run: TaskRun, secrets: string[], o: { agentMasking?: boolean; extraFiles?: string[] } = {}): void {
+export function assertNoSecretsLeaked(run: TaskRun, secrets: string[], o: { agentMasking?: boolean; strict?: boolean; extraFiles?: string[] } = {}): void {
   const list = [...new Set(secrets.filter((s) => s && s.length >= 4))];
   const problems: string[] = [];
   const forms = (s: string): string[] => [...new Set([s, encodeURIComponent(s)])];
   const scanStream = (name: string, text: string): void => {
     const lines = text.split(/\r?\n/);
-    const registered = new Set<string>();
+    const registered = new Set<string>(o.strict ? [] : run.agentMaskedSecrets);
+    const alwaysMasked = new Set(registered);
     lines.forEach((line, i) => {
       const c = parseVsoCommands(line)[0];
       if (c && (c.name === 'task.setsecret' || (c.name === 'task.setvariable' && isTrue(c.properties.issecret)))) {
@@ -451,7 +469,7 @@ export function assertNoSecretsLeaked(run: TaskRun, secrets: string[], o: { agen
         return;
       }
       for (const s of list) {
-        if (o.agentMasking && registered.has(s)) continue;
+        if (alwaysMasked.has(s) || (o.agentMasking && registered.has(s))) continue;
         if (forms(s).some((f) => line.includes(f))) problems.push(`${name} line ${i + 1} contains a secret (${s.slice(0, 3)}…): ${line.replace(s, '<SECRET>').slice(0, 200)}`);
       }
     });
