@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { startTestBed, type TestBed } from '../test/harness/testbed';
 import { runTask, serviceConnectionEnv, type TaskRun } from '../test/harness/run-task';
+import { jobScripts } from '../test/emulator/services/aml-jobs';
 
 const root = path.resolve(__dirname, '..', '..');
 const TASKS = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'] as const;
@@ -177,7 +178,14 @@ async function runStage(stage: Stage, bed: TestBed, bundles: Record<TaskName, st
       records.push({ stage: stage.title, step, result: 'Skipped', expected: false, message });
       return false;
     }
-    await step.before?.();
+    try {
+      await step.before?.();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      say(red(`##[error]${message}`));
+      records.push({ stage: stage.title, step, result: 'Failed', expected: false, message });
+      return false;
+    }
     const live = new LiveLog(secrets, say);
     const run = await runTask(bundles[step.task], {
       inputs, connection, variables: stage.variables, timeoutMs: 10 * 60_000, cwd: root, emulator: bed.emulator,
@@ -235,7 +243,8 @@ function buildStage(title: string, runId: number, hyper: Hyper, training: Traini
           ...AML, experimentName: 'building-energy', codePath: 'examples/project', command,
           environment: project('environment/conda.yml'), baseImage: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest',
           compute: 'cpu-cluster', jobInputs: `learning_rate=${hyper.learningRate}\nepochs=${hyper.epochs}`, tags: 'team=energy',
-          timeoutMinutes: '60',
+          // build.yml keeps the default (10 s, growing); the emulated job moves one state per poll
+          timeoutMinutes: '60', pollIntervalSeconds: '0.5',
         },
       },
       {
@@ -308,14 +317,25 @@ interface AmlJobHooks {
   /** The emulator's aml-jobs service runs the job's command itself (python3 on the uploaded code snapshot). */
   executesCommands: boolean;
   /** Makes the next submitted job complete with these model files (its `model` output) and MLflow metrics. */
-  nextJobProduces(modelDir: string, metrics: Record<string, number>): Promise<void>;
+  nextJobProduces(modelDir: string, metrics: Record<string, number>, log: string): Promise<void>;
 }
 
-function amlJobHooks(_bed: TestBed): AmlJobHooks {
+/**
+ * The emulator's aml-jobs service plays the job's life cycle (states, MLflow metrics, output files)
+ * from a script set in emulator.state (`jobScripts`); it does not run the command itself. So the
+ * demo runs the same train.py locally and scripts the next job with its real model and metrics.
+ */
+function amlJobHooks(bed: TestBed): AmlJobHooks {
   return {
-    description: 'AML compute is simulated on this machine',
+    description: 'AML compute is simulated on this machine — train.py runs locally with python3; its model files and '
+      + 'metrics become the AML job\'s `model` output (in Azurite) and MLflow metrics (emulator aml-jobs jobScripts hook)',
     executesCommands: false,
-    nextJobProduces: () => Promise.reject(new Error('the emulator has no aml-jobs service yet (test/emulator/services/aml-jobs.ts)')),
+    nextJobProduces: (modelDir, metrics, log) => {
+      const outputFiles: Record<string, string> = {};
+      for (const f of fs.readdirSync(modelDir)) outputFiles[f] = fs.readFileSync(path.join(modelDir, f), 'utf8');
+      jobScripts(bed.emulator).set('*', { outcome: 'Completed', metrics, outputFiles, outputName: 'model', log });
+      return Promise.resolve();
+    },
   };
 }
 
@@ -330,7 +350,7 @@ async function prepareTraining(bed: TestBed, work: string): Promise<TrainingBack
       say(dim(`[AML compute is simulated on this machine: python3 examples/project/src/train.py --learning-rate ${hyper.learningRate} --epochs ${hyper.epochs}`));
       say(dim(`  ${run.log.trim().split('\n').slice(-2).join('\n  ')}`));
       say(dim('  → the next AML job completes with this model output and these MLflow metrics]'));
-      await hooks.nextJobProduces(run.modelDir, run.metrics);
+      await hooks.nextJobProduces(run.modelDir, run.metrics, run.log);
     },
     stop: async () => undefined,
   };
