@@ -1,0 +1,206 @@
+// Integration: the BUNDLED task (dist/tasks/CreateImage/index.js) as a child process against the
+// emulator (ARM, ACR Tasks, registry data plane) and Azurite (datastore blobs, build sources, run logs).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startTestBed, type TestBed } from '../../../test/harness/testbed';
+import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, type ServiceConnectionEnv, type TaskRun } from '../../../test/harness/run-task';
+import { seedModelVersions } from '../../../test/emulator/services/aml-models';
+import { acrControl, acrRuns, images, registries } from '../../../test/emulator/services/acr';
+import type { RecordedRequest } from '../../../test/emulator';
+import { missingCopySources } from '../src/context';
+
+// CREATEIMAGE_BUNDLE: run another build of the same bundle (e.g. one made outside the shared dist/ folder)
+const BUNDLE = process.env.CREATEIMAGE_BUNDLE ?? path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'tasks', 'CreateImage', 'index.js');
+const SCORE = 'import json, os\n\ndef init():\n    global w\n    w = json.load(open(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model", "weights.json")))["w"]\n\ndef run(raw):\n    return [x * w for x in json.loads(raw)["data"]]\n';
+
+describe('CreateImage integration (bundled task, emulator + Azurite)', function () {
+  this.timeout(240_000);
+  let bed: TestBed;
+  let conn: ServiceConnectionEnv;
+  let work: string;
+  let tools: string;
+  let registryName: string;
+  let loginServer: string;
+
+  before(async function () {
+    assert.ok(fs.existsSync(BUNDLE), `build first: ${BUNDLE} is missing`);
+    bed = await startTestBed();
+    conn = serviceConnectionEnv(bed.emulator, 'spnKey', { id: 'conn1' });
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'createimage-it-'));
+    tools = path.join(work, '_tool');
+    const ws = bed.emulator.state.getWorkspace('rg-ml', 'mlw')!;
+    registryName = ws.containerRegistryName!;
+    loginServer = `${registryName.toLowerCase()}.azurecr.localhost:${bed.emulator.port}`;
+    const container = bed.container(ws.datastores.get('workspaceblobstore')!.containerName);
+    await container.getBlockBlobClient('models/churn/1/model/weights.json').uploadData(Buffer.from('{"w": 2}'));
+    await container.getBlockBlobClient('models/churn/1/model/meta/info.txt').uploadData(Buffer.from('churn v1'));
+    await container.getBlockBlobClient('azureml/train-7/model/weights.json').uploadData(Buffer.from('{"w": 5}'));
+    seedModelVersions(bed.emulator, { name: 'churn', count: 2, uri: (n) => (n === 1 ? 'azureml://datastores/workspaceblobstore/paths/models/churn/1/model' : 'azureml://jobs/train-7/outputs/model') });
+    file('proj/score.py', SCORE);
+    file('proj/requirements.txt', 'numpy==1.26.4\n');
+    file('proj/src/helpers.py', 'HELP = 1\n');
+  });
+  after(async () => {
+    await bed?.stop();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  function file(rel: string, content: string): string {
+    const p = path.join(work, ...rel.split('/'));
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+    return p;
+  }
+
+  /** Every secret the emulator handed out that could reach the task's output. */
+  function plantedSecrets(): string[] {
+    const tokens = [...bed.emulator.state.bucket<unknown>('acr.tokens').keys()];
+    const passwords = [...registries(bed.emulator).values()].flatMap((r) => r.passwords);
+    return [bed.emulator.identities.spnSecret.secret, ...conn.secrets, ...tokens, ...passwords, bed.emulator.state.storage.accountKey];
+  }
+
+  async function run(inputs: Record<string, string>, o: { variables?: Record<string, string>; signal?: { name: 'SIGINT'; whenStdoutMatches: RegExp } } = {}): Promise<TaskRun> {
+    const r = await runTask(BUNDLE, {
+      inputs: {
+        azureSubscription: 'conn1', resourceGroup: 'rg-ml', workspaceName: 'mlw', modelId: 'azureml:churn:1',
+        scoringScript: path.join(work, 'proj/score.py'), requirementsFile: path.join(work, 'proj/requirements.txt'),
+        sourceDirectory: path.join(work, 'proj/src'), ...inputs,
+      },
+      connection: conn,
+      variables: { 'Build.BuildId': '42', 'Build.Repository.Name': 'contoso/churn', 'Build.SourceVersion': 'abc123', ...o.variables },
+      env: { AGENT_TOOLSDIRECTORY: tools },
+      ...(o.signal ? { signal: o.signal } : {}),
+      timeoutMs: 120_000,
+    });
+    assertNoSecretsLeaked(r, plantedSecrets());
+    // SAS signatures (upload URL, log URL) are masked wherever they would appear
+    // (the ##vso[task.setsecret] lines are how the agent learns what to mask: they carry the value)
+    const leaked = r.stdout.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]') && /[?&]sig=[^*&\s]/.test(l));
+    assert.deepEqual(leaked.map((l) => l.slice(0, 80)), [], 'a SAS signature reached the log');
+    return r;
+  }
+
+  const since = (mark: number, pred: (r: RecordedRequest) => boolean): RecordedRequest[] => bed.emulator.requests.filter((r) => r.time >= mark && pred(r));
+  const isPath = (re: RegExp) => (r: RecordedRequest): boolean => re.test(r.path);
+
+  it('builds the image in ACR from the model files, score.py, server.py and the environment', async () => {
+    const mark = Date.now();
+    const r = await run({});
+    assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    assert.equal(r.outputs.imageName, 'churn');
+    assert.equal(r.outputs.imageTag, '1-42');
+    assert.equal(r.outputs.registryLoginServer, loginServer);
+    assert.equal(r.outputs.imageUri, `${loginServer}/churn:1-42`);
+    assert.match(r.outputs.imageDigest, /^sha256:[a-f0-9]{64}$/);
+
+    const img = images(bed.emulator).get(`${loginServer}/churn:1-42`);
+    assert.ok(img, 'image stored in the registry');
+    assert.equal(img.digest, r.outputs.imageDigest);
+    assert.equal(images(bed.emulator).get(`${loginServer}/churn@${img.digest}`), img);
+    const ctxTags = [...images(bed.emulator).keys()].filter((k) => k.startsWith(`${loginServer}/churn:ctx-`));
+    assert.equal(ctxTags.length, 1, 'tagged with the context hash too');
+
+    // the context, as extracted by the registry: every COPY source exists, the layout is the contract's
+    const listing: string[] = [];
+    const walk = (d: string, rel: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(path.join(d, e.name), `${rel}${e.name}/`) : listing.push(rel + e.name);
+    };
+    walk(img.contextDir, '');
+    assert.deepEqual(listing.sort(), ['Dockerfile', 'environment/requirements.txt', 'model/model/meta/info.txt', 'model/model/weights.json', 'scoring/helpers.py', 'scoring/score.py', 'scoring/server.py']);
+    const dockerfile = fs.readFileSync(path.join(img.contextDir, 'Dockerfile'), 'utf8');
+    assert.deepEqual(missingCopySources(dockerfile, listing), []);
+    assert.match(dockerfile, /^ENV AZUREML_MODEL_DIR=\/var\/azureml-app\/model$/m);
+    assert.equal(img.labels['azureml.model.id'], 'azureml:churn:1');
+    assert.equal(img.labels['ado.runId'], '42');
+    assert.equal(img.labels['org.opencontainers.image.revision'], 'abc123');
+
+    const schedule = since(mark, isPath(/\/scheduleRun$/));
+    assert.equal(schedule.length, 1);
+    const body = JSON.parse(schedule[0].body);
+    assert.equal(body.type, 'DockerBuildRequest');
+    assert.deepEqual(body.imageNames, ['churn:1-42', ctxTags[0].slice(loginServer.length + 1)]);
+    assert.deepEqual(body.platform, { os: 'Linux', architecture: 'amd64' });
+    assert.equal(body.isPushEnabled, true);
+    // the build log was streamed inside a group
+    assert.match(r.stdout, /##\[group\]ACR build log/);
+    assert.match(r.stdout, /Step \d+\/\d+ : COPY scoring\//);
+    assert.ok(r.summaries.some((s) => s.includes('Scoring image') && s.includes(img.digest)));
+    assert.doesNotMatch(r.stdout + r.stderr, /Can't find loc string|loc string for key/i);
+  });
+
+  it('a second build on the same agent downloads nothing and reuses the image built from the same context', async () => {
+    const before = [...images(bed.emulator).values()][0].digest;
+    const mark = Date.now();
+    const r = await run({}, { variables: { 'Build.BuildId': '43' } });
+    assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    assert.match(r.stdout, /found in the agent tool cache: nothing to download/);
+    assert.equal(since(mark, isPath(/\/datastores\/[^/]+\/listSecrets$/i)).length, 0, 'no datastore access: files came from the tool cache');
+    assert.equal(since(mark, isPath(/\/scheduleRun$/)).length, 0, 'no build');
+    assert.equal(since(mark, isPath(/\/listBuildSourceUploadUrl$/)).length, 0, 'no upload');
+    assert.match(r.stdout, /already holds image .* built from the same context/);
+    assert.equal(r.outputs.imageTag, '1-43');
+    assert.equal(r.outputs.imageDigest, before);
+    assert.equal(images(bed.emulator).get(`${loginServer}/churn:1-43`)?.digest, before, 'the new tag points at the same image');
+    // the honest existence check: token exchange, then HEAD on the manifest
+    assert.ok(since(mark, (q) => q.method === 'POST' && q.path === '/oauth2/exchange').length >= 1);
+    assert.ok(since(mark, (q) => q.method === 'HEAD' && /\/v2\/churn\/manifests\/ctx-[a-f0-9]{12}$/.test(q.path)).length === 1);
+  });
+
+  it('downloads a job-output model from its default path and fails the build with the log tail', async () => {
+    acrControl(bed.emulator).failBuildsWith = 'ERROR: No matching distribution found for numpy==1.26.4';
+    try {
+      const r = await run({ modelId: 'azureml:churn:2', imageTag: 'v2' });
+      assert.equal(r.result, 'Failed', r.stdout);
+      assert.match(r.message ?? '', /ACR build run \S+ in registry '.+' ended Failed/);
+      assert.match(r.stdout, /Downloaded 1 file\(s\)/);
+      assert.match(r.stdout, /Last lines of the build log:[\s\S]*No matching distribution found for numpy/);
+      assert.equal(images(bed.emulator).get(`${loginServer}/churn:v2`), undefined, 'no image stored');
+    } finally {
+      acrControl(bed.emulator).failBuildsWith = undefined;
+    }
+  });
+
+  it('cancels the ACR run when the pipeline is cancelled (SIGINT)', async () => {
+    acrControl(bed.emulator).holdRuns = true;
+    try {
+      file('proj/score-cancel.py', SCORE + '\n# another context\n');
+      const mark = Date.now();
+      const r = await run({ scoringScript: path.join(work, 'proj/score-cancel.py'), imageTag: 'cancelled' }, { signal: { name: 'SIGINT', whenStdoutMatches: /ACR run \S+: Running/ } });
+      assert.equal(r.result, 'Cancelled', r.stdout);
+      assert.equal(r.signal, null, 'exited on its own, not killed');
+      const cancels = since(mark, (q) => q.method === 'POST' && /\/runs\/[^/]+\/cancel$/.test(q.path));
+      assert.equal(cancels.length, 1);
+      const runId = /\/runs\/([^/]+)\/cancel$/.exec(cancels[0].path)![1];
+      assert.equal(acrRuns(bed.emulator).get(runId)?.status, 'Canceled');
+    } finally {
+      acrControl(bed.emulator).holdRuns = false;
+    }
+  });
+
+  describe('bad inputs fail before any write', () => {
+    const cases: [string, () => Record<string, string>, RegExp][] = [
+      ['missing score.py', () => ({ scoringScript: path.join(work, 'proj/nope.py') }), /^Input 'scoringScript': '.*nope\.py' does not exist/],
+      ['score.py without init()', () => ({ scoringScript: file('proj/noinit.py', 'def run(d):\n    return d\n') }), /^Input 'scoringScript': .* has no top-level init\(\)/],
+      ['score.py without run()', () => ({ scoringScript: file('proj/norun.py', 'def init():\n    pass\n') }), /^Input 'scoringScript': .* has no top-level run\(\)/],
+      ['unknown model', () => ({ modelId: 'azureml:nosuchmodel:1' }), /^Input 'modelId': model 'nosuchmodel' version '1' in workspace 'mlw' does not exist/],
+      ['malformed model id', () => ({ modelId: 'churn:1' }), /^Input 'modelId': 'churn:1' is not a model id/],
+      ['unknown registry', () => ({ containerRegistry: 'nosuchregistry1' }), /^Input 'containerRegistry': no container registry named 'nosuchregistry1'/],
+      ['bad imageName', () => ({ imageName: 'Churn Model' }), /^Input 'imageName': 'Churn Model' is not a valid image name/],
+      ['bad imageTag', () => ({ imageTag: '-latest' }), /^Input 'imageTag': '-latest' is not a valid image tag/],
+      ['both environment files', () => ({ condaFile: file('proj/conda.yml', 'dependencies:\n  - python=3.11\n') }), /^Input 'requirementsFile': is given together with condaFile/],
+      ["a Dockerfile copying what the context lacks", () => ({ dockerfile: file('proj/Dockerfile', 'FROM python:3.11\nCOPY scoring/ /app/\nCOPY config/app.yml /cfg/\n'), imageTag: 'custom' }), /^Input 'dockerfile': the Dockerfile copies files the build context does not hold \(line 3: 'config\/app\.yml'\)/],
+    ];
+    for (const [name, inputs, expected] of cases) {
+      it(name, async () => {
+        const mark = Date.now();
+        const r = await run(inputs());
+        assert.equal(r.result, 'Failed', r.stdout);
+        assert.match(r.message ?? '', expected);
+        assert.deepEqual(bed.emulator.armWrites().filter((w) => w.time >= mark).map((w) => `${w.method} ${w.path}`), []);
+        assert.equal(since(mark, isPath(/\/listBuildSourceUploadUrl$/)).length, 0, 'nothing uploaded');
+      });
+    }
+  });
+});
