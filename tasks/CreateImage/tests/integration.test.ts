@@ -105,7 +105,10 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     // the context, as extracted by the registry: every COPY source exists, the layout is the contract's
     const listing: string[] = [];
     const walk = (d: string, rel: string): void => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(path.join(d, e.name), `${rel}${e.name}/`) : listing.push(rel + e.name);
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name), `${rel}${e.name}/`);
+        else listing.push(rel + e.name);
+      }
     };
     walk(img.contextDir, '');
     assert.deepEqual(listing.sort(), ['Dockerfile', 'environment/requirements.txt', 'model/model/meta/info.txt', 'model/model/weights.json', 'scoring/helpers.py', 'scoring/score.py', 'scoring/server.py']);
