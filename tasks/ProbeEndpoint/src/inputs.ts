@@ -1,6 +1,5 @@
 // Reads and validates every input into one typed object before anything is sent anywhere.
 // Secret inputs (authKey, baselineAuthKey) are masked as they are read and never echoed.
-import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureContext } from '../../shared/src/azure';
 import { createCredential, readServiceConnection } from '../../shared/src/connection';
 import { agentHttp } from '../../shared/src/http';
@@ -12,12 +11,11 @@ import {
   numberInput,
   optionalString,
   quote,
-  requiredString,
 } from '../../shared/src/inputs';
 import { vaultUrl } from '../../shared/src/keyvault';
 import { parseHeaderLines } from './headers';
 import { readJsonDocuments } from './payloads';
-import { secretInput } from './secretInput';
+import { quietInput, secretInput } from './secretInput';
 
 export type KeySource =
   | { kind: 'none' }
@@ -112,7 +110,7 @@ function readKeySource(headers: Record<string, string>): KeySource {
 }
 
 function readBaseline(): ProbeInputs['baseline'] {
-  const uri = optionalString('baselineScoringUri');
+  const uri = quietInput('baselineScoringUri');
   const key = secretInput('baselineAuthKey');
   if (!uri) {
     if (key) throw new InputError('baselineAuthKey', 'is set but baselineScoringUri is empty', 'baselineScoringUri with its key, or neither');
@@ -122,8 +120,11 @@ function readBaseline(): ProbeInputs['baseline'] {
 }
 
 export function readInputs(): ProbeInputs {
-  const scoringUrl = httpUrl('scoringUri', requiredString('scoringUri'));
-  const headers = parseHeaderLines('headers', tl.getInput('headers', false) ?? undefined);
+  // URLs may carry a key in the query and headers an API key: read without task-lib's debug echo
+  const scoringUri = quietInput('scoringUri');
+  if (!scoringUri) throw new InputError('scoringUri', 'is required but empty', 'an absolute http:// or https:// URL, e.g. http://<fqdn>:5001/score');
+  const scoringUrl = httpUrl('scoringUri', scoringUri);
+  const headers = parseHeaderLines('headers', quietInput('headers'));
   const keySource = readKeySource(headers);
 
   const payloadFile = filePathInput('payloadFile', { required: true, kind: 'file' }) as string;

@@ -1,15 +1,21 @@
-// Reading a secret input without echoing it. task-lib's getInput prints `##vso[task.debug]<name>=<value>`
-// before the task can mask the value; a key typed literally into the input (not a secret variable,
-// which the agent masks itself) would then reach the log. The shared inputs module has no secret
-// reader, so this reads the input from task-lib's vault directly and masks it at once.
+// Reading inputs without echoing them. task-lib's getInput prints `##vso[task.debug]<name>=<value>`
+// before the task can mask anything; a key typed literally into an input (not a secret variable,
+// which the agent masks itself), an API key in `headers` or a password in a URL would reach the log.
+// The shared inputs module has no such reader, so this reads task-lib's vault directly.
 import * as tl from 'azure-pipelines-task-lib/task';
 import * as tlInternal from 'azure-pipelines-task-lib/internal';
 
-export function secretInput(name: string): string | undefined {
+/** The trimmed input value ('' → undefined) without the debug echo. */
+export function quietInput(name: string): string | undefined {
   const vault = tlInternal._vault as { retrieveSecret(key: string): string | undefined } | undefined;
   const raw = vault ? vault.retrieveSecret(`INPUT_${tlInternal._getVariableKey(name)}`) : tl.getInput(name, false);
   const value = raw?.trim();
-  if (!value) return undefined;
-  tl.setSecret(value);
+  return value ? value : undefined;
+}
+
+/** A secret input: read without the echo and masked at once. */
+export function secretInput(name: string): string | undefined {
+  const value = quietInput(name);
+  if (value) tl.setSecret(value);
   return value;
 }
