@@ -1,5 +1,6 @@
 // TrainModel: code snapshot → environment → command job (submitted once per pipeline run) → wait →
 // metrics, outputs and summary. SPEC §2.
+import './bundle-shim';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { createAzureContext, machineLearningClient } from '../../shared/src/azure';
 import { onCancel, cancellationSignal } from '../../shared/src/cancellation';
@@ -54,7 +55,7 @@ void runTask(async () => {
     console.log(tl.loc('EnvironmentResolved', `${env.reference}${env.reused ? '' : ' (registered now)'}`));
     const tags = { ...Object.fromEntries(p.tags), ...lineageTags({ 'aml.code': `${cv.name}:${cv.version}`, 'aml.environment': env.reference }) };
     const displayName = p.displayName ?? defaultDisplayName();
-    status = await submitJob(client, ws, jobName, commandJobBody({ ...p, displayName, codeId: cv.id, environmentId: env.id, computeId: compute.id, inputs: p.jobInputs, tags }));
+    status = await submitJob(ctx, ws, jobName, commandJobBody({ ...p, displayName, codeId: cv.id, environmentId: env.id, computeId: compute.id, inputs: p.jobInputs, tags }));
     console.log(tl.loc('JobSubmitted', jobName, compute.name));
   }
   console.log(tl.loc('StudioLink', studioUrl));

@@ -9,11 +9,13 @@
 //   running or Completed → re-attach (no second job); Failed or Canceled by an earlier attempt → submit
 //   `<base>-aN` (a retry of a failed stage trains again); none → submit `<base>-aN` (`<base>` for attempt 1).
 import type { AzureMachineLearningWorkspaces, CommandJob, DistributionConfigurationUnion, JobBase, JobInputUnion } from '@azure/arm-machinelearning';
+import { armRequest, type AzureContext } from '../../shared/src/azure';
 import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
 import { pipelineRunKey } from '../../shared/src/lineage';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 import { type Distribution, isoDuration, type JobInputSpec } from './inputs';
 
+export const JOB_API_VERSION = '2022-10-01';
 export const TERMINAL_STATES = ['Completed', 'Failed', 'Canceled'];
 export const UNSUCCESSFUL_STATES = ['Failed', 'Canceled'];
 
@@ -136,10 +138,15 @@ export async function findPlan(client: AzureMachineLearningWorkspaces, ws: Works
   return planJob({ ...o, existing });
 }
 
-export async function submitJob(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string, body: JobBase): Promise<string> {
+/**
+ * PUT of the job as raw ARM JSON. Not through the SDK: @azure/arm-machinelearning 2.1.1 registers the
+ * uri_file/uri_folder (and model) inputs and outputs under the AssetJobInput/AssetJobOutput discriminators,
+ * so its serializer drops their `uri` and `mode` (the emulator's validation caught it: "a uri_folder input needs a 'uri'").
+ */
+export async function submitJob(ctx: AzureContext, ws: WorkspaceInfo, name: string, body: JobBase): Promise<string> {
   try {
-    const created = await client.jobs.createOrUpdate(ws.resourceGroup, ws.name, name, body);
-    return created.properties.status ?? 'NotStarted';
+    const created = await armRequest<{ properties?: { status?: string } }>(ctx, 'PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, JOB_API_VERSION, body);
+    return created?.properties?.status ?? 'NotStarted';
   } catch (err) {
     throw new TaskError(describeAzureError(err, { action: 'Submitting', resource: `job '${name}' to workspace '${ws.name}'` }));
   }
