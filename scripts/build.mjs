@@ -68,6 +68,10 @@ await Promise.all(tasks.map(async (task) => {
     minify,
     sourcemap: false,
     legalComments: 'none',
+    // Some Azure packages resolve to their ESM build, which calls createRequire(import.meta.url);
+    // import.meta is empty in a CommonJS bundle, so give it the bundle's own file URL.
+    define: { 'import.meta.url': '__bundleFileUrl' },
+    banner: { js: 'const __bundleFileUrl = require("url").pathToFileURL(__filename).href;' },
     logLevel: 'warning',
     // task-lib reads its own lib.json and the task's task.json next to __dirname at run time.
     loader: { '.node': 'copy' },

@@ -94,8 +94,9 @@ export function readServiceConnection(inputName = 'azureSubscription'): ServiceC
 }
 
 /** Masks a PEM as a whole and line by line (the log is line-based, so a whole-value mask alone misses lines). */
+// task-lib 5 refuses multi-line secrets ("Secrets cannot contain multiple lines"), and the agent masks
+// line by line anyway: mask each base64 line of the PEM (the header lines are not secret).
 export function maskPem(pem: string): void {
-  tl.setSecret(pem);
   for (const line of pem.split(/\r?\n/)) {
     const t = line.trim();
     if (t.length >= 16 && !t.startsWith('-----')) tl.setSecret(t);
