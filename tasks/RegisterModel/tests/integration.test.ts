@@ -46,7 +46,8 @@ describe('RegisterModel integration (bundled task, emulator + Azurite)', functio
       variables,
       timeoutMs: 120_000,
     });
-    assertNoSecretsLeaked(r, [bed.emulator.identities.spnSecret.secret, ...conn.secrets]);
+    // the datastore's account key (listSecrets) is a secret too: the local-upload runs read it
+    assertNoSecretsLeaked(r, [bed.emulator.identities.spnSecret.secret, bed.emulator.state.storage.accountKey, ...conn.secrets]);
     return r;
   }
 
@@ -245,6 +246,28 @@ describe('RegisterModel integration (bundled task, emulator + Azurite)', functio
     assert.equal(r.result, 'Succeeded', r.stdout);
     assert.equal(r.outputs.modelVersion, '10');
     assert.equal(getModelVersion(bed.emulator, name, '10')!.modelUri, 'azureml://jobs/job-explicit/outputs/model');
+  });
+
+  it('reads the baseline from the production job\'s MLflow run when the version has no metric properties (WIF connection, throttled list)', async () => {
+    const name = modelName();
+    seedModelVersions(bed.emulator, { name, count: 1, tags: () => ({ stage: 'production' }) });
+    getModelVersion(bed.emulator, name, '1')!.jobName = 'job-old-prod';
+    bed.emulator.state.setRunMetrics('job-old-prod', { accuracy: 0.97 });
+    seedJob(bed.emulator, 'job-new', { status: 'Completed', outputs: ['model'] });
+    bed.emulator.state.setRunMetrics('job-new', { accuracy: 0.96 });
+    const throttle = bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'GET', path: new RegExp(`/models/${name}/versions$`), kind: 'throttle', retryAfterSeconds: 1 });
+    const wif = serviceConnectionEnv(bed.emulator, 'wif', { id: 'connwif' });
+    const mark = Date.now();
+    const r = await runTask(BUNDLE, {
+      inputs: { azureSubscription: 'connwif', resourceGroup: 'rg-ml', workspaceName: 'mlw', modelName: name, jobName: 'job-new', gateMetric: 'accuracy' },
+      connection: wif,
+      timeoutMs: 120_000,
+    });
+    assertNoSecretsLeaked(r, [bed.emulator.identities.wif.systemAccessToken, ...wif.secrets]);
+    assert.equal(throttle.hits, 1, 'the 429 was answered and retried');
+    assert.equal(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', /accuracy 0\.96 vs 0\.97 \(version 1\)/);
+    assert.deepEqual(writesSince(mark), []);
   });
 
   describe('job source checks (before any write)', () => {
