@@ -35,7 +35,8 @@ export interface ScoringClientOptions {
 
 function nodeAgent(o: ScoringClientOptions): http.Agent {
   const secure = o.url.protocol === 'https:';
-  const common = { keepAlive: true, maxSockets: o.maxSockets, maxFreeSockets: o.maxSockets };
+  // noDelay: a request is one small write; Nagle's algorithm would hold it back against delayed ACKs
+  const common = { keepAlive: true, maxSockets: o.maxSockets, maxFreeSockets: o.maxSockets, noDelay: true };
   const t = o.agentHttp?.tlsOptions;
   const tlsOptions: https.AgentOptions = t
     ? {
@@ -55,11 +56,26 @@ function elapsedMs(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/** Request options without the per-request parts, computed once (URL parsing is not free at thousands of requests/s). */
+function baseOptions(url: URL, agent: http.Agent): http.RequestOptions {
+  return {
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port || (url.protocol === 'https:' ? 443 : 80),
+    path: `${url.pathname}${url.search}`,
+    agent,
+  };
+}
+
 export class ScoringClient {
   private readonly agent: http.Agent;
+  private readonly scoreOptions: http.RequestOptions;
+  private readonly postHeaders: Record<string, string>;
 
   constructor(private readonly o: ScoringClientOptions) {
     this.agent = nodeAgent(o);
+    this.scoreOptions = baseOptions(o.url, this.agent);
+    this.postHeaders = { Accept: 'application/json', 'Content-Type': 'application/json', ...o.headers };
   }
 
   get url(): URL {
@@ -68,7 +84,7 @@ export class ScoringClient {
 
   /** POSTs a JSON body to the scoring URL. */
   score(body: Buffer, signal?: AbortSignal): Promise<Exchange> {
-    return this.send('POST', this.o.url, body, signal);
+    return this.exchange({ ...this.scoreOptions, method: 'POST', headers: { ...this.postHeaders, 'Content-Length': String(body.length) } }, body, signal);
   }
 
   /** GETs the liveness route: `/` on the scoring URL's origin. */
@@ -77,6 +93,15 @@ export class ScoringClient {
   }
 
   send(method: string, url: URL, body: Buffer | undefined, signal?: AbortSignal): Promise<Exchange> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...this.o.headers };
+    if (body) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(body.length);
+    }
+    return this.exchange({ ...baseOptions(url, this.agent), method, headers }, body, signal);
+  }
+
+  private exchange(options: http.RequestOptions, body: Buffer | undefined, signal?: AbortSignal): Promise<Exchange> {
     return new Promise<Exchange>((resolve) => {
       let settled = false;
       const start = process.hrtime.bigint();
@@ -88,13 +113,7 @@ export class ScoringClient {
         signal?.removeEventListener('abort', onAbort);
         resolve({ ...e, latencyMs });
       };
-      const headers: Record<string, string> = { Accept: 'application/json', ...this.o.headers };
-      if (body) {
-        headers['Content-Type'] = 'application/json';
-        headers['Content-Length'] = String(body.length);
-      }
-      const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request(url, { method, headers, agent: this.agent });
+      const req = (options.protocol === 'https:' ? https : http).request(options);
       const onAbort = (): void => {
         req.destroy();
         finish({ error: 'cancelled' });
