@@ -44,6 +44,7 @@ export interface Observation {
   done: boolean;
   /** Set when the deployment cannot succeed any more. */
   failure?: string;
+  restarts: number;
 }
 
 /** Classifies one GET of the group (plus the LRO status) into waiting / running / failed. Pure. */
@@ -54,15 +55,16 @@ export function observe(groupView: ContainerGroup | undefined, lroStatus: string
   const cs = view?.currentState?.state;
   const detail = view?.currentState?.detailStatus;
   const restarts = view?.restartCount ?? 0;
+  const o = { restarts };
   const state = `provisioning ${provisioning}${cs ? `, container ${cs}${detail ? ` (${detail})` : ''}` : ''}${restarts > 0 ? `, ${restarts} restart(s)` : ''}`;
   if (lroStatus === 'failed' || /^failed$/i.test(provisioning)) {
-    return { state, done: false, failure: `provisioning failed${lroError ? `: ${lroError}` : ''}` };
+    return { ...o, state, done: false, failure: `provisioning failed${lroError ? `: ${lroError}` : ''}` };
   }
-  if (lroStatus === 'canceled' || /^canceled$/i.test(provisioning)) return { state, done: false, failure: 'the deployment was canceled in Azure' };
-  if (cs === 'Terminated') return { state, done: false, failure: `the container terminated${view?.currentState?.exitCode !== undefined ? ` with exit code ${view.currentState.exitCode}` : ''}` };
-  if (restarts > 0 && cs !== 'Running') return { state, done: false, failure: `the container keeps crashing (${restarts} restart(s), ${detail ?? cs ?? 'not running'})` };
-  if (lroStatus === 'succeeded' && /^succeeded$/i.test(provisioning) && cs === 'Running') return { state, done: true };
-  return { state, done: false };
+  if (lroStatus === 'canceled' || /^canceled$/i.test(provisioning)) return { ...o, state, done: false, failure: 'the deployment was canceled in Azure' };
+  if (cs === 'Terminated') return { ...o, state, done: false, failure: `the container terminated${view?.currentState?.exitCode !== undefined ? ` with exit code ${view.currentState.exitCode}` : ''}` };
+  if (restarts > 0 && cs !== 'Running') return { ...o, state, done: false, failure: `the container keeps crashing (${restarts} restart(s), ${detail ?? cs ?? 'not running'})` };
+  if (lroStatus === 'succeeded' && /^succeeded$/i.test(provisioning) && cs === 'Running') return { ...o, state, done: true };
+  return { ...o, state, done: false };
 }
 
 function lroErrorText(err: Error | undefined): string | undefined {
@@ -100,7 +102,10 @@ export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promis
     lroFailure = lroErrorText(err instanceof Error ? err : new Error(String(err)));
   }
 
-  let last: Observation = { state: 'submitted', done: false };
+  let last: Observation = { state: 'submitted', done: false, restarts: 0 };
+  // Running once is not enough: a container that crashes right after start is Running for a moment.
+  // Done = Running on two consecutive polls with the same restart count.
+  let runningWithRestarts: number | undefined;
   try {
     await waitUntil<ContainerGroup>({
       what,
@@ -127,7 +132,9 @@ export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promis
         const view = await getGroup(client, o.resourceGroup, o.name);
         last = observe(view, lroStatus, lroFailure);
         if (last.failure) throw new DeploymentFailed(last.failure);
-        return { done: last.done, state: last.state, value: view };
+        const confirmed = last.done && runningWithRestarts === last.restarts;
+        runningWithRestarts = last.done ? last.restarts : undefined;
+        return { done: confirmed, state: last.state, value: view };
       },
     });
   } catch (err) {

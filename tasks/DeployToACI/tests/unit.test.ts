@@ -227,7 +227,7 @@ describe('DeployToACI unit', () => {
       containers: [{ name: 'g', image: 'x', resources: { requests: { cpu: 1, memoryInGB: 1 } }, instanceView: { restartCount: o.restartCount ?? 0, ...(state ? { currentState: { state, detailStatus: o.detail, exitCode: o.exitCode } } : {}) } } as never],
     });
     it('is done only when provisioned and running', () => {
-      assert.deepStrictEqual(observe(view('Creating'), 'running'), { state: 'provisioning Creating', done: false });
+      assert.deepStrictEqual(observe(view('Creating'), 'running'), { state: 'provisioning Creating', done: false, restarts: 0 });
       assert.strictEqual(observe(view('Succeeded', 'Running'), 'running').done, false, 'the LRO has not finished');
       assert.strictEqual(observe(view('Succeeded', 'Running'), 'succeeded').done, true);
       assert.strictEqual(observe(view('Succeeded', 'Waiting'), 'succeeded').done, false);

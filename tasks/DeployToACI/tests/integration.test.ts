@@ -1,0 +1,348 @@
+// Integration tests: the BUNDLED task (dist/tasks/DeployToACI/index.js) runs as a child process the way
+// the agent runs it, against the emulator (ARM, Key Vault, ACR, ACI — whose containers really run the
+// scoring server) and Azurite. Assertions are on Azure-side state, recorded requests and ##vso commands.
+import * as assert from 'node:assert';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { addRegistry, images, loginServerOf } from '../../../test/emulator/services/acr';
+import { aciControl, appInsightsComponent, findContainerGroup } from '../../../test/emulator/services/aci';
+import type { Emulator, RecordedRequest } from '../../../test/emulator';
+import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, type ServiceConnectionEnv, type TaskRun } from '../../../test/harness/run-task';
+import { startTestBed, type TestBed } from '../../../test/harness/testbed';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const DIST = path.join(ROOT, 'dist', 'tasks', 'DeployToACI');
+const SERVER_PY = path.join(ROOT, 'tasks', 'CreateImage', 'assets', 'server.py');
+const FIXTURES = path.join(ROOT, 'tasks', 'DeployToACI', 'tests', 'fixtures');
+
+const DB_PASSWORD = `db-${crypto.randomBytes(12).toString('hex')}`;
+const API_KEY = `api-${crypto.randomBytes(12).toString('hex')}`;
+
+interface EnvVar { name: string; value?: string; secureValue?: string }
+interface PutBody {
+  location: string;
+  tags: Record<string, string>;
+  properties: {
+    containers: { name: string; properties: { image: string; environmentVariables: EnvVar[]; resources: { requests: { cpu: number; memoryInGB: number } } } }[];
+    imageRegistryCredentials?: { server: string; username: string; password: string }[];
+    ipAddress: { type: string; dnsNameLabel?: string; ports: { port: number }[] };
+    subnetIds?: { id: string }[];
+  };
+}
+
+describe('DeployToACI (bundled task against the emulator)', function () {
+  this.timeout(120_000);
+  let bed: TestBed;
+  let emu: Emulator;
+  let conn: ServiceConnectionEnv;
+  let loginServer: string;
+  let registryPassword: string;
+  let registryUser: string;
+  let appInsightsConnection: string;
+  const contexts: string[] = [];
+  // The built task folder is copied once (as the agent extracts a task): a parallel `npm run build`
+  // rewrites dist/ and must not pull the bundle away from under a running test.
+  let bundle: string;
+
+  /** An image in the emulator's registry: a build context with the real scoring server and a test score.py. */
+  const seedImage = (tag: string, scoreFile = 'score.py'): { uri: string; digest: string } => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aci-ctx-'));
+    contexts.push(dir);
+    fs.mkdirSync(path.join(dir, 'scoring'));
+    fs.mkdirSync(path.join(dir, 'model'));
+    fs.copyFileSync(SERVER_PY, path.join(dir, 'scoring', 'server.py'));
+    fs.copyFileSync(path.join(FIXTURES, scoreFile), path.join(dir, 'scoring', 'score.py'));
+    fs.copyFileSync(path.join(FIXTURES, 'model.txt'), path.join(dir, 'model', 'model.txt'));
+    const digest = `sha256:${crypto.createHash('sha256').update(dir).digest('hex')}`;
+    const uri = `${loginServer}/churn:${tag}`;
+    images(emu).set(uri, { digest, contextDir: dir, labels: {} });
+    images(emu).set(`${loginServer}/churn@${digest}`, { digest, contextDir: dir, labels: {} });
+    return { uri, digest };
+  };
+
+  // Secret inputs come from secret pipeline variables (`$(dbPassword)`), which the agent masks itself:
+  // task-lib prints every input in a debug line. The leak check allows them only where the agent masks.
+  const run = (inputs: Record<string, string>, secretVariables: Record<string, string> = {}): Promise<TaskRun> =>
+    runTask(bundle, {
+      inputs: { azureSubscription: conn.id, resourceGroup: 'rg-ml', ...inputs },
+      secretVariables,
+      connection: conn,
+      variables: { 'Build.BuildId': '4242', 'Build.BuildNumber': '20240101.3', 'Build.DefinitionName': 'release-churn', 'System.TeamProject': 'ml-project' },
+      timeoutMs: 100_000,
+    });
+
+  const putsTo = (name: string): RecordedRequest[] =>
+    emu.requests.filter((r) => r.method === 'PUT' && r.host === 'management.localhost' && r.path.toLowerCase().endsWith(`/containergroups/${name}`) && r.status < 300);
+
+  const allSecrets = (): string[] => [DB_PASSWORD, API_KEY, registryPassword, appInsightsConnection, ...conn.secrets, emu.identities.spnSecret.secret];
+
+  /** POST /score through the FQDN → IP mapping the emulator wrote for the DNS preload. */
+  const score = (scoringUri: string, key: string | undefined): Promise<{ status: number; body: string }> => {
+    const u = new URL(scoringUri);
+    const hosts = JSON.parse(fs.readFileSync(bed.hostsFile, 'utf8')) as Record<string, string>;
+    const address = /^\d+\.\d+\.\d+\.\d+$/.test(u.hostname) ? u.hostname : hosts[u.hostname];
+    assert.ok(address, `no address for ${u.hostname} in the hosts file`);
+    const payload = JSON.stringify({ data: [[1, 2]] });
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: address, port: Number(u.port), path: u.pathname, method: 'POST', headers: { host: u.host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(key ? { authorization: `Bearer ${key}` } : {}) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  };
+
+  before(async () => {
+    assert.ok(fs.existsSync(path.join(DIST, 'index.js')), `${DIST}/index.js is missing: run npm run build first`);
+    const taskDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aci-task-'));
+    contexts.push(taskDir);
+    fs.cpSync(DIST, taskDir, { recursive: true });
+    bundle = path.join(taskDir, 'index.js');
+    bed = await startTestBed();
+    emu = bed.emulator;
+    conn = serviceConnectionEnv(emu, 'spnKey');
+    const ws = emu.state.getWorkspace('rg-ml', 'mlw');
+    assert.ok(ws?.containerRegistryName && ws.applicationInsightsName);
+    const acr = addRegistry(emu, { name: ws.containerRegistryName, resourceGroup: 'rg-ml' });
+    registryPassword = acr.passwords[0];
+    registryUser = acr.username;
+    loginServer = loginServerOf(emu, acr.name);
+    appInsightsConnection = appInsightsComponent(emu, 'rg-ml', ws.applicationInsightsName)?.connectionString ?? '';
+    assert.ok(appInsightsConnection.startsWith('InstrumentationKey='));
+    emu.state.setSecret('kv-test', 'api-key', API_KEY);
+  });
+
+  after(async () => {
+    await bed?.stop();
+    for (const d of contexts) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    emu.faults.clear();
+    Object.assign(aciControl(emu), { holdPulling: false, provisioningPolls: 1 });
+  });
+
+  describe('create, then update in place', () => {
+    let first: TaskRun;
+    let image: { uri: string; digest: string };
+    const inputs = (): Record<string, string> => ({
+      containerGroupName: 'churn-prod',
+      imageUri: image.uri,
+      imageDigest: image.digest,
+      workspaceName: 'mlw',
+      environmentVariables: 'MODE=prod',
+      secureEnvironmentVariables: `DB_PASSWORD=${DB_PASSWORD}`,
+      keyVault: 'kv-test',
+      secretEnvironmentVariables: 'API_KEY=api-key',
+      readinessTimeoutMinutes: '2',
+    });
+
+    before(async () => {
+      image = seedImage('3-4242');
+      first = await run(inputs(), { dbPassword: DB_PASSWORD });
+    });
+
+    it('creates the group, waits until it runs and sets the outputs', () => {
+      assert.strictEqual(first.result, 'Succeeded', `${first.message}\n${first.stdout}`);
+      assert.match(first.stdout, /Creating container group churn-prod in eastus\./);
+      assert.strictEqual(first.outputs.scoringUri, 'http://churn-prod.eastus.azurecontainer.localhost:5001/score');
+      assert.strictEqual(first.outputs.fqdn, 'churn-prod.eastus.azurecontainer.localhost');
+      assert.match(first.outputs.ipAddress, /^127\.0\.1\.\d+$/);
+      assert.match(first.outputs.containerGroupId, /\/resourceGroups\/rg-ml\/providers\/Microsoft\.ContainerInstance\/containerGroups\/churn-prod$/);
+      const g = findContainerGroup(emu, 'rg-ml', 'churn-prod');
+      assert.strictEqual(g?.provisioningState, 'Succeeded');
+      assert.strictEqual(g?.container.current.state, 'Running');
+      assert.ok(first.summaries.some((s) => s.includes('Container group churn-prod') && s.includes(first.outputs.scoringUri)));
+    });
+
+    it('sends every secret only as a secureValue and tags the group with its lineage', () => {
+      const puts = putsTo('churn-prod');
+      assert.strictEqual(puts.length, 1);
+      const body = JSON.parse(puts[0].body) as PutBody;
+      const env = body.properties.containers[0].properties.environmentVariables;
+      const byName = new Map(env.map((e) => [e.name, e]));
+      assert.deepStrictEqual(byName.get('MODE'), { name: 'MODE', value: 'prod' });
+      assert.deepStrictEqual(byName.get('DB_PASSWORD'), { name: 'DB_PASSWORD', secureValue: DB_PASSWORD });
+      assert.deepStrictEqual(byName.get('API_KEY'), { name: 'API_KEY', secureValue: API_KEY });
+      assert.deepStrictEqual(byName.get('SCORING_KEY'), { name: 'SCORING_KEY', secureValue: first.outputs.scoringKey });
+      assert.deepStrictEqual(byName.get('APPLICATIONINSIGHTS_CONNECTION_STRING'), { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', secureValue: appInsightsConnection });
+      const plainValues = env.filter((e) => e.value !== undefined).map((e) => e.value ?? '');
+      for (const s of allSecrets()) assert.ok(!plainValues.some((v) => v.includes(s)), 'a secret is in a plain value');
+      assert.deepStrictEqual(body.properties.imageRegistryCredentials, [{ server: loginServer, username: registryUser, password: registryPassword }]);
+      assert.deepStrictEqual(body.properties.containers[0].properties.resources, { requests: { cpu: 1, memoryInGB: 1.5 } });
+      assert.strictEqual(body.location, 'eastus');
+      assert.strictEqual(body.tags['ado.runId'], '4242');
+      assert.strictEqual(body.tags['ado.pipeline'], 'release-churn');
+      assert.strictEqual(body.tags['upstream.image'], image.uri);
+      assert.strictEqual(body.tags['upstream.imageDigest'], image.digest);
+      assert.strictEqual(body.tags['aml.workspace'], 'mlw');
+      assert.match(body.tags['ado.runUrl'] ?? '', /_build\/results\?buildId=4242$/);
+    });
+
+    it('generates the scoring key with enough entropy and stores it in Key Vault', () => {
+      const key = first.outputs.scoringKey;
+      assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+      assert.strictEqual(emu.state.getSecretValue('kv-test', 'churn-prod-scoring-key'), key);
+      assert.ok(first.commands.some((c) => c.name === 'task.setvariable' && c.properties.variable === 'scoringKey' && c.properties.issecret === 'true' && c.properties.isOutput === 'true'));
+      assert.ok(first.commands.some((c) => c.name === 'task.setsecret' && c.message === key), 'the key is masked');
+    });
+
+    it('serves the scoring contract with the key and refuses requests without it', async () => {
+      const ok = await score(first.outputs.scoringUri, first.outputs.scoringKey);
+      assert.strictEqual(ok.status, 200, ok.body);
+      const body = JSON.parse(ok.body) as { model: string; mode: string; env: string[] };
+      assert.strictEqual(body.model, 'churn-model-v3');
+      assert.strictEqual(body.mode, 'prod');
+      for (const name of ['API_KEY', 'DB_PASSWORD', 'SCORING_KEY', 'APPLICATIONINSIGHTS_CONNECTION_STRING']) assert.ok(body.env.includes(name), name);
+      assert.strictEqual((await score(first.outputs.scoringUri, undefined)).status, 401);
+      assert.strictEqual((await score(first.outputs.scoringUri, 'wrong-key')).status, 401);
+    });
+
+    it('never prints a secret', () => {
+      assertNoSecretsLeaked(first, [...allSecrets(), first.outputs.scoringKey]);
+    });
+
+    it('updates the same group in place on a re-run, reusing the key from Key Vault', async () => {
+      const kvWritesBefore = emu.armWrites().filter((r) => r.host.endsWith('.vault.localhost')).length;
+      const second = await run(inputs(), { dbPassword: DB_PASSWORD });
+      assert.strictEqual(second.result, 'Succeeded', `${second.message}\n${second.stdout}`);
+      assert.match(second.stdout, /Updating container group churn-prod in place \(eastus\)/);
+      assert.match(second.stdout, /Scoring key: read from Key Vault secret 'churn-prod-scoring-key'/);
+      assert.strictEqual(second.outputs.scoringKey, first.outputs.scoringKey);
+      assert.strictEqual(second.outputs.scoringUri, first.outputs.scoringUri);
+      assert.strictEqual(second.outputs.containerGroupId, first.outputs.containerGroupId);
+      assert.strictEqual(putsTo('churn-prod').length, 2);
+      assert.strictEqual(findContainerGroup(emu, 'rg-ml', 'churn-prod')?.deployments, 2);
+      assert.strictEqual(emu.armWrites().filter((r) => r.host.endsWith('.vault.localhost')).length, kvWritesBefore, 'no new Key Vault write');
+      assert.strictEqual((await score(second.outputs.scoringUri, second.outputs.scoringKey)).status, 200);
+      assertNoSecretsLeaked(second, [...allSecrets(), second.outputs.scoringKey]);
+    });
+  });
+
+  it('without a Key Vault generates a key per run and only outputs it', async () => {
+    const image = seedImage('nokv');
+    const writes = emu.armWrites().length;
+    const r = await run({ containerGroupName: 'churn-nokv', imageUri: image.uri, workspaceName: 'mlw', appInsights: 'false' });
+    assert.strictEqual(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    assert.match(r.stdout, /generated for this run only \(no keyVault\)/);
+    assert.match(r.stdout, /Application Insights: off \(appInsights is false\)/);
+    const key = r.outputs.scoringKey;
+    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+    const newWrites = emu.armWrites().slice(writes);
+    assert.deepStrictEqual(newWrites.map((w) => `${w.method} ${w.host}`), ['PUT management.localhost'], 'only the container group PUT');
+    const env = (JSON.parse(putsTo('churn-nokv')[0].body) as PutBody).properties.containers[0].properties.environmentVariables;
+    assert.ok(!env.some((e) => e.name === 'APPLICATIONINSIGHTS_CONNECTION_STRING'));
+    assertNoSecretsLeaked(r, [...allSecrets(), key]);
+  });
+
+  it('deploys privately into a subnet: IP address, no DNS label', async () => {
+    const image = seedImage('private');
+    const subnet = `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aci`;
+    const r = await run({ containerGroupName: 'churn-private', imageUri: image.uri, subnetId: subnet, authEnabled: 'false' });
+    assert.strictEqual(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    assert.strictEqual(r.outputs.fqdn, '');
+    assert.match(r.outputs.scoringUri, /^http:\/\/127\.0\.1\.\d+:5001\/score$/);
+    assert.strictEqual(r.outputs.scoringKey, '');
+    const body = JSON.parse(putsTo('churn-private')[0].body) as PutBody;
+    assert.deepStrictEqual(body.properties.subnetIds, [{ id: subnet }]);
+    assert.strictEqual(body.properties.ipAddress.type, 'Private');
+    assert.strictEqual(body.properties.ipAddress.dnsNameLabel, undefined);
+    assert.strictEqual((await score(r.outputs.scoringUri, undefined)).status, 200);
+  });
+
+  it('fails on an image pull failure and shows the container events', async () => {
+    const r = await run({ containerGroupName: 'churn-nopull', imageUri: `${loginServer}/churn:does-not-exist`, authEnabled: 'false' });
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', /Container group 'churn-nopull' did not start: provisioning failed: .*See the container's events and log above/);
+    assert.match(r.stdout, /Events of container group 'churn-nopull':/);
+    assert.match(r.stdout, /Pulling\s.*pulling image/);
+    assert.match(r.stdout, /Failed to pull image ".*churn:does-not-exist": .*not found/);
+    assert.match(r.stdout, /##\[group\]Log of container 'churn-nopull'/);
+    assert.strictEqual(findContainerGroup(emu, 'rg-ml', 'churn-nopull')?.provisioningState, 'Failed');
+    assert.strictEqual(r.outputs.scoringUri, undefined);
+  });
+
+  it('fails when the given registry credentials are wrong (401 in the pull event), without printing them', async () => {
+    const image = seedImage('wrongcreds');
+    const wrong = `wrong-${crypto.randomBytes(8).toString('hex')}`;
+    const r = await run({ containerGroupName: 'churn-creds', imageUri: image.uri, registryCredentials: 'given', registryUsername: 'someone', registryPassword: wrong, authEnabled: 'false' }, { acrPassword: wrong });
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    assert.match(r.stdout, /Failed to pull image .*401 Unauthorized/);
+    const body = JSON.parse(putsTo('churn-creds')[0].body) as PutBody;
+    assert.deepStrictEqual(body.properties.imageRegistryCredentials, [{ server: loginServer, username: 'someone', password: wrong }]);
+    assertNoSecretsLeaked(r, [...allSecrets(), wrong]);
+  });
+
+  it('fails on a crash loop, prints the log tail and neutralises ##vso commands in it', async () => {
+    const image = seedImage('crash', 'score_crash.py');
+    const r = await run({ containerGroupName: 'churn-crash', imageUri: image.uri, authEnabled: 'false' });
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', /Container group 'churn-crash' did not start: the container keeps crashing/);
+    assert.match(r.stdout, /BackOff\s.*Back-off restarting failed container/);
+    assert.match(r.stdout, /RuntimeError: model file is corrupt/);
+    assert.match(r.stdout, /init\(\) failed: the scoring server does not start/);
+    assert.ok(!r.commands.some((c) => c.name === 'task.setvariable' && c.properties.variable === 'scoringUri'), 'the container log set a variable');
+    assert.strictEqual(r.outputs.scoringUri, undefined);
+  });
+
+  it('stops at the readiness timeout and shows what the container was doing', async () => {
+    aciControl(emu).holdPulling = true;
+    const image = seedImage('slow');
+    const r = await run({ containerGroupName: 'churn-slow', imageUri: image.uri, authEnabled: 'false', readinessTimeoutMinutes: '0.05' });
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', /Timed out after 3s waiting for container group 'churn-slow' \(last state: provisioning Pending.*\)\. Raise the input 'readinessTimeoutMinutes'/);
+    assert.match(r.stdout, /Pulling\s.*pulling image/);
+  });
+
+  it('rides out 429 and 503 answers during the long-running operation', async () => {
+    aciControl(emu).provisioningPolls = 2;
+    const image = seedImage('throttled');
+    const throttle = emu.faults.inject({ host: /^management\.localhost$/, path: /operationStatuses/, kind: 'throttle', times: 2, retryAfterSeconds: 1 });
+    const unavailable = emu.faults.inject({ host: /^management\.localhost$/, method: 'GET', path: /containerGroups\/churn-throttled$/i, kind: 'unavailable', times: 1, retryAfterSeconds: 1 });
+    const r = await run({ containerGroupName: 'churn-throttled', imageUri: image.uri, authEnabled: 'false' });
+    assert.strictEqual(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    assert.strictEqual(throttle.hits, 2);
+    assert.strictEqual(unavailable.hits, 1);
+    assert.ok(emu.requests.some((q) => q.status === 429 && /operationStatuses/.test(q.path)));
+    assert.strictEqual(putsTo('churn-throttled').length, 1, 'the PUT is not repeated');
+    assert.strictEqual(findContainerGroup(emu, 'rg-ml', 'churn-throttled')?.container.current.state, 'Running');
+  });
+
+  it('explains how to fix a registry whose admin user is disabled, before any write', async () => {
+    const other = addRegistry(emu, { name: 'lockedacr', resourceGroup: 'rg-ml', adminUserEnabled: false });
+    const uri = `${loginServerOf(emu, other.name)}/churn:1`;
+    const writes = emu.armWrites().length;
+    const r = await run({ containerGroupName: 'churn-locked', imageUri: uri, authEnabled: 'false' });
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', /The admin user of container registry 'lockedacr' .* is disabled.*az acr update --name lockedacr --admin-enabled true.*registryCredentials to 'given'/);
+    assert.strictEqual(emu.armWrites().length, writes);
+  });
+
+  describe('bad inputs fail before any write', () => {
+    const cases: { title: string; inputs: Record<string, string>; message: RegExp }[] = [
+      { title: 'invalid container group name', inputs: { containerGroupName: 'Churn_Prod' }, message: /^Input 'containerGroupName': 'Churn_Prod' is not a valid container group name\. Expected 1-63 lower-case letters/ },
+      { title: 'cpu out of range', inputs: { cpu: '8' }, message: /^Input 'cpu': 8 is out of range\. Expected a number from 0\.1 to 4\.$/ },
+      { title: 'memory out of range', inputs: { memoryGb: '64' }, message: /^Input 'memoryGb': 64 is out of range\. Expected a number from 0\.1 to 16\.$/ },
+      { title: 'malformed environment line', inputs: { environmentVariables: 'MODE=prod\nDEBUG' }, message: /^Input 'environmentVariables': line 2 'DEBUG' has no '='/ },
+      { title: 'bad DNS name label', inputs: { dnsNameLabel: 'My_Label' }, message: /^Input 'dnsNameLabel': 'My_Label' is not a valid DNS name label\. Expected 5-63/ },
+      { title: 'unknown Key Vault secret', inputs: { keyVault: 'kv-test', secretEnvironmentVariables: 'API_KEY=no-such-secret' }, message: /^Input 'secretEnvironmentVariables': API_KEY: the secret 'no-such-secret' does not exist in Key Vault https:\/\/kv-test\.vault\.localhost:\d+/ },
+      { title: 'location the group cannot move to', inputs: { containerGroupName: 'churn-prod', location: 'westeurope' }, message: /^Input 'location': container group 'churn-prod' already exists in 'eastus'/ },
+    ];
+    for (const c of cases) {
+      it(c.title, async () => {
+        const writes = emu.armWrites().length;
+        const r = await run({ containerGroupName: 'churn-bad', imageUri: `${loginServer}/churn:1`, ...c.inputs });
+        assert.strictEqual(r.result, 'Failed', r.stdout);
+        assert.match(r.message ?? '', c.message);
+        assert.ok(!(r.message ?? '').includes('\n'));
+        assert.deepStrictEqual(emu.armWrites().slice(writes).map((w) => `${w.method} ${w.path}`), []);
+        assert.ok(!r.stdout.split('\n').some((l) => !l.startsWith('##vso[task.debug]') && /^\s+at /.test(l)), 'no stack trace outside debug lines');
+      });
+    }
+  });
+});
