@@ -56,8 +56,9 @@ export async function runRegister(ctx: AzureContext, ws: WorkspaceInfo, p: Regis
   const client = machineLearningClient(ctx);
   const scope: RegistryScope = { client, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
 
+  // a local model is only hashed here; it is uploaded after the gate passed
   const local = p.source.type === 'local' ? planLocalSource(ctx.subscriptionId, ws, p.source.path, p.source.jobName) : undefined;
-  const source: ResolvedSource = local ?? (p.source.type === 'job' ? await resolveJobSource(client, ws, p.source.jobName, p.source.outputName) : (undefined as never));
+  const source: ResolvedSource = p.source.type === 'job' ? await resolveJobSource(client, ws, p.source.jobName, p.source.outputName) : (local as ResolvedSource);
   console.log(`Model source: ${describeSource(source)}`);
 
   const versions = await listVersions(scope, { includeArchived: true });
