@@ -5,6 +5,7 @@ import * as assert from 'node:assert';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addRegistry, images, loginServerOf } from '../../../test/emulator/services/acr';
@@ -201,6 +202,28 @@ describe('DeployToACI (bundled task against the emulator)', function () {
       for (const name of ['API_KEY', 'DB_PASSWORD', 'SCORING_KEY', 'APPLICATIONINSIGHTS_CONNECTION_STRING']) assert.ok(body.env.includes(name), name);
       assert.strictEqual((await score(first.outputs.scoringUri, undefined)).status, 401);
       assert.strictEqual((await score(first.outputs.scoringUri, 'wrong-key')).status, 401);
+    });
+
+    it('reads back (GET) without any secure value or registry password, as Azure does', async () => {
+      const token = emu.issueToken({ audience: emu.urls.arm, appId: emu.identities.spnSecret.clientId });
+      const text = await new Promise<string>((resolve, reject) => {
+        const req = https.request({
+          host: '127.0.0.1', port: emu.port, servername: 'management.localhost', ca: emu.caPem, method: 'GET',
+          path: `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.ContainerInstance/containerGroups/churn-prod?api-version=2023-05-01`,
+          headers: { host: `management.localhost:${emu.port}`, authorization: `Bearer ${token}` },
+        }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      const g = JSON.parse(text) as PutBody & { properties: { provisioningState: string } };
+      assert.strictEqual(g.properties.provisioningState, 'Succeeded');
+      assert.ok(!text.includes('secureValue') && !text.includes('"password"'), text.slice(0, 300));
+      for (const s of [...allSecrets(), first.outputs.scoringKey]) assert.ok(!text.includes(s));
+      assert.ok(g.properties.containers[0].properties.environmentVariables.some((e) => e.name === 'SCORING_KEY' && e.value === undefined));
     });
 
     it('never prints a secret', () => {
