@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Emulator, startEmulator } from '../../../test/emulator';
 import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, TaskRun } from '../../../test/harness/run-task';
 import { BUNDLE } from './helpers/paths';
-import { assertWellFormedXml, ScoringServer, startScoringServer } from './helpers/scoringServer';
+import { assertWellFormedXml, ScoringServer, startForwardProxy, startScoringServer } from './helpers/scoringServer';
 
 const KEY = 'pl4nted-Sc0ring-KEY-7f3a9c';
 const BASELINE_KEY = 'pl4nted-BASELINE-key-2b8e1d';
@@ -51,7 +51,7 @@ describe('ProbeEndpoint bundled task (integration)', function () {
     await emulator?.stop();
   });
 
-  const probe = (inputs: Record<string, string>, o: { connection?: ReturnType<typeof serviceConnectionEnv> } = {}): Promise<TaskRun> =>
+  const probe = (inputs: Record<string, string>, o: { connection?: ReturnType<typeof serviceConnectionEnv>; env?: Record<string, string> } = {}): Promise<TaskRun> =>
     runTask(path.join(taskDir, 'index.js'), { inputs: { readinessTimeoutSeconds: '20', warmupRequests: '2', requestCount: '30', concurrency: '3', ...inputs }, emulator, timeoutMs: 90000, ...o });
   const errors = (run: TaskRun): string[] => run.issues.filter((i) => i.type === 'error').map((i) => i.message);
 
@@ -207,6 +207,39 @@ describe('ProbeEndpoint bundled task (integration)', function () {
     assert.equal(missing.result, 'Failed');
     assert.match(missing.message ?? '', /secret 'no-such-secret' from Key Vault https:\/\/kv-test\.vault\.localhost:\d+ failed: SecretNotFound \(404\)/);
     assert.equal(s.posts, 35);
+  });
+
+  it('reaches an https endpoint trusting the agent CA (Agent.CAInfo), and an http one through the agent proxy', async () => {
+    const secure = await serve({ key: KEY, tls: { cert: fs.readFileSync(emulator.certFile, 'utf8'), key: fs.readFileSync(emulator.keyFile, 'utf8') } });
+    const run = await probe({ scoringUri: secure.url, authKey: KEY, payloadFile: payloads, requestCount: '6' });
+    assert.equal(run.result, 'Succeeded', run.stdout);
+    assert.ok(run.env.AGENT_CAINFO, 'the harness sets Agent.CAInfo');
+    assert.equal(secure.posts, 2 + 3 + 6);
+    assert.ok(secure.connections <= 3, `${secure.connections} TLS connections for concurrency 3`);
+
+    const plain = await serve();
+    const proxy = await startForwardProxy();
+    try {
+      const viaProxy = await probe({ scoringUri: plain.url, payloadFile: payloads, requestCount: '6' }, { env: { AGENT_PROXYURL: proxy.url } });
+      assert.equal(viaProxy.result, 'Succeeded', viaProxy.stdout);
+      assert.equal(proxy.relayed.filter((r) => r === `POST ${plain.url}`).length, 11);
+      assert.ok(proxy.relayed.includes(`GET ${plain.origin}/`));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('stops on pipeline cancellation (SIGINT) while measuring and reports Cancelled', async () => {
+    const s = await serve({ delaysMs: [200] });
+    const run = await runTask(path.join(taskDir, 'index.js'), {
+      inputs: { scoringUri: s.url, payloadFile: payloads, warmupRequests: '0', requestCount: '2000', concurrency: '2' },
+      emulator,
+      timeoutMs: 60000,
+      signal: { name: 'SIGINT', whenStdoutMatches: /Sending 2000 request\(s\)/ },
+    });
+    assert.equal(run.result, 'Cancelled', run.stdout);
+    assert.equal(run.exitCode, 0);
+    assert.ok(s.posts < 100, `${s.posts} requests sent`);
   });
 
   it('does not publish test results when publishTestResults is false', async () => {

@@ -1,6 +1,7 @@
 // Local scoring servers with known behaviour for the tests: fast, slow, flaky, wrong answers,
 // key required, never ready, and delays taken from a fixed list (known percentiles).
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface ScoringServerOptions {
@@ -18,6 +19,8 @@ export interface ScoringServerOptions {
   answer?: (payload: unknown, postIndex: number) => unknown;
   /** Answer with JSON of a JSON string (what AML does when score.py returns json.dumps). */
   doubleEncode?: boolean;
+  /** Serve HTTPS with this certificate (e.g. the emulator's, trusted through Agent.CAInfo). */
+  tls?: { cert: string; key: string };
 }
 
 export interface ScoringServer {
@@ -36,7 +39,7 @@ export const double = (p: unknown): unknown => ({ result: ((p as { x: number }).
 
 export async function startScoringServer(o: ScoringServerOptions = {}): Promise<ScoringServer> {
   const state = { posts: 0, livenessCalls: 0, connections: 0, unauthorized: 0, authorizations: [] as string[] };
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -88,12 +91,13 @@ export async function startScoringServer(o: ScoringServerOptions = {}): Promise<
       if (delay > 0) setTimeout(reply, delay);
       else reply();
     });
-  });
-  server.on('connection', () => state.connections++);
+  };
+  const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, handler) : http.createServer(handler);
+  server.on(o.tls ? 'secureConnection' : 'connection', () => state.connections++);
   server.keepAliveTimeout = 30000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url: `${origin}/score`,
     origin,
@@ -102,6 +106,33 @@ export async function startScoringServer(o: ScoringServerOptions = {}): Promise<
     get connections() { return state.connections; },
     get unauthorized() { return state.unauthorized; },
     get authorizations() { return state.authorizations; },
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A forward proxy for plain-HTTP targets (absolute-URI requests), counting what it relayed. */
+export async function startForwardProxy(): Promise<{ url: string; relayed: string[]; close(): Promise<void> }> {
+  const relayed: string[] = [];
+  const server = http.createServer((req, res) => {
+    relayed.push(`${req.method} ${req.url}`);
+    const target = new URL(req.url ?? '/');
+    const up = http.request({ hostname: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    relayed,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
