@@ -1,7 +1,9 @@
 // TrainModel end to end: the bundled task as a child process against the emulator + Azurite.
 import * as assert from 'assert';
-import { codeAssets, environmentAssets, findJob, jobOutputBlobPrefix, jobScripts } from '../../../test/emulator/services/aml-jobs';
+import { addCompute, amlJobs, codeAssets, environmentAssets, findJob, jobOutputBlobPrefix, jobScripts } from '../../../test/emulator/services/aml-jobs';
 import { assertNoSecretsLeaked } from '../../../test/harness/run-task';
+import * as fs from 'fs';
+import * as path from 'path';
 import { armCalls, baseInputs, type Bed, makeProject, resetAml, startBed, train } from './helpers';
 
 describe('TrainModel (bundle against the emulator)', function () {
@@ -87,4 +89,220 @@ describe('TrainModel (bundle against the emulator)', function () {
     assert.deepStrictEqual(model, [`${jobOutputBlobPrefix(jobName, 'model')}model.json`]);
     assertNoSecretsLeaked(run, b.connection.secrets);
   });
+  it('the same content is never uploaded twice: a second run uploads nothing and reuses the code version', async () => {
+    const { codePath, condaFile } = makeProject();
+    const first = await train(b, baseInputs(codePath, condaFile), { variables: { 'Build.BuildId': '100' } });
+    assert.strictEqual(first.result, 'Succeeded', first.stdout);
+    const [code] = [...codeAssets(b.bed.emulator).values()];
+    const ds = b.bed.emulator.state.getWorkspace('rg-ml', 'mlw')!.datastores.get('workspaceblobstore')!;
+    const etags = async (): Promise<Record<string, string>> => {
+      const out: Record<string, string> = {};
+      for await (const blob of b.bed.container(ds.containerName).listBlobsFlat({ prefix: `LocalUpload/${code.name}/` })) out[blob.name] = String(blob.properties.etag);
+      return out;
+    };
+    const before = await etags();
+    b.bed.emulator.requests.length = 0;
+
+    const second = await train(b, baseInputs(codePath, condaFile), { variables: { 'Build.BuildId': '101' } });
+    assert.strictEqual(second.result, 'Succeeded', second.stdout);
+    assert.notStrictEqual(second.outputs.jobName, first.outputs.jobName);
+    assert.deepStrictEqual(await etags(), before, 'no blob was written again');
+    assert.match(second.stdout, /is already registered as code version [0-9a-f]{64}:1: nothing uploaded/);
+    assert.deepStrictEqual(armCalls(b, 'PUT', /\/codes\//), [], 'no code container/version PUT');
+    assert.deepStrictEqual(armCalls(b, 'PUT', /\/environments\//), [], 'the conda environment version is reused too');
+    const [put] = armCalls(b, 'PUT', /\/jobs\//);
+    assert.match(JSON.parse(put.body).properties.codeId, new RegExp(`/codes/${code.name}/versions/1$`));
+    assert.strictEqual(codeAssets(b.bed.emulator).size, 1);
+
+    // one changed byte: a new hash, a new upload
+    fs.appendFileSync(path.join(codePath, 'train.py'), '# v2\n');
+    const third = await train(b, baseInputs(codePath, condaFile), { variables: { 'Build.BuildId': '102' } });
+    assert.strictEqual(third.result, 'Succeeded', third.stdout);
+    assert.strictEqual(codeAssets(b.bed.emulator).size, 2);
+  });
+
+  it('azureml:name@latest resolves the newest version across pages; pytorch distribution on 2 nodes', async () => {
+    const { codePath, condaFile } = makeProject();
+    const envs = environmentAssets(b.bed.emulator);
+    const versions = new Map<string, { version: string; properties: Record<string, unknown>; created: string }>();
+    for (let i = 1; i <= 7; i++) versions.set(String(i), { version: String(i), properties: { image: `img:${i}` }, created: new Date(Date.UTC(2024, 0, i === 5 ? 30 : i)).toISOString() });
+    envs.set('rg-ml/mlw/torch-env', { name: 'torch-env', properties: {}, created: new Date().toISOString(), versions });
+    const run = await train(b, { ...baseInputs(codePath, condaFile), environment: 'azureml:torch-env@latest', distribution: 'pytorch', instanceCount: '2', processCountPerInstance: '4' });
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    const lists = armCalls(b, 'GET', /\/environments\/torch-env\/versions$/);
+    assert.ok(lists.length >= 3, `paged through the versions (${lists.length} pages)`);
+    const p = JSON.parse(armCalls(b, 'PUT', /\/jobs\//)[0].body).properties;
+    assert.match(p.environmentId, /\/environments\/torch-env\/versions\/5$/);
+    assert.deepStrictEqual(p.distribution, { distributionType: 'PyTorch', processCountPerInstance: 4 });
+    assert.deepStrictEqual(p.resources, { instanceCount: 2 });
+    assert.deepStrictEqual(armCalls(b, 'PUT', /\/environments\//), []);
+  });
+
+  it('a failed job: its error, log tail and studio link are shown and the task fails', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', {
+      outcome: 'Failed', metrics: { epoch: 3 },
+      error: { code: 'UserError', message: "Execution failed. User process 'python' exited with status code 1: ValueError: bad shape" },
+      log: 'epoch 1\nepoch 2\nTraceback (most recent call last):\nValueError: bad shape\n##vso[task.setvariable variable=injected]evil\n',
+    });
+    const run = await train(b, baseInputs(codePath, condaFile));
+    assert.strictEqual(run.result, 'Failed', run.stdout);
+    const job = run.outputs.jobName;
+    assert.match(run.message ?? '', new RegExp(`Job '${job}' ended with status Failed\\. Error: UserError: Execution failed.*ValueError: bad shape\\. See https://ml\\.azure\\.com/runs/${job}`));
+    assert.match(run.stdout, /##\[group\]Last 5 lines of user_logs\/std_log\.txt/);
+    assert.match(run.stdout, /Traceback \(most recent call last\):/);
+    assert.strictEqual(run.variables.injected, undefined, 'remote log text cannot set variables');
+    assert.strictEqual(run.outputs.jobStatus, 'Failed');
+    assert.deepStrictEqual(JSON.parse(run.outputs.metrics), { epoch: 3 });
+    assert.match(run.summaries[0], /Failed/);
+    const printed = (run.stdout + run.stderr).split(/\r?\n/).filter((l) => !l.startsWith('##vso[task.setsecret]'));
+    assert.deepStrictEqual(printed.filter((l) => /sig=/.test(l)), [], 'the log SAS is masked before anything could print it');
+    assert.ok(run.secrets.some((s) => /sig=/.test(s)), 'the log URL was registered as a secret');
+    assertNoSecretsLeaked(run, [...b.connection.secrets, b.bed.emulator.state.storage.accountKey]);
+  });
+
+  it('times out at timeoutMinutes, cancels the job and fails naming the input', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', { neverFinish: true });
+    const run = await train(b, { ...baseInputs(codePath, condaFile), timeoutMinutes: '0.1', pollIntervalSeconds: '0.5' });
+    assert.strictEqual(run.result, 'Failed', run.stdout);
+    assert.match(run.message ?? '', /Timed out after 6s waiting for Job '.*' \(last state: Running\)\. Raise the input 'timeoutMinutes'/);
+    const job = findJob(b.bed.emulator, run.outputs.jobName)!;
+    assert.strictEqual(job.cancelRequests, 1);
+    assert.strictEqual(job.status, 'Canceled');
+    assert.strictEqual(JSON.parse(armCalls(b, 'PUT', /\/jobs\//)[0].body).properties.limits.timeout, 'PT6S');
+    assert.strictEqual(run.outputs.jobStatus, 'Running');
+  });
+
+  it('SIGINT cancels the job and exits well within the 7.5 s grace, result Cancelled', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', { neverFinish: true });
+    let signalledAt = 0;
+    const run = await train(b, { ...baseInputs(codePath, condaFile), pollIntervalSeconds: '0.2' }, {
+      signal: { name: 'SIGINT', whenStdoutMatches: /: Running \(elapsed/ },
+      onStdout: (chunk) => {
+        if (!signalledAt && /: Running \(elapsed/.test(chunk)) signalledAt = Date.now();
+      },
+    });
+    const exitedAt = Date.now();
+    assert.strictEqual(run.result, 'Cancelled', run.stdout);
+    assert.ok(signalledAt > 0);
+    assert.ok(exitedAt - signalledAt < 7000, `exited ${exitedAt - signalledAt} ms after SIGINT`);
+    const cancels = b.bed.emulator.requests.filter((r) => r.method === 'POST' && /\/jobs\/[^/]+\/cancel$/.test(r.path));
+    assert.strictEqual(cancels.length, 1);
+    assert.strictEqual(cancels[0].status, 202);
+    const [job] = [...amlJobs(b.bed.emulator).values()];
+    assert.strictEqual(job.status, 'Canceled', 'the cancel LRO was followed to its end');
+    assert.match(run.stdout, /Cancel: cancel Azure ML job '.*': done\./);
+  });
+
+  it('SIGINT with cancelJobOnPipelineCancel=false leaves the job running', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', { neverFinish: true });
+    const run = await train(b, { ...baseInputs(codePath, condaFile), pollIntervalSeconds: '0.2', cancelJobOnPipelineCancel: 'false' }, {
+      signal: { name: 'SIGINT', whenStdoutMatches: /: Running \(elapsed/ },
+    });
+    assert.strictEqual(run.result, 'Cancelled', run.stdout);
+    assert.strictEqual(b.bed.emulator.requests.filter((r) => /\/cancel$/.test(r.path)).length, 0);
+    assert.match(run.stdout, /keeps running/);
+  });
+
+  it('a retried stage (System.JobAttempt=2) re-attaches to the job of attempt 1 instead of submitting again', async () => {
+    const { codePath, condaFile } = makeProject();
+    const first = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false' });
+    assert.strictEqual(first.result, 'Succeeded', first.stdout);
+    assert.strictEqual(first.outputs.jobStatus, 'NotStarted');
+    assert.strictEqual(armCalls(b, 'PUT', /\/jobs\//).length, 1);
+    b.bed.emulator.requests.length = 0;
+
+    const retry = await train(b, baseInputs(codePath, condaFile), { variables: { 'System.JobAttempt': '2' } });
+    assert.strictEqual(retry.result, 'Succeeded', retry.stdout);
+    assert.strictEqual(retry.outputs.jobName, first.outputs.jobName);
+    assert.deepStrictEqual(b.bed.emulator.armWrites(), [], 'no job PUT, no upload registration, nothing written');
+    assert.match(retry.stdout, /already exists for this pipeline run .*re-attaching/);
+    assert.strictEqual(retry.outputs.jobStatus, 'Completed');
+  });
+
+  it('a retry after a failed attempt submits <name>-a2', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', { outcome: 'Failed' });
+    const first = await train(b, baseInputs(codePath, condaFile));
+    assert.strictEqual(first.result, 'Failed');
+    jobScripts(b.bed.emulator).set('*', { outcome: 'Completed' });
+    const retry = await train(b, baseInputs(codePath, condaFile), { variables: { 'System.JobAttempt': '2' } });
+    assert.strictEqual(retry.result, 'Succeeded', retry.stdout);
+    assert.strictEqual(retry.outputs.jobName, `${first.outputs.jobName}-a2`);
+    assert.strictEqual(armCalls(b, 'PUT', /\/jobs\//).length, 2);
+  });
+
+  it('429 and 503 during the wait are retried (Retry-After honoured) and the job still completes', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', { pollsPerState: 2 });
+    const jobGet = { host: /^management\.localhost$/, method: 'GET', path: /\/jobs\/train-[^/]+$/ };
+    const throttle = b.bed.emulator.faults.inject({ ...jobGet, kind: 'throttle', times: 2, retryAfterSeconds: 1 });
+    const unavailable = b.bed.emulator.faults.inject({ ...jobGet, kind: 'unavailable', times: 2, retryAfterSeconds: 1 });
+    const run = await train(b, baseInputs(codePath, condaFile));
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    assert.strictEqual(throttle.hits, 2);
+    assert.strictEqual(unavailable.hits, 2);
+    const statuses = b.bed.emulator.requests.filter((r) => r.method === 'GET' && jobGet.path.test(r.path)).map((r) => r.status);
+    assert.ok(statuses.includes(429) && statuses.includes(503), statuses.join(','));
+    assert.strictEqual(run.outputs.jobStatus, 'Completed');
+  });
+
+  it('waitForCompletion=false: submits, sets outputs and succeeds without waiting', async () => {
+    const { codePath, condaFile } = makeProject();
+    const run = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false', jobName: 'my-explicit-job' });
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    assert.strictEqual(run.outputs.jobName, 'my-explicit-job');
+    assert.strictEqual(run.outputs.jobStatus, 'NotStarted');
+    assert.strictEqual(run.outputs.modelOutputUri, 'azureml://jobs/my-explicit-job/outputs/model');
+    assert.strictEqual(findJob(b.bed.emulator, 'my-explicit-job')?.status, 'NotStarted');
+  });
+
+  describe('bad inputs fail before any write, naming the input', () => {
+    const cases: { name: string; inputs: (codePath: string, condaFile: string) => Record<string, string>; input: string; pattern?: RegExp; setup?: () => void }[] = [
+      { name: 'missing experimentName', inputs: (c, e) => ({ ...baseInputs(c, e), experimentName: '' }), input: 'experimentName' },
+      { name: 'invalid experimentName', inputs: (c, e) => ({ ...baseInputs(c, e), experimentName: 'my experiment' }), input: 'experimentName', pattern: /'my experiment' is not a valid Azure ML name/ },
+      { name: 'invalid jobName', inputs: (c, e) => ({ ...baseInputs(c, e), jobName: '-bad' }), input: 'jobName' },
+      { name: 'nonexistent codePath', inputs: (c, e) => ({ ...baseInputs(c, e), codePath: path.join(c, 'nope') }), input: 'codePath', pattern: /does not exist/ },
+      { name: 'codePath with only ignored files', inputs: (_c, e) => ({ ...baseInputs(makeIgnoredOnly(), e) }), input: 'codePath', pattern: /no files left/ },
+      { name: 'malformed jobInputs line', inputs: (c, e) => ({ ...baseInputs(c, e), jobInputs: 'learning_rate 0.1' }), input: 'jobInputs', pattern: /line 1/ },
+      { name: 'malformed data asset', inputs: (c, e) => ({ ...baseInputs(c, e), jobInputs: 'data=azureml:energy' }), input: 'jobInputs', pattern: /not a data asset reference/ },
+      { name: 'unknown compute', inputs: (c, e) => ({ ...baseInputs(c, e), compute: 'gpu-cluster' }), input: 'compute', pattern: /'gpu-cluster' does not exist in workspace 'mlw'\. Expected one of 'cpu-cluster'/ },
+      { name: 'bad distribution', inputs: (c, e) => ({ ...baseInputs(c, e), distribution: 'horovod' }), input: 'distribution', pattern: /'horovod' is not supported/ },
+      { name: 'instanceCount 0', inputs: (c, e) => ({ ...baseInputs(c, e), instanceCount: '0' }), input: 'instanceCount', pattern: /out of range/ },
+      { name: 'instanceCount not a number', inputs: (c, e) => ({ ...baseInputs(c, e), instanceCount: 'two' }), input: 'instanceCount' },
+      { name: 'unknown environment version', inputs: (c, e) => ({ ...baseInputs(c, e), environment: 'azureml:nope:1' }), input: 'environment', pattern: /environment 'nope:1' of workspace 'mlw' does not exist/ },
+      { name: 'environment without versions', inputs: (c, e) => ({ ...baseInputs(c, e), environment: 'azureml:nope@latest' }), input: 'environment', pattern: /has no versions/ },
+      { name: 'conda file without baseImage', inputs: (c, e) => ({ ...baseInputs(c, e), baseImage: '' }), input: 'baseImage' },
+      { name: 'environment neither reference nor file', inputs: (c, e) => ({ ...baseInputs(c, e), environment: 'sklearn-env' }), input: 'environment' },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const { codePath, condaFile } = makeProject();
+        const run = await train(b, c.inputs(codePath, condaFile));
+        assert.strictEqual(run.result, 'Failed', run.stdout);
+        assert.ok((run.message ?? '').startsWith(`Input '${c.input}':`), run.message);
+        if (c.pattern) assert.match(run.message ?? '', c.pattern);
+        assert.deepStrictEqual(b.bed.emulator.armWrites().map((r) => `${r.method} ${r.path}`), []);
+        assert.strictEqual(codeAssets(b.bed.emulator).size, 0);
+        assertNoSecretsLeaked(run, b.connection.secrets);
+      });
+    }
+  });
+
+  it('another compute cluster of the workspace is used by its ARM id', async () => {
+    const { codePath, condaFile } = makeProject();
+    addCompute(b.bed.emulator, 'rg-ml', 'mlw', 'gpu-a100');
+    const run = await train(b, { ...baseInputs(codePath, condaFile), compute: 'gpu-a100' });
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    assert.match(JSON.parse(armCalls(b, 'PUT', /\/jobs\//)[0].body).properties.computeId, /\/computes\/gpu-a100$/);
+  });
 });
+
+function makeIgnoredOnly(): string {
+  const { codePath } = makeProject();
+  fs.writeFileSync(path.join(codePath, '.amlignore'), '*\n');
+  return codePath;
+}
