@@ -264,6 +264,7 @@ describe('ProbeEndpoint bundled task (integration)', function () {
       ['a header line without separator', () => ({ headers: 'X-Api-Key pl4nted-header-value' }), /^Input 'headers': line 1 has no ':' or '='\./],
       ['maxErrorRate above 1', () => ({ maxErrorRate: '5' }), /^Input 'maxErrorRate': 5 is out of range\. Expected a number from 0 to 1\.$/],
       ['minAgreement without a baseline', () => ({ minAgreement: '0.9' }), /^Input 'minAgreement': is set but baselineScoringUri is empty\./],
+      ['a key spanning two lines', () => ({ authKey: 'pl4nted-line-one\npl4nted-line-two' }), /^Input 'authKey': contains a line break\. Expected a single-line key\.$/],
       ['credentials in the URI', () => ({ scoringUri: 'http://user:pl4nted-pass@127.0.0.1:1/score' }), /^Input 'scoringUri': must not carry a user name or password\./],
     ];
     for (const [what, inputs, message] of cases) {
@@ -274,7 +275,7 @@ describe('ProbeEndpoint bundled task (integration)', function () {
         assert.match(run.message ?? '', message);
         assert.equal(s.posts + s.livenessCalls, 0);
         assert.ok(!run.stdout.includes('pl4nted-header-value') && !run.stdout.includes('pl4nted-pass'), 'no header value or password echoed');
-        assertNoSecretsLeaked(run, [KEY]);
+        assertNoSecretsLeaked(run, [KEY, 'pl4nted-line-one', 'pl4nted-line-two']);
       });
     }
   });
