@@ -1,7 +1,7 @@
 // TrainModel end to end: the bundled task as a child process against the emulator + Azurite.
 import * as assert from 'assert';
 import { addCompute, amlJobs, codeAssets, environmentAssets, findJob, jobOutputBlobPrefix, jobScripts } from '../../../test/emulator/services/aml-jobs';
-import { assertNoSecretsLeaked } from '../../../test/harness/run-task';
+import { assertNoSecretsLeaked, serviceConnectionEnv } from '../../../test/harness/run-task';
 import * as fs from 'fs';
 import * as path from 'path';
 import { armCalls, baseInputs, type Bed, makeProject, resetAml, startBed, train } from './helpers';
@@ -145,7 +145,9 @@ describe('TrainModel (bundle against the emulator)', function () {
       error: { code: 'UserError', message: "Execution failed. User process 'python' exited with status code 1: ValueError: bad shape" },
       log: 'epoch 1\nepoch 2\nTraceback (most recent call last):\nValueError: bad shape\n##vso[task.setvariable variable=injected]evil\n',
     });
-    const run = await train(b, baseInputs(codePath, condaFile));
+    // workload identity federation this time: the data-plane token comes from the same credential
+    const wif = serviceConnectionEnv(b.bed.emulator, 'wif');
+    const run = await train(b, { ...baseInputs(codePath, condaFile), azureSubscription: wif.id }, { connection: wif });
     assert.strictEqual(run.result, 'Failed', run.stdout);
     const job = run.outputs.jobName;
     assert.match(run.message ?? '', new RegExp(`Job '${job}' ended with status Failed\\. Error: UserError: Execution failed.*ValueError: bad shape\\. See https://ml\\.azure\\.com/runs/${job}`));
@@ -158,7 +160,7 @@ describe('TrainModel (bundle against the emulator)', function () {
     const printed = (run.stdout + run.stderr).split(/\r?\n/).filter((l) => !l.startsWith('##vso[task.setsecret]'));
     assert.deepStrictEqual(printed.filter((l) => /sig=/.test(l)), [], 'the log SAS is masked before anything could print it');
     assert.ok(run.secrets.some((s) => /sig=/.test(s)), 'the log URL was registered as a secret');
-    assertNoSecretsLeaked(run, [...b.connection.secrets, b.bed.emulator.state.storage.accountKey]);
+    assertNoSecretsLeaked(run, [...wif.secrets, b.bed.emulator.state.storage.accountKey]);
   });
 
   it('times out at timeoutMinutes, cancels the job and fails naming the input', async () => {
