@@ -68,6 +68,22 @@ describe('examples: YAML pipelines', () => {
     });
   }
 
+  describe('overview.md (the marketplace page): every YAML example', () => {
+    const overview = fs.readFileSync(path.join(repoRoot, 'overview.md'), 'utf8');
+    const blocks = [...overview.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    it('has YAML examples for every task', () => {
+      const used = new Set(blocks.flatMap((b) => stepsOf(b).map((st) => st.task.split('@')[0])));
+      for (const t of ourTasks) assert.ok(used.has(t), `overview.md has no YAML example of ${t}`);
+    });
+    blocks.forEach((block, i) => {
+      for (const step of stepsOf(block)) {
+        it(`example ${i + 1}: ${step.task} inputs match its task.json`, () => {
+          assert.deepStrictEqual(checkTaskStep({ ...step, where: `overview.md yaml block ${i + 1}` }), []);
+        });
+      }
+    });
+  });
+
   describe('the checker itself (in-memory YAML)', () => {
     const check = (text: string): string[] => stepsOf(text).flatMap((s) => checkTaskStep(s, lookupFixture));
 
