@@ -6,7 +6,8 @@ import {
   amlName, azureResourceGroupName, booleanInput, filePathInput, InputError, integerInput, optionalString, quote, requiredString,
 } from '../../shared/src/inputs';
 import { EnvironmentFile } from './context';
-import { imageNameInput, imageTagInput, ModelRef, modelName, modelVersion, parseImageReference, parseModelId } from './references';
+import { imageNameInput, imageTagInput, ModelRef, modelName, modelVersion, parseModelId } from './references';
+import { parseImageReference } from '../../shared/src/imageReference';
 import { checkScoringScript } from './scoringScript';
 
 export const DEFAULT_BASE_IMAGE = 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest';

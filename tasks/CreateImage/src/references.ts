@@ -1,6 +1,6 @@
-// Parsing of the references this task is given or builds: Azure ML model ids, model URIs, and
-// container image references (parsed as Docker does, not by splitting on ':').
+// Parsing of the references this task is given or builds: Azure ML model ids, model URIs, image names and tags.
 import { InputError, quote } from '../../shared/src/inputs';
+import { parseImageReference, REPOSITORY, TAG } from '../../shared/src/imageReference';
 
 export interface ModelRef {
   name: string;
@@ -75,64 +75,6 @@ function trimSlashes(p: string): string {
   return p.replace(/^\/+/, '').replace(/\/+$/, '');
 }
 
-// ---- container images (github.com/distribution/reference grammar) ----
-
-const ALNUM = '[a-z0-9]+';
-const SEPARATOR = '(?:[._]|__|[-]+)';
-const PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`;
-const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
-
-export interface ImageReference {
-  /** Registry host with optional port ('myacr.azurecr.io', 'localhost:5000'); undefined for Docker Hub short names. */
-  registry?: string;
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
-
-/**
- * Parses `[registry[:port]/]repo[/repo…][:tag][@sha256:…]` as Docker does: the first component is a
- * registry when it has a '.' or ':' or is 'localhost'; a ':' after the last '/' starts the tag.
- */
-export function parseImageReference(ref: string): ImageReference | undefined {
-  let rest = ref.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) return undefined;
-  }
-  let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
-  const colon = rest.indexOf(':', lastSlash + 1);
-  if (colon >= 0) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) return undefined;
-  }
-  let registry: string | undefined;
-  const firstSlash = rest.indexOf('/');
-  if (firstSlash >= 0) {
-    const first = rest.slice(0, firstSlash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase()) {
-      if (!DOMAIN.test(first)) return undefined;
-      registry = first;
-      rest = rest.slice(firstSlash + 1);
-    }
-  }
-  if (!REPOSITORY.test(rest) || rest.length > 255) return undefined;
-  return { registry, repository: rest, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
-}
-
-export function formatImageReference(r: ImageReference): string {
-  return `${r.registry ? r.registry + '/' : ''}${r.repository}${r.tag !== undefined ? ':' + r.tag : ''}${r.digest ? '@' + r.digest : ''}`;
-}
-
 /** Validates the `imageName` input: a repository path only (no registry, tag or digest). */
 export function imageNameInput(input: string, value: string): string {
   const v = value.trim();
@@ -141,7 +83,7 @@ export function imageNameInput(input: string, value: string): string {
   const looksLikeRegistry = v.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   if (REPOSITORY.test(v) && v.length <= 255 && !looksLikeRegistry) return v;
   const parsed = parseImageReference(v);
-  if (parsed && (parsed.tag !== undefined || parsed.digest !== undefined || parsed.registry)) {
+  if (parsed && (parsed.tag !== undefined || parsed.digest !== undefined || !parsed.implicitRegistry)) {
     throw new InputError(input, `${quote(v)} includes a registry, tag or digest; give the registry in 'containerRegistry' and the tag in 'imageTag'`, expected);
   }
   throw new InputError(input, `${quote(v)} is not a valid image name`, expected);

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import {
-  defaultImageName, defaultImageTag, formatImageReference, imageNameInput, imageTagInput, parseImageReference, parseModelId, parseModelUri,
+  defaultImageName, defaultImageTag, imageNameInput, imageTagInput, parseModelId, parseModelUri,
 } from '../src/references';
+import { parseImageReference } from '../../shared/src/imageReference';
 
 describe('CreateImage references', () => {
   it('parses azureml:name:version and the ARM id form', () => {
@@ -34,19 +35,6 @@ describe('CreateImage references', () => {
     assert.strictEqual(parseModelUri('runs:/abc/model'), undefined);
   });
 
-  it('parses image references as Docker does (port, digest, implicit registry)', () => {
-    assert.deepStrictEqual(parseImageReference('myacr.azurecr.io/churn:3-42'), { registry: 'myacr.azurecr.io', repository: 'churn', tag: '3-42' });
-    assert.deepStrictEqual(parseImageReference('localhost:5000/a/b:1'), { registry: 'localhost:5000', repository: 'a/b', tag: '1' });
-    assert.deepStrictEqual(parseImageReference('reg.localhost:8443/a'), { registry: 'reg.localhost:8443', repository: 'a' });
-    const d = 'sha256:' + 'a'.repeat(64);
-    assert.deepStrictEqual(parseImageReference(`r.io:443/x/y:t@${d}`), { registry: 'r.io:443', repository: 'x/y', tag: 't', digest: d });
-    assert.deepStrictEqual(parseImageReference('python:3.11-slim'), { registry: undefined, repository: 'python', tag: '3.11-slim' });
-    assert.deepStrictEqual(parseImageReference('library/python'), { registry: undefined, repository: 'library/python' });
-    assert.strictEqual(parseImageReference('UPPER'), undefined);
-    assert.strictEqual(parseImageReference('a:b:c'), undefined);
-    assert.strictEqual(parseImageReference('a@sha256:123'), undefined);
-    assert.strictEqual(formatImageReference({ registry: 'h:1', repository: 'r', tag: 't' }), 'h:1/r:t');
-  });
 
   it('validates imageName and imageTag with the rule in the message', () => {
     assert.strictEqual(imageNameInput('imageName', 'team/churn-model'), 'team/churn-model');

@@ -1,5 +1,4 @@
 // DeployToACI: deploys a scoring image as an ACI container group and waits until it serves (SPEC §5).
-import './bundle-shim';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { createAzureContext } from '../../shared/src/azure';
 import { cancellationSignal } from '../../shared/src/cancellation';

@@ -16,7 +16,7 @@ import {
   requiredString,
 } from '../../shared/src/inputs';
 import { maskValue, vaultUrl } from '../../shared/src/keyvault';
-import { DIGEST, ImageReference, parseImageReference } from './imageRef';
+import { DIGEST, ImageReference, parseImageReference } from '../../shared/src/imageReference';
 
 export type RegistryCredentialsInput =
   | { mode: 'automatic' }

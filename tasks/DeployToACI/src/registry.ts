@@ -6,7 +6,7 @@ import type { Registry } from '@azure/arm-containerregistry';
 import { AzureContext, containerRegistryClient } from '../../shared/src/azure';
 import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
 import { maskValue } from '../../shared/src/keyvault';
-import type { ImageReference } from './imageRef';
+import type { ImageReference } from '../../shared/src/imageReference';
 import type { RegistryCredentialsInput } from './inputs';
 
 export interface ResolvedCredential {

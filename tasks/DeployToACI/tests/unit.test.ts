@@ -9,7 +9,6 @@ import { stubAgent } from '../../shared/tests/helpers';
 import { containerGroupBody, GroupSpec, incompatibleChanges } from '../src/containerGroup';
 import { observe, eventsTable } from '../src/deploy';
 import { endpointOf } from '../src/endpoint';
-import { parseImageReference } from '../src/imageRef';
 import { defaultDnsNameLabel, readInputs } from '../src/inputs';
 import { groupTags } from '../src/prepare';
 import { generateScoringKey } from '../src/secrets';
@@ -43,22 +42,6 @@ describe('DeployToACI unit', () => {
     });
     return message;
   };
-
-  describe('image references', () => {
-    it('parses registry with port, tag and digest as Docker does', () => {
-      const d = 'sha256:' + 'a'.repeat(64);
-      assert.deepStrictEqual(parseImageReference(`mlacr.azurecr.localhost:4431/team/churn:3-42@${d}`), {
-        registry: 'mlacr.azurecr.localhost:4431', implicitRegistry: false, repository: 'team/churn', tag: '3-42', digest: d,
-      });
-      assert.deepStrictEqual(parseImageReference('nginx'), { registry: 'docker.io', implicitRegistry: true, repository: 'nginx' });
-      assert.strictEqual(parseImageReference('localhost:5000/x')?.registry, 'localhost:5000');
-    });
-    it('rejects what Docker rejects', () => {
-      for (const bad of ['', 'Bad/Repo:tag', 'acr.io/repo:', 'acr.io/repo@sha256:123', 'https://acr.io/repo', 'acr.io/re po']) {
-        assert.strictEqual(parseImageReference(bad), undefined, bad);
-      }
-    });
-  });
 
   describe('inputs', () => {
     it('applies the defaults', () => {

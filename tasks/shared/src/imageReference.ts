@@ -1,18 +1,17 @@
 // Container image references parsed as Docker does (github.com/distribution/reference grammar), not by
 // splitting on ':' — a registry can carry a port (`host:5000/repo:tag`) and a digest (`@sha256:…`).
-// The shared library has no image-reference parser; this is the task's own small one.
 
 const ALNUM = '[a-z0-9]+';
 const SEPARATOR = '(?:[._]|__|[-]+)';
 const PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`;
-const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
 
 export interface ImageReference {
-  /** Registry host with optional port, lower-cased ('myacr.azurecr.io', 'myacr.azurecr.localhost:4430'); 'docker.io' for short names. */
+  /** Registry host with optional port, lower-cased ('myacr.azurecr.io', 'localhost:5000'); 'docker.io' for short names. */
   registry: string;
   /** True when the reference named no registry (Docker Hub). */
   implicitRegistry: boolean;
@@ -59,6 +58,12 @@ export function parseImageReference(ref: string): ImageReference | undefined {
     ...(tag !== undefined ? { tag } : {}),
     ...(digest !== undefined ? { digest } : {}),
   };
+}
+
+/** The reference as text; an implicit Docker Hub registry stays implicit. */
+export function formatImageReference(r: Pick<ImageReference, 'repository' | 'tag' | 'digest'> & { registry?: string; implicitRegistry?: boolean }): string {
+  const registry = r.registry && !r.implicitRegistry ? `${r.registry}/` : '';
+  return `${registry}${r.repository}${r.tag !== undefined ? ':' + r.tag : ''}${r.digest ? '@' + r.digest : ''}`;
 }
 
 /** The registry host without its port ('myacr.azurecr.io'). */
