@@ -10,12 +10,13 @@ import {
   integerInput,
   numberInput,
   optionalString,
+  quietInput,
   quote,
+  secretInput,
 } from '../../shared/src/inputs';
 import { vaultUrl } from '../../shared/src/keyvault';
 import { parseHeaderLines } from './headers';
 import { readJsonDocuments } from './payloads';
-import { quietInput, secretInput } from './secretInput';
 
 export type KeySource =
   | { kind: 'none' }
@@ -89,7 +90,7 @@ function keyVaultContext(): AzureContext {
 }
 
 function readKeySource(headers: Record<string, string>): KeySource {
-  const key = secretInput('authKey');
+  const key = secretInput('authKey', { expected: 'a single-line key' });
   const keyVault = optionalString('keyVault');
   const secretName = optionalString('authKeySecret');
   const hasAuthHeader = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
@@ -111,7 +112,7 @@ function readKeySource(headers: Record<string, string>): KeySource {
 
 function readBaseline(): ProbeInputs['baseline'] {
   const uri = quietInput('baselineScoringUri');
-  const key = secretInput('baselineAuthKey');
+  const key = secretInput('baselineAuthKey', { expected: 'a single-line key' });
   if (!uri) {
     if (key) throw new InputError('baselineAuthKey', 'is set but baselineScoringUri is empty', 'baselineScoringUri with its key, or neither');
     return undefined;

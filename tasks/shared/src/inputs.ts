@@ -1,8 +1,9 @@
 // Reading and validating task inputs. Every failure is one line naming the input, the bad value
-// (inputs never carry secrets here; secret inputs are read with requiredString and never echoed)
-// and what is accepted.
+// and what is accepted. Inputs that may carry a secret are read with secretInput / quietInput (below),
+// never with the readers that quote the value in their errors.
 import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
+import * as tlInternal from 'azure-pipelines-task-lib/internal';
 
 export class InputError extends Error {
   readonly input: string;
@@ -194,4 +195,44 @@ export function filePathInput(name: string, o: { required?: boolean; kind: 'file
 function pathsEqual(a: string, b: string): boolean {
   const n = (p: string): string => p.replace(/[\\/]+$/, '');
   return n(a) === n(b);
+}
+
+// --- inputs that may hold a secret ----------------------------------------------------------------
+// task-lib's getInput prints `##vso[task.debug]<name>=<value>` for every input it reads, before the
+// task could call setSecret. The agent masks secret *variables* ($(key) from a variable group or a
+// secret pipeline variable) by itself, but not a key typed literally into an input, an API key in a
+// multi-line headers input or a password inside a URL: with system.debug on, getInput would print
+// them. These readers take the value from task-lib's vault (where it keeps INPUT_* after import)
+// without that debug line.
+
+interface TaskLibVault {
+  retrieveSecret(key: string): string | undefined;
+}
+
+/** The trimmed input value ('' → undefined), read without task-lib's debug echo and not masked (e.g. a URL that may carry a key). */
+export function quietInput(name: string): string | undefined {
+  const vault = tlInternal._vault as TaskLibVault | undefined;
+  const value = (vault ? vault.retrieveSecret(`INPUT_${tlInternal._getVariableKey(name)}`) : tl.getInput(name, false))?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * A secret input (a key, a password): read without task-lib's debug echo (see above) and masked with
+ * tl.setSecret at once, before anything could print it. Errors never show the value. A value with a
+ * line break is refused: task-lib refuses to register a multi-line secret, so each of its lines is
+ * masked (the agent masks line by line) and the input named in the error.
+ */
+export function secretInput(name: string, o: { required?: boolean; expected?: string } = {}): string | undefined {
+  const expected = o.expected ?? 'a single-line secret value';
+  const value = quietInput(name);
+  if (!value) {
+    if (o.required) throw new InputError(name, 'is required but empty', expected);
+    return undefined;
+  }
+  if (/[\r\n]/.test(value)) {
+    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) tl.setSecret(line.trim());
+    throw new InputError(name, 'contains a line break', expected);
+  }
+  tl.setSecret(value);
+  return value;
 }

@@ -3,6 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
+import * as tl from 'azure-pipelines-task-lib/task';
+import * as tlInternal from 'azure-pipelines-task-lib/internal';
 import {
   amlName,
   azureResourceGroupName,
@@ -14,9 +16,11 @@ import {
   keyValueLines,
   numberInput,
   optionalString,
+  quietInput,
   requiredString,
+  secretInput,
 } from '../src/inputs';
-import { stubAgent, tmpDir } from './helpers';
+import { captureStdout, stubAgent, tmpDir } from './helpers';
 
 describe('inputs', () => {
   const sb = sinon.createSandbox();
@@ -137,5 +141,70 @@ describe('inputs', () => {
     sb.restore();
     stubAgent(sb, { inputs: { f: dir + '/' }, variables: { 'Build.SourcesDirectory': dir } });
     assert.equal(filePathInput('f', { kind: 'file' }), undefined);
+  });
+
+  describe('secretInput / quietInput (no debug echo)', () => {
+    const KEY = 'pl4nted-Input-Secret-93be1f';
+    // what the agent does: INPUT_* in the environment, moved into task-lib's vault when it loads
+    const planted: string[] = [];
+    const plant = (name: string, value: string): void => {
+      const key = `INPUT_${tlInternal._getVariableKey(name)}`;
+      tlInternal._vault.storeSecret(key, value);
+      planted.push(key);
+    };
+    afterEach(() => {
+      for (const key of planted.splice(0)) tlInternal._vault.storeSecret(key, '');
+    });
+
+    it('task-lib getInput echoes the value in a debug line (the reason for secretInput)', async () => {
+      plant('echoed', KEY);
+      const { out } = await captureStdout(() => tl.getInput('echoed'));
+      assert.ok(out.includes(`echoed=${KEY}`), out);
+    });
+
+    it('secretInput returns the trimmed value, masks it at once and never prints it otherwise', async () => {
+      plant('authKey', `  ${KEY}  `);
+      const { result, out } = await captureStdout(() => secretInput('authKey'));
+      assert.equal(result, KEY);
+      const lines = out.split(/\r?\n/).filter((l) => l.includes(KEY));
+      assert.deepEqual(lines, [`##vso[task.setsecret]${KEY}`]);
+    });
+
+    it('secretInput maps blank to undefined and enforces required without showing anything', async () => {
+      plant('blank', '   ');
+      const { result, out } = await captureStdout(() => secretInput('blank'));
+      assert.equal(result, undefined);
+      assert.ok(!out.includes('setsecret'), out);
+      assert.equal(secretInput('never-set'), undefined);
+      assert.throws(() => secretInput('never-set', { required: true }), { message: "Input 'never-set': is required but empty. Expected a single-line secret value." });
+      assert.throws(() => secretInput('blank', { required: true, expected: 'the registry password' }), { message: "Input 'blank': is required but empty. Expected the registry password." });
+    });
+
+    it('secretInput refuses a multi-line value: each line masked, the input named, the value not in the message', async () => {
+      plant('multi', `${KEY}\r\nsecond-line-${KEY}\nab`);
+      let error: unknown;
+      const { out } = await captureStdout(() => {
+        try {
+          secretInput('multi', { expected: 'a single-line key' });
+        } catch (err) {
+          error = err;
+        }
+      });
+      assert.ok(error instanceof InputError);
+      assert.equal(error.message, "Input 'multi': contains a line break. Expected a single-line key.");
+      assert.equal(error.input, 'multi');
+      const masked = out.split(/\r?\n/).filter((l) => l.startsWith('##vso[task.setsecret]'));
+      // lines shorter than 4 characters are not masked (the agent ignores such short secrets too)
+      assert.deepEqual(masked, [`##vso[task.setsecret]${KEY}`, `##vso[task.setsecret]second-line-${KEY}`]);
+      assert.ok(!out.includes(`multi=`), out);
+    });
+
+    it('quietInput reads without the echo and without masking', async () => {
+      plant('scoringUri', ' https://h.example/score?code=abc123 ');
+      const { result, out } = await captureStdout(() => quietInput('scoringUri'));
+      assert.equal(result, 'https://h.example/score?code=abc123');
+      assert.equal(out, '');
+      assert.equal(quietInput('never-set'), undefined);
+    });
   });
 });

@@ -1,0 +1,124 @@
+// Shared set-up of the CreateImage L0 scenarios (not a scenario itself): inputs through TaskMockRunner,
+// the service connection through ENDPOINT_* variables, and recording mocks for every module that
+// talks to Azure, registered with the specifiers the compiled entry requires:
+//   '../../shared/src/workspace' (resolveWorkspace), './model' (resolveModel, modelFiles),
+//   './registry' (resolveRegistry), './image' (ensureImage: ACR Tasks build / registry data plane).
+// The rest runs for real: input validation, the service connection and credential (no request is
+// made before a client asks for a token), the build context assembled on disk, outputs, summary.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
+import type { AzureContext } from '../../../shared/src/azure';
+import type { WorkspaceInfo } from '../../../shared/src/workspace';
+import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import type { BuildContext } from '../../src/context';
+import type { ImageResult, ImageTarget } from '../../src/image';
+import type { ModelFiles, ResolvedModel } from '../../src/model';
+import type { RegistryChoice } from '../../src/inputs';
+import type { RegistryInfo } from '../../src/registry';
+import type { ModelRef } from '../../src/references';
+
+/** The connection's client secret: the tests check it never reaches the log unmasked. */
+export const SP_KEY = 'L0-planted-sp-Secret-4d1f7a';
+export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const LOGIN_SERVER = 'mlacr12345.azurecr.io';
+export const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+/** Writes a score.py and a model folder into a fresh directory. */
+function workDir(): { dir: string; scoringScript: string; modelDir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l0-createimage-'));
+  const scoringScript = path.join(dir, 'score.py');
+  fs.writeFileSync(scoringScript, 'import json\n\ndef init():\n    pass\n\ndef run(raw_data):\n    return json.loads(raw_data)\n');
+  const modelDir = path.join(dir, 'model', 'churn');
+  fs.mkdirSync(modelDir, { recursive: true });
+  fs.writeFileSync(path.join(modelDir, 'model.pkl'), 'not really a pickle');
+  return { dir, scoringScript, modelDir };
+}
+
+/**
+ * Runs CreateImage with the default valid inputs, overridden by `inputs` (undefined removes one;
+ * the value '<scoringScript>' stands for the generated score.py).
+ */
+export function runCreateImageScenario(inputs: Record<string, string | undefined> = {}): void {
+  const w = workDir();
+  process.env.BUILD_BUILDID = '42';
+  process.env.BUILD_SOURCESDIRECTORY = w.dir;
+  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
+
+  const tmr = new TaskMockRunner(taskEntry(__dirname));
+  const all: Record<string, string | undefined> = {
+    azureSubscription: 'conn-arm',
+    resourceGroup: 'rg-ml',
+    workspaceName: 'ws-prod',
+    modelId: 'azureml:churn:3',
+    scoringScript: w.scoringScript,
+    reuseExistingImage: 'true',
+    timeoutMinutes: '30',
+    ...inputs,
+  };
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, v === '<scoringScript>' ? w.scoringScript : v);
+
+  const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string; tenantId: string } => ({
+    subscriptionId: ctx.subscriptionId,
+    scheme: ctx.connection.scheme,
+    tenantId: ctx.connection.tenantId,
+  });
+  const ws: WorkspaceInfo = {
+    id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod`,
+    name: 'ws-prod',
+    resourceGroup: 'rg-ml',
+    location: 'westeurope',
+    defaultDatastore: { name: 'workspaceblobstore', accountName: 'acct', containerName: 'c', blobEndpoint: 'https://acct.blob.core.windows.net' },
+    mlflowTrackingUri: 'https://westeurope.api.azureml.ms/mlflow/v1.0',
+    containerRegistryId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/mlacr12345`,
+    studioJobUrl: (job) => `https://ml.azure.com/runs/${job}`,
+    studioModelUrl: (name, version) => `https://ml.azure.com/model/${name}:${version}`,
+  };
+
+  tmr.registerMock('../../shared/src/workspace', {
+    resolveWorkspace: async (ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
+      recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
+      return ws;
+    },
+  });
+  tmr.registerMock('./model', {
+    resolveModel: async (ctx: AzureContext, w2: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> => {
+      recordCall('resolveModel', { ...ctxOf(ctx), workspace: w2.name, ref });
+      const modelUri = `azureml://datastores/workspaceblobstore/paths/models/${ref.name}`;
+      return { ref, id: `azureml:${ref.name}:${ref.version}`, armId: `${ws.id}/models/${ref.name}/versions/${ref.version}`, modelUri, location: { kind: 'datastore', datastore: 'workspaceblobstore', path: `models/${ref.name}` } };
+    },
+    modelFiles: async (_ctx: AzureContext, _w: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> => {
+      recordCall('modelFiles', { model: model.id });
+      return { dir: path.dirname(w.modelDir), fromCache: false, files: 1, bytes: 19 };
+    },
+  });
+  tmr.registerMock('./registry', {
+    resolveRegistry: async (ctx: AzureContext, w2: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> => {
+      recordCall('resolveRegistry', { ...ctxOf(ctx), workspace: w2.name, choice });
+      return { id: ws.containerRegistryId as string, name: 'mlacr12345', resourceGroup: 'rg-ml', loginServer: LOGIN_SERVER };
+    },
+  });
+  tmr.registerMock('./image', {
+    ensureImage: async (
+      ctx: AzureContext,
+      registry: RegistryInfo,
+      context: BuildContext,
+      target: ImageTarget,
+      o: { reuse: boolean; timeoutMs: number; upstream: Record<string, string> },
+    ): Promise<ImageResult> => {
+      recordCall('ensureImage', {
+        ...ctxOf(ctx),
+        loginServer: registry.loginServer,
+        target,
+        reuse: o.reuse,
+        timeoutMs: o.timeoutMs,
+        upstream: o.upstream,
+        contextFiles: [...context.files].sort(),
+        dockerfile: fs.readFileSync(path.join(context.dir, context.dockerfilePath), 'utf8'),
+      });
+      return { digest: DIGEST, reused: false, runId: 'cb7', contextTag: `ctx-${context.hash.slice(0, 12)}` };
+    },
+  });
+  tmr.run();
+}

@@ -1,0 +1,4 @@
+// CreateImage L0 scenario: neither modelId nor modelName.
+import { runCreateImageScenario } from './common';
+
+runCreateImageScenario({ modelId: undefined });

@@ -1,0 +1,85 @@
+// Shared set-up of the ProbeEndpoint L0 scenarios (not a scenario itself). Inputs go through
+// TaskMockRunner, the service connection through ENDPOINT_* variables. Mocks, registered with the
+// specifiers the compiled modules require:
+//   './client' (required by probe.js): a fake ScoringClient that answers {result: 2x} and records
+//     what it was built with and how many requests it got; left out when L0_SCORING_URL names a
+//     real server (started by the test in another process).
+//   '../../shared/src/keyvault' (required by inputs.js and scoringKey.js): getSecret recorded,
+//     returns VAULT_KEY; no Key Vault is reached.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
+import type { AzureContext } from '../../../shared/src/azure';
+import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import type { Exchange, ScoringClientOptions } from '../../src/client';
+
+/** Scoring keys planted in the inputs / the vault: the tests check they are masked and never printed. */
+export const KEY = 'pl4nted-L0-Scoring-KEY-5c9e2d';
+export const VAULT_KEY = 'pl4nted-L0-Vault-KEY-a81f3b';
+export const SP_KEY = 'pl4nted-L0-sp-Secret-77d0c4';
+export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const MOCK_URL = 'http://scoring.l0.invalid:5001/score';
+
+const redact = (v: string | undefined): string | undefined => v?.split(KEY).join('<KEY>').split(VAULT_KEY).join('<VAULT_KEY>');
+
+class FakeScoringClient {
+  private posts = 0;
+  private livenessCalls = 0;
+  constructor(private readonly o: ScoringClientOptions) {
+    recordCall('ScoringClient', { url: o.url.href, authorization: redact(o.headers.Authorization), maxSockets: o.maxSockets, timeoutMs: o.timeoutMs });
+  }
+  get url(): URL {
+    return this.o.url;
+  }
+  async liveness(): Promise<Exchange> {
+    this.livenessCalls++;
+    return { status: 200, body: Buffer.from('Healthy'), latencyMs: 1 };
+  }
+  async score(body: Buffer): Promise<Exchange> {
+    const n = this.posts++;
+    const x = (JSON.parse(body.toString('utf8')) as { x: number }).x;
+    return { status: 200, body: Buffer.from(JSON.stringify({ result: x * 2 })), latencyMs: 2 + (n % 5) };
+  }
+  close(): void {
+    recordCall('ScoringClient.close', { url: this.o.url.href, posts: this.posts, livenessCalls: this.livenessCalls });
+  }
+}
+
+/** Runs ProbeEndpoint with the default valid inputs, overridden by `inputs` (undefined removes one). */
+export function runProbeScenario(inputs: Record<string, string | undefined> = {}): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l0-probe-'));
+  const payloadFile = path.join(dir, 'payloads.jsonl');
+  fs.writeFileSync(payloadFile, '{"x": 1}\n{"x": 2}\n{"x": 3}\n');
+  const expectedFile = path.join(dir, 'expected.jsonl');
+  fs.writeFileSync(expectedFile, '{"result": 2}\n{"result": 4}\n{"result": 6}\n');
+  process.env.BUILD_SOURCESDIRECTORY = dir;
+  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
+
+  const realServer = process.env.L0_SCORING_URL;
+  const tmr = new TaskMockRunner(taskEntry(__dirname));
+  const all: Record<string, string | undefined> = {
+    scoringUri: realServer ?? MOCK_URL,
+    authKey: KEY,
+    payloadFile,
+    expectedResponseFile: expectedFile,
+    readinessTimeoutSeconds: '10',
+    warmupRequests: '2',
+    requestCount: '20',
+    concurrency: '2',
+    maxLatencyP95Ms: '5000',
+    publishTestResults: 'false',
+    ...inputs,
+  };
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, v);
+
+  if (!realServer) tmr.registerMock('./client', { ScoringClient: FakeScoringClient });
+  tmr.registerMock('../../shared/src/keyvault', {
+    vaultUrl: (nameOrUri: string): string => (/^https:\/\//i.test(nameOrUri) ? nameOrUri.replace(/\/?$/, '/') : `https://${nameOrUri}.vault.azure.net/`),
+    getSecret: async (ctx: AzureContext, vault: string, secretName: string): Promise<string> => {
+      recordCall('getSecret', { subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme, vault, secretName });
+      return VAULT_KEY;
+    },
+  });
+  tmr.run();
+}
