@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import type { ModelVersion } from '@azure/arm-machinelearning';
 import { evaluateGate, parseMinImprovement } from '../src/gate';
 import { parseProductionTag } from '../src/inputs';
-import { latestMlflowMetrics, parseMetricsJson } from '../src/metrics';
+import { parseMetricsJson } from '../src/metrics';
+import { latestMetrics } from '../../shared/src/mlflow';
 import { versionContent } from '../src/register';
 import {
   findProduction,
@@ -50,7 +51,7 @@ describe('RegisterModel metrics', () => {
   for (const [text, re] of bad) it(`rejects ${text}`, () => assert.match(parseMetricsJson(text).problem ?? '', re));
 
   it('takes the latest MLflow value per metric (step, then timestamp)', () => {
-    const m = latestMlflowMetrics([
+    const m = latestMetrics([
       { key: 'loss', value: 0.9, step: 0, timestamp: 1 },
       { key: 'loss', value: 0.2, step: 5, timestamp: 2 },
       { key: 'loss', value: 0.5, step: 3, timestamp: 9 },

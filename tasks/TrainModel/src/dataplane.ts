@@ -2,66 +2,27 @@
 // - metrics: MLflow `GET <tracking>/api/2.0/mlflow/runs/get?run_id=<job name>` (an AML job is an MLflow run);
 // - a failed job's error and log tail: run history `GET <history>/history/v1.0<workspace id>/runs/<job>/details`,
 //   whose `logFiles` map log names to (SAS) URLs.
-// Both take the ARM token. The shared library has no data-plane helper, so the token call lives here.
+// Both take the ARM token (the shared mlflow module's dataPlaneGet).
 import type { AzureContext } from '../../shared/src/azure';
 import { describeAzureError, redact } from '../../shared/src/errors';
-import { httpRequest, type RawResponse } from '../../shared/src/http';
+import { httpRequest } from '../../shared/src/http';
+import { dataPlaneGet, Metrics, MlflowError, runMetrics } from '../../shared/src/mlflow';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 import * as tl from 'azure-pipelines-task-lib/task';
 
-async function armBearer(ctx: AzureContext): Promise<string> {
-  const token = await ctx.credential.getToken(ctx.cloud.armScope);
-  if (!token?.token) throw new Error('The credential returned no token for the Azure ML data plane.');
-  tl.setSecret(token.token);
-  return token.token;
-}
-
-async function getJson(ctx: AzureContext, url: string, o: { auth: boolean }): Promise<{ status: number; json: unknown; raw: RawResponse }> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (o.auth) headers.Authorization = `Bearer ${await armBearer(ctx)}`;
-  const raw = await httpRequest(ctx.http, { method: 'GET', url, headers, timeoutMs: 30_000 });
-  let json: unknown = undefined;
-  try {
-    json = JSON.parse(raw.body.toString('utf8'));
-  } catch {
-    // not JSON
-  }
-  return { status: raw.status, json, raw };
-}
-
-export type Metrics = Record<string, number>;
-
-/** Latest value per metric from an MLflow `runs/get` reply. */
-export function metricsFromRun(body: unknown): Metrics {
-  const list = (body as { run?: { data?: { metrics?: { key?: unknown; value?: unknown; step?: unknown; timestamp?: unknown }[] } } })?.run?.data?.metrics ?? [];
-  const best = new Map<string, { value: number; step: number; timestamp: number }>();
-  for (const m of list) {
-    if (typeof m.key !== 'string' || typeof m.value !== 'number') continue;
-    const step = typeof m.step === 'number' ? m.step : 0;
-    const timestamp = typeof m.timestamp === 'number' ? m.timestamp : 0;
-    const cur = best.get(m.key);
-    if (!cur || step > cur.step || (step === cur.step && timestamp >= cur.timestamp)) best.set(m.key, { value: m.value, step, timestamp });
-  }
-  return Object.fromEntries([...best.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.value]));
-}
-
-export function runsGetUrl(ws: Pick<WorkspaceInfo, 'mlflowTrackingUri'>, runId: string): string {
-  return `${ws.mlflowTrackingUri.replace(/\/+$/, '')}/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`;
-}
+export type { Metrics };
 
 /** The job's metrics, or a reason why there are none (never throws: metrics are informative). */
 export async function fetchMetrics(ctx: AzureContext, ws: WorkspaceInfo, jobName: string): Promise<{ metrics: Metrics; problem?: string }> {
   if (!ws.mlflowTrackingUri) return { metrics: {}, problem: 'the workspace reports no MLflow tracking URI' };
   try {
-    const r = await getJson(ctx, runsGetUrl(ws, jobName), { auth: true });
-    if (r.status === 404) return { metrics: {}, problem: 'the job has no MLflow run' };
-    if (r.status >= 400) {
-      const b = r.json as { error_code?: string; message?: string } | undefined;
-      return { metrics: {}, problem: `MLflow answered ${r.status}${b?.error_code ? ` ${b.error_code}` : ''}${b?.message ? `: ${redact(b.message)}` : ''}` };
-    }
-    const metrics = metricsFromRun(r.json);
+    const metrics = await runMetrics(ctx, ws, jobName);
     return Object.keys(metrics).length > 0 ? { metrics } : { metrics, problem: 'the job logged no metrics' };
   } catch (err) {
+    if (err instanceof MlflowError) {
+      if (err.statusCode === 404) return { metrics: {}, problem: 'the job has no MLflow run' };
+      return { metrics: {}, problem: `MLflow answered ${err.statusCode}${err.code ? ` ${err.code}` : ''}${err.message ? `: ${redact(err.message)}` : ''}` };
+    }
     return { metrics: {}, problem: describeAzureError(err, { action: 'Reading the metrics of', resource: `job '${jobName}'` }) };
   }
 }
@@ -97,11 +58,11 @@ export function pickLog(logFiles: Record<string, string>): string | undefined {
 export async function fetchRunDetails(ctx: AzureContext, ws: WorkspaceInfo, jobName: string, tailLines = 40): Promise<RunDetails | undefined> {
   if (!ws.discoveryUrl) return undefined;
   try {
-    const disc = await getJson(ctx, ws.discoveryUrl, { auth: false });
+    const disc = await dataPlaneGet(ctx, ws.discoveryUrl, { auth: false });
     const history = (disc.json as { history?: unknown } | undefined)?.history;
     if (disc.status >= 400 || typeof history !== 'string' || !/^https:\/\//i.test(history)) return undefined;
     const url = `${history.replace(/\/+$/, '')}/history/v1.0${ws.id}/runs/${encodeURIComponent(jobName)}/details`;
-    const r = await getJson(ctx, url, { auth: true });
+    const r = await dataPlaneGet(ctx, url, { auth: true });
     if (r.status >= 400) return undefined;
     const body = r.json as { warnings?: { message?: unknown }[]; logFiles?: Record<string, unknown> } | undefined;
     const details: RunDetails = {

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as sinon from 'sinon';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { InputError } from '../../shared/src/inputs';
-import { errorFromDetails, metricsFromRun, pickLog, runsGetUrl } from '../src/dataplane';
+import { errorFromDetails, pickLog } from '../src/dataplane';
 import { condaEnvironmentVersion, newestVersion } from '../src/environment';
 import { isoDuration, parseEnvironment, parseJobInputs, parseJobInputValue, readInputs } from '../src/inputs';
 import { attemptJobName, commandJobBody, distributionConfig, planJob } from '../src/job';
@@ -237,18 +237,6 @@ describe('TrainModel job', () => {
 });
 
 describe('TrainModel data plane and report', () => {
-  it('latest metric value per key (highest step, then newest)', () => {
-    const m = metricsFromRun({ run: { data: { metrics: [
-      { key: 'loss', value: 0.9, step: 0, timestamp: 1 }, { key: 'loss', value: 0.4, step: 2, timestamp: 2 }, { key: 'loss', value: 0.5, step: 1, timestamp: 3 },
-      { key: 'acc', value: 0.8, step: 0, timestamp: 1 }, { key: 'acc', value: 0.85, step: 0, timestamp: 5 }, { key: 'bad', value: 'x' },
-    ] } } });
-    assert.deepStrictEqual(m, { acc: 0.85, loss: 0.4 });
-    assert.deepStrictEqual(metricsFromRun({}), {});
-  });
-  it('runs/get URL on the tracking URI', () => {
-    assert.strictEqual(runsGetUrl({ mlflowTrackingUri: 'https://eastus.api.azureml.ms/mlflow/v1.0/subscriptions/s/workspaces/w/' }, 'job 1'),
-      'https://eastus.api.azureml.ms/mlflow/v1.0/subscriptions/s/workspaces/w/api/2.0/mlflow/runs/get?run_id=job%201');
-  });
   it('run details error and log choice', () => {
     assert.strictEqual(errorFromDetails({ error: { error: { code: 'UserError', message: 'exit 1', details: [{ message: 'OOM' }] } } }), 'UserError: exit 1 OOM');
     assert.strictEqual(errorFromDetails({ status: 'Failed' }), undefined);

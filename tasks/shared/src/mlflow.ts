@@ -1,0 +1,89 @@
+// The Azure ML data plane reached through the workspace's own URLs: an AML job is an MLflow run, so its
+// metrics come from `GET <mlflowTrackingUri>/api/2.0/mlflow/runs/get?run_id=<job>`. The ARM token is
+// accepted there. TrainModel prints these metrics; RegisterModel gates on them.
+import * as tl from 'azure-pipelines-task-lib/task';
+import type { AzureContext } from './azure';
+import { httpRequest } from './http';
+import type { WorkspaceInfo } from './workspace';
+
+export type Metrics = Record<string, number>;
+
+interface MlflowMetric {
+  key?: unknown;
+  value?: unknown;
+  timestamp?: unknown;
+  step?: unknown;
+}
+
+/** MLflow keeps a history per metric: the run's value is the latest (highest step, then newest timestamp). */
+export function latestMetrics(list: readonly MlflowMetric[] | undefined): Metrics {
+  const best = new Map<string, { value: number; step: number; timestamp: number }>();
+  for (const m of list ?? []) {
+    if (typeof m.key !== 'string' || !m.key) continue;
+    const value = typeof m.value === 'string' ? Number(m.value) : m.value;
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    const step = Number(m.step ?? 0) || 0;
+    const timestamp = Number(m.timestamp ?? 0) || 0;
+    const prev = best.get(m.key);
+    if (!prev || step > prev.step || (step === prev.step && timestamp >= prev.timestamp)) best.set(m.key, { value, step, timestamp });
+  }
+  return Object.fromEntries([...best.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.value]));
+}
+
+/** Latest value per metric from an MLflow `runs/get` reply. */
+export function metricsFromRun(body: unknown): Metrics {
+  return latestMetrics((body as { run?: { data?: { metrics?: MlflowMetric[] } } } | undefined)?.run?.data?.metrics);
+}
+
+export function runsGetUrl(ws: Pick<WorkspaceInfo, 'mlflowTrackingUri'>, runId: string): string {
+  return `${ws.mlflowTrackingUri.replace(/\/+$/, '')}/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`;
+}
+
+/** A data-plane reply the caller judges by status; `json` is undefined when the body is not JSON. */
+export interface DataPlaneReply {
+  status: number;
+  json: unknown;
+  text: string;
+}
+
+/** GET on the AML data plane, with the ARM token when `auth` (masked before anything could print it). */
+export async function dataPlaneGet(ctx: AzureContext, url: string, o: { auth: boolean; timeoutMs?: number } = { auth: true }): Promise<DataPlaneReply> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (o.auth) {
+    const token = await ctx.credential.getToken(ctx.cloud.armScope);
+    if (!token?.token) throw new Error(`The credential returned no token for the Azure ML data plane (scope ${ctx.cloud.armScope}).`);
+    tl.setSecret(token.token);
+    headers.Authorization = `Bearer ${token.token}`;
+  }
+  const raw = await httpRequest(ctx.http, { method: 'GET', url, headers, timeoutMs: o.timeoutMs ?? 30_000 });
+  const text = raw.body.toString('utf8');
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: raw.status, json, text };
+}
+
+/** An MLflow error reply, shaped like the SDK's RestError so describeAzureError can explain it. */
+export class MlflowError extends Error {
+  readonly statusCode: number;
+  readonly code?: string;
+  constructor(statusCode: number, code: string | undefined, message: string) {
+    super(message);
+    this.name = 'MlflowError';
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+}
+
+/** The run's metrics; throws MlflowError on an error reply. */
+export async function runMetrics(ctx: AzureContext, ws: Pick<WorkspaceInfo, 'mlflowTrackingUri'>, runId: string): Promise<Metrics> {
+  const r = await dataPlaneGet(ctx, runsGetUrl(ws, runId), { auth: true });
+  if (r.status >= 400) {
+    const b = (r.json ?? {}) as { error_code?: string; message?: string; error?: { code?: string; message?: string } };
+    throw new MlflowError(r.status, b.error_code ?? b.error?.code, b.message ?? b.error?.message ?? r.text.slice(0, 200));
+  }
+  return metricsFromRun(r.json);
+}
