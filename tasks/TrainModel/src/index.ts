@@ -1,6 +1,5 @@
 // TrainModel: code snapshot → environment → command job (submitted once per pipeline run) → wait →
 // metrics, outputs and summary. SPEC §2.
-import './bundle-shim';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { createAzureContext, machineLearningClient } from '../../shared/src/azure';
 import { onCancel, cancellationSignal } from '../../shared/src/cancellation';
