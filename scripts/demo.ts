@@ -10,7 +10,6 @@
 // Summaries land in dist/demo/summaries/. DEMO_VERBOSE=1 expands the collapsed log groups. Exit code 0 when every step ends as expected.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { startTestBed, type TestBed } from '../test/harness/testbed';
@@ -390,31 +389,6 @@ async function prepareTraining(bed: TestBed, work: string): Promise<TrainingBack
   };
 }
 
-/** True when nothing listens on address:port (a bind succeeds). */
-function portIsFree(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, address, () => srv.close(() => resolve(true)));
-  });
-}
-
-/**
- * The ACI emulator gives container groups the addresses 127.0.1.1, .2, ... in every emulator
- * instance, so a demo started while another test bed runs on this machine could collide on
- * 127.0.1.1:5001. Start its address counter (state bucket 'aci.ip') just before a free address.
- */
-async function avoidBusyContainerAddresses(bed: TestBed, port = 5001): Promise<void> {
-  const start = 100 + Math.floor(Math.random() * 100);
-  for (let i = 0; i < 150; i++) {
-    const n = ((start + i - 1) % 254) + 1;
-    if (await portIsFree(`127.0.1.${n}`, port)) {
-      bed.emulator.state.bucket<number>('aci.ip').set('next', n - 1);
-      return;
-    }
-  }
-}
-
 // ---- main -------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -440,7 +414,6 @@ async function main(): Promise<number> {
   try {
     say(`Azure     : local emulator on https://*.localhost:${bed.emulator.port} (Entra ID, ARM, Key Vault, AML, ACR, ACI) + Azurite blobs on port ${bed.azurite.port}`);
     say('connection: \'aml-production\', workload identity federation (an OIDC token from the pipeline, no secret)');
-    await avoidBusyContainerAddresses(bed);
     training = await prepareTraining(bed, work);
     say(`training  : ${training.description}`);
 

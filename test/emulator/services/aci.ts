@@ -3,8 +3,8 @@
 // really run. An image from an emulator registry (`<name>.azurecr.localhost:<port>/repo:tag`) is looked
 // up in the ACR image store (`images(emulator)` from acr.ts), its credentials are checked against the
 // registry's admin user, and `python3 <contextDir>/scoring/server.py` is started on its own loopback
-// address 127.0.1.N with PORT/HOST/AZUREML_MODEL_DIR and the group's environment (secure values
-// included). The FQDN `<label>.<region>.azurecontainer.localhost` → 127.0.1.N mapping goes into the
+// address 127.a.b.N (random per emulator) with PORT/HOST/AZUREML_MODEL_DIR and the group's environment (secure values
+// included). The FQDN `<label>.<region>.azurecontainer.localhost` → address mapping goes into the
 // DNS preload's hosts file, so a task's scoringUri reaches the process. stdout/stderr become the log.
 //
 // Also served here: GET of the Application Insights component of a workspace (microsoft.insights/
@@ -75,7 +75,7 @@ export interface ContainerGroupRecord {
   tags: Record<string, string>;
   properties: GroupProperties;
   provisioningState: 'Pending' | 'Creating' | 'Succeeded' | 'Failed' | 'Deleting';
-  /** 127.0.1.N — the container's address. */
+  /** 127.a.b.N — the container's address (a random /24 per emulator). */
   ip: string;
   fqdn?: string;
   groupEvents: AciEvent[];
@@ -273,13 +273,26 @@ function setHost(emu: EmulatorApi, name: string, address: string | undefined): v
   fs.renameSync(tmp, file);
 }
 
+// Each emulator draws its own random 127.a.b.0/24 so test beds running at the same time on one machine
+// (CI, a demo, a developer's tests) never hand out the same address for the same port.
+function addressBase(emu: EmulatorApi): string {
+  const b = emu.state.bucket<string>('aci.ipBase');
+  let base = b.get('base');
+  if (!base) {
+    base = `127.${1 + Math.floor(Math.random() * 254)}.${Math.floor(Math.random() * 256)}`;
+    b.set('base', base);
+  }
+  return base;
+}
+
 function allocateIp(emu: EmulatorApi): string {
   const b = emu.state.bucket<number>('aci.ip');
+  const base = addressBase(emu);
   const used = new Set([...containerGroups(emu).values()].map((g) => g.ip));
   for (let i = 0; i < 254; i++) {
     const n = ((b.get('next') ?? 0) % 254) + 1;
     b.set('next', n);
-    const ip = `127.0.1.${n}`;
+    const ip = `${base}.${n}`;
     if (!used.has(ip)) return ip;
   }
   throw new HttpError(409, 'ContainerGroupQuotaReached', 'The emulator has no free address for another container group.');
