@@ -119,25 +119,6 @@ const EXPECTATIONS: Record<string, Expectation> = {
   },
 };
 
-/**
- * The emulator serves Key Vault's data plane but not its ARM vault list, which the classic editor's
- * key vault pick list calls. This stand-in answers it in ARM's shape (Vaults_ListBySubscription)
- * from the emulator's vaults. Routes match first-registered-first, so once the emulator serves the
- * route itself, its answer is the one tested.
- */
-function addKeyVaultListStandIn(emu: Emulator): void {
-  emu.addRoute('arm', 'GET', '/subscriptions/{sub}/providers/Microsoft.KeyVault/vaults', (ctx) => {
-    const value = [...emu.state.vaults.keys()].map((name) => ({
-      id: `/subscriptions/${ctx.params.sub}/resourceGroups/${RG}/providers/Microsoft.KeyVault/vaults/${name}`,
-      name, type: 'Microsoft.KeyVault/vaults', location: 'eastus', tags: {},
-      properties: {
-        tenantId: emu.identities.tenantId, sku: { family: 'A', name: 'standard' }, enableRbacAuthorization: true,
-        vaultUri: `${emu.urls.keyVault(name)}/`, provisioningState: 'Succeeded',
-      },
-    }));
-    ctx.json(200, { value });
-  }, { apiVersions: /^20\d\d-\d\d-\d\d(-preview)?$/ });
-}
 
 /** The resource collection a request lists: the last path segment (`.../workspaces`, `.../computes`). */
 function collectionOf(url: string): string {
@@ -150,7 +131,6 @@ describe('examples: classic editor pick lists (dataSourceBindings) against the e
   before(async () => {
     emu = await startEmulator({ imds: false });
     token = emu.issueToken({ audience: 'https://management.azure.com', appId: emu.identities.spnSecret.clientId, objectId: emu.identities.spnSecret.objectId });
-    addKeyVaultListStandIn(emu);
   });
   after(async () => { await emu?.stop(); });
 

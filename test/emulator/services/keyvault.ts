@@ -49,6 +49,25 @@ const service: ServiceModule = {
     const deleted = (): Map<string, DeletedSecret> => emu.state.bucket<DeletedSecret>('keyvault.deleted');
     const deletedKey = (ctx: RouteContext, name: string): string => `${ctx.hostLabel}/${name.toLowerCase()}`;
 
+    // The management side: the vault list (Vaults_ListBySubscription / ListByResourceGroup) behind the
+    // classic editor's key vault pick lists. Every emulator vault lives in the seeded resource group.
+    const vaultResource = (sub: string, name: string): Record<string, unknown> => ({
+      id: `/subscriptions/${sub}/resourceGroups/rg-ml/providers/Microsoft.KeyVault/vaults/${name}`,
+      name, type: 'Microsoft.KeyVault/vaults', location: 'eastus', tags: {},
+      properties: {
+        tenantId: emu.identities.tenantId, sku: { family: 'A', name: 'standard' }, enableRbacAuthorization: true,
+        vaultUri: `${emu.urls.keyVault(name)}/`, provisioningState: 'Succeeded',
+      },
+    });
+    const armList = { apiVersions: /^20\d\d-\d\d-\d\d(-preview)?$/ };
+    emu.addRoute('arm', 'GET', '/subscriptions/{sub}/providers/Microsoft.KeyVault/vaults', (ctx) => {
+      ctx.json(200, emu.paged([...emu.state.vaults.keys()].map((n) => vaultResource(ctx.params.sub, n)), ctx, 100, { style: 'skipToken' }));
+    }, armList);
+    emu.addRoute('arm', 'GET', '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults', (ctx) => {
+      const inRg = ctx.params.rg.toLowerCase() === 'rg-ml' ? [...emu.state.vaults.keys()] : [];
+      ctx.json(200, emu.paged(inRg.map((n) => vaultResource(ctx.params.sub, n)), ctx, 100, { style: 'skipToken' }));
+    }, armList);
+
     emu.addRoute('vault', 'GET', '/secrets', (ctx) => {
       const v = vaultOf(ctx);
       const items = [...v.entries()].filter(([, list]) => list.length).map(([name, list]) => item(ctx, name, list[list.length - 1], false));
