@@ -33,6 +33,8 @@ for (const task of tasks) {
     if (seen.has(key)) errors.push(`${task}/task.json reuses '${key}' of ${seen.get(key)}`);
     seen.set(key, task);
   }
+  // tfx refuses friendly names over 40 characters; say so here, with the name, instead of at package time
+  if ((taskJson.friendlyName ?? '').length > 40) errors.push(`${task}/task.json friendlyName '${taskJson.friendlyName}' is longer than 40 characters`);
   if (taskJson.name !== task) errors.push(`${task}/task.json name '${taskJson.name}' differs from its folder`);
   for (const handler of ['Node20_1', 'Node24']) {
     if (taskJson.execution?.[handler]?.target !== 'index.js') errors.push(`${task}/task.json needs execution.${handler}.target = index.js`);
