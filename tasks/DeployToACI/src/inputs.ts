@@ -1,7 +1,6 @@
 // Reads and validates every input of DeployToACI into one typed object, before anything touches Azure.
 // Secret values (secure environment variables, the registry password) are masked as soon as they are
 // read and never quoted in an error.
-import * as tl from 'azure-pipelines-task-lib/task';
 import type { CloudEndpoints } from '../../shared/src/cloud';
 import {
   azureResourceGroupName,
@@ -12,8 +11,10 @@ import {
   keyValueLines,
   numberInput,
   optionalString,
+  quietInput,
   quote,
   requiredString,
+  secretInput,
 } from '../../shared/src/inputs';
 import { maskValue, vaultUrl } from '../../shared/src/keyvault';
 import { DIGEST, ImageReference, parseImageReference } from '../../shared/src/imageReference';
@@ -155,9 +156,8 @@ function registryInput(image: ImageReference): RegistryCredentialsInput {
   const mode = enumInput('registryCredentials', ['automatic', 'given', 'none'] as const, 'automatic');
   if (mode !== 'given') return { mode };
   const username = optionalString('registryUsername');
-  // read raw: the password is a secret and must not go through helpers that could quote it
-  const password = tl.getInput('registryPassword', false)?.trim() || undefined;
-  if (password) maskValue(password);
+  // read without task-lib's debug echo, masked at once
+  const password = secretInput('registryPassword', { expected: 'the password for the registry, from a secret variable' });
   if (!username) throw new InputError('registryUsername', `is empty but registryCredentials is 'given' (registry ${image.registry})`, 'the user name for the registry');
   if (!password) throw new InputError('registryPassword', `is empty but registryCredentials is 'given' (registry ${image.registry})`, 'the password for the registry, from a secret variable');
   return { mode, username, password };
@@ -204,7 +204,7 @@ export function readInputs(cloud: CloudEndpoints): DeployInputs {
   const dnsNameLabel = subnetId !== undefined ? undefined : labelInput !== undefined ? dnsNameLabelInput('dnsNameLabel', labelInput) : defaultDnsNameLabel(containerGroupName);
 
   const environment = keyValueLines('environmentVariables', optionalString('environmentVariables'), { keyPattern: ENV_NAME, keyRule: ENV_RULE, allowEmptyValue: true });
-  const secureEnvironment = secureLines('secureEnvironmentVariables', tl.getInput('secureEnvironmentVariables', false) ?? undefined);
+  const secureEnvironment = secureLines('secureEnvironmentVariables', quietInput('secureEnvironmentVariables'));
   const secretEnvironment = keyValueLines('secretEnvironmentVariables', optionalString('secretEnvironmentVariables'), { keyPattern: ENV_NAME, keyRule: ENV_RULE });
   for (const [name, secret] of secretEnvironment) {
     if (!SECRET_NAME.test(secret)) {

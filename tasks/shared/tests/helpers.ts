@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { SinonSandbox } from 'sinon';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import * as tl from 'azure-pipelines-task-lib/task';
+import * as tlInternal from 'azure-pipelines-task-lib/internal';
 
 export function tmpDir(prefix = 'shared-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -41,6 +42,13 @@ export function stubAgent(
     if (required && !v) throw new Error(`Input required: ${name}`);
     return v;
   });
+  // quietInput/secretInput read task-lib's vault directly (no debug echo): answer those reads too
+  const vault = tlInternal._vault as unknown as { retrieveSecret(key: string): string | undefined } | undefined;
+  if (vault) {
+    const byKey = new Map([...inputs].map(([k, v]) => [`INPUT_${tlInternal._getVariableKey(k)}`, v]));
+    const original = vault.retrieveSecret.bind(vault);
+    sb.stub(vault, 'retrieveSecret').callsFake((key: string) => (key.startsWith('INPUT_') ? byKey.get(key) : original(key)));
+  }
   sb.stub(tl, 'getVariable').callsFake((name: string) => vars.get(name.toLowerCase()));
   sb.stub(tl, 'getEndpointUrl').callsFake((id: string) => eps.get(id)?.url as string);
   sb.stub(tl, 'getEndpointAuthorizationScheme').callsFake((id: string) => eps.get(id)?.scheme as string);
