@@ -462,12 +462,21 @@ export function assertNoSecretsLeaked(run: TaskRun, secrets: string[], o: { agen
     const lines = text.split(/\r?\n/);
     const registered = new Set<string>(o.strict ? [] : run.agentMaskedSecrets);
     const alwaysMasked = new Set(registered);
-    lines.forEach((line, i) => {
-      const c = parseVsoCommands(line)[0];
+    // The agent replaces every value it masks with *** wherever it appears (a ##vso command's message is
+    // unescaped first, so a multi-line certificate in a debug line is masked whole, with its lines).
+    const vsoEscape = (v: string): string => v.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    const agentMask = (line: string): string => {
+      let out = line;
+      for (const m of alwaysMasked) for (const f of new Set([...forms(m), vsoEscape(m)])) if (f) out = out.split(f).join('***');
+      return out;
+    };
+    lines.forEach((rawLine, i) => {
+      const c = parseVsoCommands(rawLine)[0];
       if (c && (c.name === 'task.setsecret' || (c.name === 'task.setvariable' && isTrue(c.properties.issecret)))) {
         registered.add(c.message);
         return;
       }
+      const line = agentMask(rawLine);
       for (const s of list) {
         if (alwaysMasked.has(s) || (o.agentMasking && registered.has(s))) continue;
         if (forms(s).some((f) => line.includes(f))) problems.push(`${name} line ${i + 1} contains a secret (${s.slice(0, 3)}…): ${line.replace(s, '<SECRET>').slice(0, 200)}`);
