@@ -1,0 +1,180 @@
+// Shared set-up of the TrainModel L0 scenarios (not a scenario itself): inputs through TaskMockRunner,
+// the service connection through ENDPOINT_* variables, and recording mocks for every module that
+// talks to Azure, registered with the specifiers the compiled entry (out/tasks/TrainModel/src/index.js)
+// requires:
+//   '../../shared/src/workspace' (resolveWorkspace, datastoreContainer), './compute' (checkCompute),
+//   './environment' (resolveEnvironment, registerEnvironment), './job' (findPlan, submitJob, cancelJob),
+//   './code' (ensureCodeVersion: upload + code version), './monitor' (waitForJob),
+//   './dataplane' (fetchMetrics, fetchRunDetails: MLflow / run history).
+// The pure helpers of those modules (commandJobBody, defaultJobBaseName, …) are the real ones, loaded on
+// first use. The rest runs for real: input validation, the code snapshot (.amlignore), the service
+// connection and credential (no request is made before a client asks for a token), lineage tags,
+// outputs, the failure report and the summary.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
+import type { JobBase } from '@azure/arm-machinelearning';
+import type { AzureContext } from '../../../shared/src/azure';
+import type { WorkspaceInfo } from '../../../shared/src/workspace';
+import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import type { CodeVersionResult } from '../../src/code';
+import type { ComputeInfo } from '../../src/compute';
+import type { Metrics, RunDetails } from '../../src/dataplane';
+import type { ResolvedEnvironment } from '../../src/environment';
+import type { EnvironmentSpec } from '../../src/inputs';
+import type { JobPlan } from '../../src/job';
+import type { CodeSnapshot } from '../../src/snapshot';
+import type { WaitForJobOptions } from '../../src/monitor';
+
+/** The connection's client secret: the tests check it never reaches the log unmasked. */
+export const SP_KEY = 'L0-planted-sp-Secret-train-9c27e1';
+export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const WS_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod`;
+export const CODE_ID = `${WS_ID}/codes/hash/versions/1`;
+export const ENV_ID = `${WS_ID}/environments/sklearn-env/versions/3`;
+export const COMPUTE_ID = `${WS_ID}/computes/cpu-cluster`;
+export const METRICS: Metrics = { accuracy: 0.93, loss: 0.125 };
+export const JOB_ERROR = 'UserError: ModuleNotFoundError: No module named sklearn';
+/** A line of the failed job's log that tries to end the task as Succeeded: it must be neutralised. */
+export const INJECTION = '##vso[task.complete result=Succeeded;]injected by the job log';
+
+export interface TrainScenarioOptions {
+  /** What findPlan answers: submit a new job (default) or re-attach to a running one. */
+  plan?: 'submit' | 'attach';
+  /** What waitForJob returns (default Completed). */
+  finalStatus?: string;
+}
+
+/** A module whose functions are the real ones unless overridden; the real module is loaded on first use (mocks on). */
+function withReal<T extends object>(realPath: string, overrides: Partial<T>): T {
+  let real: T | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (): T => (real ??= require(realPath) as T);
+  return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
+}
+
+const srcModule = (name: string): string => path.join(__dirname, '..', '..', 'src', `${name}.js`);
+
+/** A code folder: two files taken, one excluded by .amlignore. */
+function codeDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l0-train-'));
+  fs.mkdirSync(path.join(dir, 'src'));
+  fs.writeFileSync(path.join(dir, 'src', 'train.py'), 'print("training")\n');
+  fs.writeFileSync(path.join(dir, 'requirements.txt'), 'scikit-learn\n');
+  fs.writeFileSync(path.join(dir, 'debug.log'), 'not uploaded\n');
+  fs.writeFileSync(path.join(dir, '.amlignore'), '*.log\n');
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs TrainModel with the default valid inputs, overridden by `inputs` (undefined removes one). */
+export function runTrainScenario(inputs: Record<string, string | undefined> = {}, o: TrainScenarioOptions = {}): void {
+  const dir = codeDir();
+  Object.assign(process.env, {
+    BUILD_BUILDID: '42',
+    BUILD_BUILDNUMBER: '20240501.3',
+    BUILD_DEFINITIONNAME: 'churn-ci',
+    BUILD_SOURCESDIRECTORY: dir,
+    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+    SYSTEM_TEAMPROJECT: 'ml',
+    SYSTEM_JOBATTEMPT: '1',
+  });
+  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
+
+  const tmr = new TaskMockRunner(taskEntry(__dirname));
+  const all: Record<string, string | undefined> = {
+    azureSubscription: 'conn-arm',
+    resourceGroup: 'rg-ml',
+    workspaceName: 'ws-prod',
+    experimentName: 'churn',
+    codePath: dir,
+    command: 'python src/train.py --lr ${{inputs.learning_rate}} --data ${{inputs.training_data}} --out ${{outputs.model}}',
+    compute: 'cpu-cluster',
+    environment: 'azureml:sklearn-env:3',
+    jobInputs: 'learning_rate=0.1\ntraining_data=azureml:churn-data@latest',
+    environmentVariables: 'MODE=ci',
+    tags: 'team=churn',
+    timeoutMinutes: '60',
+    pollIntervalSeconds: '5',
+    ...inputs,
+  };
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, v);
+
+  const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
+  const ws: WorkspaceInfo = {
+    id: WS_ID,
+    name: 'ws-prod',
+    resourceGroup: 'rg-ml',
+    location: 'westeurope',
+    defaultDatastore: { name: 'workspaceblobstore', accountName: 'acct', containerName: 'c', blobEndpoint: 'https://acct.blob.core.windows.net' },
+    mlflowTrackingUri: 'https://westeurope.api.azureml.ms/mlflow/v1.0',
+    discoveryUrl: 'https://westeurope.api.azureml.ms/discovery',
+    studioJobUrl: (job) => `https://ml.azure.com/runs/${job}`,
+    studioModelUrl: (name, version) => `https://ml.azure.com/model/${name}:${version}`,
+  };
+
+  tmr.registerMock('../../shared/src/workspace', withReal<typeof import('../../../shared/src/workspace')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'workspace.js'), {
+    resolveWorkspace: async (ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
+      recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
+      return ws;
+    },
+    datastoreContainer: async () => {
+      recordCall('datastoreContainer', {});
+      throw new Error('the L0 mocks never upload');
+    },
+  }));
+  tmr.registerMock('./compute', {
+    checkCompute: async (_client: unknown, w: WorkspaceInfo, name: string): Promise<ComputeInfo> => {
+      recordCall('checkCompute', { workspace: w.name, name });
+      return { id: COMPUTE_ID, name, computeType: 'AmlCompute' };
+    },
+  });
+  tmr.registerMock('./environment', withReal<typeof import('../../src/environment')>(srcModule('environment'), {
+    resolveEnvironment: async (_client: unknown, w: WorkspaceInfo, spec: EnvironmentSpec, tags: Record<string, string>): Promise<ResolvedEnvironment> => {
+      recordCall('resolveEnvironment', { workspace: w.name, spec, runId: tags['ado.runId'] });
+      return { id: ENV_ID, reference: 'azureml:sklearn-env:3', reused: true };
+    },
+    registerEnvironment: async (_client: unknown, _w: WorkspaceInfo, env: ResolvedEnvironment): Promise<ResolvedEnvironment> => {
+      recordCall('registerEnvironment', { reference: env.reference, toCreate: env.toCreate !== undefined });
+      return env;
+    },
+  }));
+  tmr.registerMock('./job', withReal<typeof import('../../src/job')>(srcModule('job'), {
+    findPlan: async (_client: unknown, w: WorkspaceInfo, p: { base: string; attempt: number; explicit: boolean }): Promise<JobPlan> => {
+      recordCall('findPlan', { workspace: w.name, ...p });
+      return o.plan === 'attach' ? { action: 'attach', name: p.base, status: 'Running' } : { action: 'submit', name: p.base };
+    },
+    submitJob: async (ctx: AzureContext, w: WorkspaceInfo, name: string, body: JobBase): Promise<string> => {
+      recordCall('submitJob', { ...ctxOf(ctx), workspace: w.name, name, body });
+      return 'NotStarted';
+    },
+    cancelJob: async (_client: unknown, _w: WorkspaceInfo, name: string): Promise<void> => {
+      recordCall('cancelJob', { name });
+    },
+  }));
+  tmr.registerMock('./code', {
+    ensureCodeVersion: async (c: { ws: WorkspaceInfo; snapshot: CodeSnapshot; tags: Record<string, string> }): Promise<CodeVersionResult> => {
+      recordCall('ensureCodeVersion', { workspace: c.ws.name, hash: c.snapshot.hash, files: c.snapshot.files.map((f) => f.relativePath).sort(), runId: c.tags['ado.runId'] });
+      const bytes = c.snapshot.files.reduce((n, f) => n + f.size, 0);
+      return { name: c.snapshot.hash, version: '1', id: CODE_ID, codeUri: `https://acct.blob.core.windows.net/c/LocalUpload/${c.snapshot.hash}`, reused: false, uploadedFiles: c.snapshot.files.length, uploadedBytes: bytes };
+    },
+  });
+  tmr.registerMock('./monitor', {
+    waitForJob: async (w: WaitForJobOptions): Promise<string> => {
+      recordCall('waitForJob', { workspace: w.ws.name, jobName: w.jobName, studioUrl: w.studioUrl, timeoutMs: w.timeoutMs, pollIntervalMs: w.pollIntervalMs });
+      return o.finalStatus ?? 'Completed';
+    },
+  });
+  tmr.registerMock('./dataplane', withReal<typeof import('../../src/dataplane')>(srcModule('dataplane'), {
+    fetchMetrics: async (ctx: AzureContext, w: WorkspaceInfo, jobName: string): Promise<{ metrics: Metrics; problem?: string }> => {
+      recordCall('fetchMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
+      return (o.finalStatus ?? 'Completed') === 'Completed' ? { metrics: METRICS } : { metrics: {}, problem: 'the job logged no metrics' };
+    },
+    fetchRunDetails: async (_ctx: AzureContext, w: WorkspaceInfo, jobName: string): Promise<RunDetails | undefined> => {
+      recordCall('fetchRunDetails', { workspace: w.name, jobName });
+      return { error: JOB_ERROR, warnings: [], logTail: { name: 'user_logs/std_log.txt', lines: ['Traceback (most recent call last):', INJECTION, 'ModuleNotFoundError: No module named sklearn'] } };
+    },
+  }));
+  tmr.run();
+}
