@@ -1,0 +1,167 @@
+// Shared set-up of the RegisterModel L0 scenarios (not a scenario itself): inputs through TaskMockRunner,
+// the service connection through ENDPOINT_* variables, and recording mocks for every module that
+// talks to Azure, registered with the specifiers the compiled modules (out/tasks/RegisterModel/src/*.js)
+// require:
+//   '../../shared/src/workspace' (resolveWorkspace, datastoreContainer), './source' (resolveJobSource,
+//   uploadPlanned), './registry' (listVersions), './metrics' (jobMetrics: MLflow), './register'
+//   (registerVersion), './promote' (promotionTarget, promote).
+// The pure functions of those modules (planLocalSource's hashing, findProduction, nextVersion,
+// parseMetricsJson, versionContent, …) are the real ones, loaded on first use. The rest runs for real:
+// input validation, the gate and its table, lineage tags, outputs and the summary.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
+import type { AzureContext } from '../../../shared/src/azure';
+import type { WorkspaceInfo } from '../../../shared/src/workspace';
+import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import type { Tag } from '../../src/inputs';
+import type { Metrics } from '../../src/metrics';
+import type { PromoteOutcome, PromotionRecord } from '../../src/promote';
+import type { RegisterOutcome, VersionContent } from '../../src/register';
+import type { ModelVersionInfo, RegistryScope } from '../../src/registry';
+import type { LocalFile, ResolvedSource } from '../../src/source';
+
+/** The connection's client secret: the tests check it never reaches the log unmasked. */
+export const SP_KEY = 'L0-planted-sp-Secret-register-3b8d51';
+export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const WS_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod`;
+export const JOB = 'train-42-0123456789ab';
+/** accuracy of the production version (v1, tagged stage=production). */
+export const PRODUCTION_ACCURACY = 0.9;
+
+export interface RegisterScenarioOptions {
+  /** The candidate's accuracy as the job's MLflow run reports it (default 0.93). */
+  jobAccuracy?: number;
+  /** A metrics file with this content is written and passed as metricsFile. */
+  metricsFile?: string;
+}
+
+/** A module whose functions are the real ones unless overridden; the real module is loaded on first use (mocks on). */
+function withReal<T extends object>(realPath: string, overrides: Partial<T>): T {
+  let real: T | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (): T => (real ??= require(realPath) as T);
+  return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
+}
+
+const srcModule = (name: string): string => path.join(__dirname, '..', '..', 'src', `${name}.js`);
+
+function version(v: string, o: { tags?: Record<string, string>; properties?: Record<string, string>; jobName?: string } = {}): ModelVersionInfo {
+  const id = `${WS_ID}/models/churn/versions/${v}`;
+  const modelUri = `azureml://jobs/train-old-${v}/outputs/model`;
+  const tags = o.tags ?? {};
+  const properties = o.properties ?? {};
+  return { name: 'churn', version: v, id, modelUri, tags, properties, ...(o.jobName ? { jobName: o.jobName } : {}), isArchived: false, raw: { id, name: v, properties: { modelUri, tags, properties } } };
+}
+
+/** v1 is production with its accuracy stored as a property; v2 was registered but never promoted. */
+const VERSIONS: ModelVersionInfo[] = [
+  version('1', { tags: { stage: 'production' }, properties: { 'metric.accuracy': String(PRODUCTION_ACCURACY) } }),
+  version('2', { properties: { 'metric.accuracy': '0.88' } }),
+];
+
+/** Runs RegisterModel with the default valid inputs, overridden by `inputs` (undefined removes one; '<modelDir>' / '<metricsFile>' stand for the generated ones). */
+export function runRegisterScenario(inputs: Record<string, string | undefined> = {}, o: RegisterScenarioOptions = {}): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l0-register-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const modelDir = path.join(dir, 'model');
+  fs.mkdirSync(modelDir);
+  fs.writeFileSync(path.join(modelDir, 'model.pkl'), 'not really a pickle');
+  fs.writeFileSync(path.join(modelDir, 'conda.yaml'), 'dependencies: [python=3.10]\n');
+  const metricsFile = path.join(dir, 'metrics.json');
+  if (o.metricsFile !== undefined) fs.writeFileSync(metricsFile, o.metricsFile);
+
+  Object.assign(process.env, {
+    BUILD_BUILDID: '42',
+    BUILD_BUILDNUMBER: '20240501.3',
+    BUILD_DEFINITIONNAME: 'churn-ci',
+    BUILD_REQUESTEDFOR: 'Ada Lovelace',
+    BUILD_SOURCESDIRECTORY: dir,
+    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+    SYSTEM_TEAMPROJECT: 'ml',
+  });
+  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
+
+  const tmr = new TaskMockRunner(taskEntry(__dirname));
+  const all: Record<string, string | undefined> = {
+    azureSubscription: 'conn-arm',
+    resourceGroup: 'rg-ml',
+    workspaceName: 'ws-prod',
+    modelName: 'churn',
+    modelSourceType: 'job',
+    jobName: JOB,
+    gateMetric: 'accuracy',
+    gateDirection: 'higherIsBetter',
+    tags: 'team=churn',
+    description: 'churn classifier',
+    ...inputs,
+  };
+  const placeholders: Record<string, string> = { '<modelDir>': modelDir, '<metricsFile>': metricsFile };
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, placeholders[v] ?? v);
+
+  const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
+  const scopeOf = (s: RegistryScope): { resourceGroup: string; workspaceName: string; modelName: string } => ({ resourceGroup: s.resourceGroup, workspaceName: s.workspaceName, modelName: s.modelName });
+  const ws: WorkspaceInfo = {
+    id: WS_ID,
+    name: 'ws-prod',
+    resourceGroup: 'rg-ml',
+    location: 'westeurope',
+    defaultDatastore: { name: 'workspaceblobstore', accountName: 'acct', containerName: 'c', blobEndpoint: 'https://acct.blob.core.windows.net' },
+    mlflowTrackingUri: 'https://westeurope.api.azureml.ms/mlflow/v1.0',
+    studioJobUrl: (job) => `https://ml.azure.com/runs/${job}`,
+    studioModelUrl: (name, v) => `https://ml.azure.com/model/${name}:${v}`,
+  };
+
+  tmr.registerMock('../../shared/src/workspace', withReal<typeof import('../../../shared/src/workspace')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'workspace.js'), {
+    resolveWorkspace: async (ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
+      recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
+      return ws;
+    },
+    // stands in for the blob container: uploadPlanned (mocked) is the only user
+    datastoreContainer: async (_ctx: AzureContext, w: WorkspaceInfo) => {
+      recordCall('datastoreContainer', { workspace: w.name });
+      return { containerName: w.defaultDatastore.containerName } as unknown as Awaited<ReturnType<typeof import('../../../shared/src/workspace').datastoreContainer>>;
+    },
+  }));
+  tmr.registerMock('./source', withReal<typeof import('../../src/source')>(srcModule('source'), {
+    resolveJobSource: async (_client: unknown, w: WorkspaceInfo, jobName: string, outputName: string): Promise<ResolvedSource> => {
+      recordCall('resolveJobSource', { workspace: w.name, jobName, outputName });
+      return { modelUri: `azureml://jobs/${jobName}/outputs/${outputName}`, jobName, description: `output '${outputName}' of job '${jobName}' (Completed)` };
+    },
+    uploadPlanned: async (_container: unknown, plan: { files: LocalFile[]; prefix: string }, datastoreName: string): Promise<string> => {
+      recordCall('uploadPlanned', { prefix: plan.prefix, files: plan.files.map((f) => f.relative), datastoreName });
+      return `Uploaded ${plan.files.length} file(s) to datastore '${datastoreName}' at ${plan.prefix}.`;
+    },
+  }));
+  tmr.registerMock('./registry', withReal<typeof import('../../src/registry')>(srcModule('registry'), {
+    listVersions: async (scope: RegistryScope, lo: { includeArchived?: boolean; tagFilter?: Tag } = {}): Promise<ModelVersionInfo[]> => {
+      recordCall('listVersions', { ...scopeOf(scope), ...lo });
+      return VERSIONS;
+    },
+  }));
+  tmr.registerMock('./metrics', withReal<typeof import('../../src/metrics')>(srcModule('metrics'), {
+    jobMetrics: async (ctx: AzureContext, w: WorkspaceInfo, jobName: string): Promise<Metrics> => {
+      recordCall('jobMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
+      return { accuracy: o.jobAccuracy ?? 0.93, loss: 0.21 };
+    },
+  }));
+  tmr.registerMock('./register', withReal<typeof import('../../src/register')>(srcModule('register'), {
+    registerVersion: async (scope: RegistryScope, v: string, content: VersionContent, ro: { explicit: boolean }): Promise<RegisterOutcome> => {
+      recordCall('registerVersion', { ...scopeOf(scope), version: v, content, explicit: ro.explicit });
+      const id = `${WS_ID}/models/churn/versions/${v}`;
+      return { kind: 'created', version: { name: scope.modelName, version: v, id, modelUri: content.modelUri, tags: content.tags, properties: content.properties, isArchived: false, raw: { id, name: v, properties: {} } } };
+    },
+  }));
+  tmr.registerMock('./promote', withReal<typeof import('../../src/promote')>(srcModule('promote'), {
+    promotionTarget: async (scope: RegistryScope, requested: string | undefined, runId: string | undefined): Promise<ModelVersionInfo> => {
+      recordCall('promotionTarget', { ...scopeOf(scope), requested, runId });
+      return version(requested ?? '2', { tags: { 'ado.runId': runId ?? '' } });
+    },
+    promote: async (scope: RegistryScope, target: ModelVersionInfo, tag: Tag, record: PromotionRecord): Promise<PromoteOutcome> => {
+      recordCall('promote', { ...scopeOf(scope), target: target.version, tag, by: record.by, runId: record.runId, runUrl: record.runUrl, at: record.at });
+      return { version: { ...target, tags: { ...target.tags, [tag.key]: tag.value } }, changed: true, demoted: ['1'] };
+    },
+  }));
+  tmr.run();
+}
