@@ -1,8 +1,6 @@
 // Reads and validates every input into one typed object before anything is sent anywhere.
 // Secret inputs (authKey, baselineAuthKey) are masked as they are read and never echoed.
-import type { AzureContext } from '../../shared/src/azure';
-import { createCredential, readServiceConnection } from '../../shared/src/connection';
-import { agentHttp } from '../../shared/src/http';
+import { createAzureContext, type AzureContext } from '../../shared/src/context';
 import {
   booleanInput,
   filePathInput,
@@ -78,17 +76,6 @@ function headerSafeKey(name: string, key: string): string {
   return key;
 }
 
-/**
- * The same context as the shared createAzureContext, composed from its parts: azure.ts also imports
- * @azure/storage-blob, whose ESM build calls createRequire(import.meta.url) at load time and breaks a
- * CommonJS bundle; this task needs no ARM or blob client, only the credential for Key Vault.
- */
-function keyVaultContext(): AzureContext {
-  const connection = readServiceConnection('azureSubscription');
-  const http = agentHttp();
-  return { connection, credential: createCredential(connection, http), subscriptionId: connection.subscriptionId, cloud: connection.cloud, http };
-}
-
 function readKeySource(headers: Record<string, string>): KeySource {
   const key = secretInput('authKey', { expected: 'a single-line key' });
   const keyVault = optionalString('keyVault');
@@ -106,7 +93,7 @@ function readKeySource(headers: Record<string, string>): KeySource {
   if (!secretName) throw new InputError('authKeySecret', 'is empty while keyVault is set', 'the name of the Key Vault secret holding the scoring key');
   if (!/^[0-9a-zA-Z-]{1,127}$/.test(secretName)) throw new InputError('authKeySecret', `${quote(secretName)} is not a valid secret name`, "1-127 letters, digits or '-'");
   if (!optionalString('azureSubscription')) throw new InputError('azureSubscription', 'is empty while keyVault is set', 'an Azure Resource Manager service connection that can read the vault');
-  const ctx = keyVaultContext();
+  const ctx = createAzureContext();
   return { kind: 'keyVault', ctx, vault: keyVault, vaultUrl: vaultUrl(keyVault, ctx.cloud), secretName };
 }
 

@@ -1,6 +1,7 @@
 // One context per task run and the factories for every ARM client. All clients take their options
 // from clientOptions() so proxy, CA, user agent and retries are the same everywhere.
 import type { TokenCredential } from '@azure/core-auth';
+import type { AzureContext } from './context';
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
@@ -15,24 +16,9 @@ import {
   RestError,
 } from '@azure/core-rest-pipeline';
 import { ContainerClient, newPipeline, StorageSharedKeyCredential, AnonymousCredential } from '@azure/storage-blob';
-import type { CloudEndpoints } from './cloud';
-import { createCredential, readServiceConnection, ServiceConnection } from './connection';
-import { AgentHttp, agentHttp, agentHttpClient, clientOptions } from './http';
+import { AgentHttp, agentHttpClient, clientOptions } from './http';
 
-export interface AzureContext {
-  connection: ServiceConnection;
-  credential: TokenCredential;
-  subscriptionId: string;
-  cloud: CloudEndpoints;
-  http: AgentHttp;
-}
-
-/** Reads the connection, the agent's proxy/CA and builds the credential. Throws InputError for a bad connection. */
-export function createAzureContext(inputName = 'azureSubscription'): AzureContext {
-  const connection = readServiceConnection(inputName);
-  const http = agentHttp();
-  return { connection, credential: createCredential(connection, http), subscriptionId: connection.subscriptionId, cloud: connection.cloud, http };
-}
+export { createAzureContext, type AzureContext } from './context';
 
 /** The options every ARM client gets: the connection's ARM URL and audience plus the agent's HTTP settings. */
 export function armClientOptions(ctx: AzureContext): ReturnType<typeof clientOptions> & { endpoint: string; credentialScopes: string[] } {

@@ -1,7 +1,7 @@
 // Key Vault secrets. Every value read or written is masked before it could be printed.
 import { SecretClient } from '@azure/keyvault-secrets';
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { AzureContext } from './azure';
+import type { AzureContext } from './context';
 import type { CloudEndpoints } from './cloud';
 import { describeAzureError, statusOf, TaskError } from './errors';
 import { InputError, quote } from './inputs';

@@ -2,7 +2,7 @@
 // metrics come from `GET <mlflowTrackingUri>/api/2.0/mlflow/runs/get?run_id=<job>`. The ARM token is
 // accepted there. TrainModel prints these metrics; RegisterModel gates on them.
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { AzureContext } from './azure';
+import type { AzureContext } from './context';
 import { httpRequest } from './http';
 import type { WorkspaceInfo } from './workspace';
 
