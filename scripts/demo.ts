@@ -17,11 +17,11 @@ import { runTask, serviceConnectionEnv, type TaskRun } from '../test/harness/run
 import { jobScripts } from '../test/emulator/services/aml-jobs';
 
 const root = path.resolve(__dirname, '..', '..');
-const TASKS = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'] as const;
-type TaskName = (typeof TASKS)[number];
-type Result = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled' | 'Skipped';
+export const TASKS = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'] as const;
+export type TaskName = (typeof TASKS)[number];
+export type Result = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled' | 'Skipped';
 
-interface Step {
+export interface Step {
   /** Reference name (`name:` in YAML): outputs are `$(<name>.<output>)`. */
   name: string;
   task: TaskName;
@@ -33,7 +33,7 @@ interface Step {
   before?: () => Promise<void>;
 }
 
-interface Stage { title: string; variables: Record<string, string>; steps: Step[] }
+export interface Stage { title: string; variables: Record<string, string>; steps: Step[] }
 
 const tty = process.stdout.isTTY === true;
 const paint = (code: string) => (s: string): string => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -250,7 +250,7 @@ function copySummaries(run: TaskRun, dir: string, prefix: string): void {
 
 // ---- the pipelines (mirroring examples/pipelines/build.yml and release.yml) -----------------
 
-function pipelineVariables(kind: 'build' | 'release', runId: number): Record<string, string> {
+export function pipelineVariables(kind: 'build' | 'release', runId: number): Record<string, string> {
   const commit = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim() || '0'.repeat(40);
   return {
     'System.TeamProject': 'energy', 'System.TeamProjectId': '7e57a5b1-0000-4000-8000-00000000e4e7',
@@ -264,7 +264,7 @@ function pipelineVariables(kind: 'build' | 'release', runId: number): Record<str
 const AML = { azureSubscription: 'aml-production', resourceGroup: 'rg-ml', workspaceName: 'mlw' };
 const project = (p: string): string => path.join('examples', 'project', p);
 
-function buildStage(title: string, runId: number, hyper: Hyper, training: TrainingBackend, gateExpect: Result[]): Stage {
+export function buildStage(title: string, runId: number, hyper: Hyper, training: TrainingBackend, gateExpect: Result[]): Stage {
   const command = fs.readFileSync(path.join(root, project('aml-command.txt')), 'utf8').trim();
   return {
     title, variables: pipelineVariables('build', runId),
@@ -293,7 +293,7 @@ function buildStage(title: string, runId: number, hyper: Hyper, training: Traini
   };
 }
 
-function releaseStage(modelId: string, modelVersion: string): Stage {
+export function releaseStage(modelId: string, modelVersion: string): Stage {
   const variables = { ...pipelineVariables('release', 7001), 'model.modelId': modelId, 'model.modelVersion': modelVersion };
   return {
     title: `Release: image, deploy to test, probe, promote ${modelId}`, variables,
@@ -332,8 +332,10 @@ function releaseStage(modelId: string, modelVersion: string): Stage {
 
 // ---- the AML compute ------------------------------------------------------------------------
 
-interface Hyper { learningRate: number; epochs: number }
-interface TrainingBackend { description: string; beforeJob(h: Hyper): Promise<void>; stop(): Promise<void> }
+export interface Hyper { learningRate: number; epochs: number }
+/** train.py's defaults, which samples/expected.jsonl was computed with (examples/project/tools/samples.py). */
+export const GOOD_HYPER: Hyper = { learningRate: 0.1, epochs: 300 };
+export interface TrainingBackend { description: string; beforeJob(h: Hyper): Promise<void>; stop(): Promise<void> }
 
 /** Trains examples/project locally with python3 (standard library only); returns the model folder and metrics. */
 export function trainLocally(hyper: Hyper, outDir: string): { modelDir: string; metrics: Record<string, number>; log: string } {
@@ -372,7 +374,7 @@ function amlJobHooks(bed: TestBed): AmlJobHooks {
   };
 }
 
-async function prepareTraining(bed: TestBed, work: string): Promise<TrainingBackend> {
+export async function prepareTraining(bed: TestBed, work: string): Promise<TrainingBackend> {
   const hooks = amlJobHooks(bed);
   let n = 0;
   return {
@@ -417,7 +419,7 @@ async function main(): Promise<number> {
     training = await prepareTraining(bed, work);
     say(`training  : ${training.description}`);
 
-    const build1 = buildStage('Build run 1001: train → gate → register', 1001, { learningRate: 0.1, epochs: 300 }, training, ['Succeeded']);
+    const build1 = buildStage('Build run 1001: train → gate → register', 1001, GOOD_HYPER, training, ['Succeeded']);
     let ok = await runStage(build1, bed, bundles, agent, records, 1);
     const registered = records.find((r) => r.step.name === 'register')?.run?.outputs;
     if (ok && registered?.modelId && registered.modelVersion) {

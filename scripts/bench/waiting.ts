@@ -1,6 +1,12 @@
 // Polling cost of a long AML job on a fake clock: polls per hour and how late the task notices the
-// end, for our waiter (back-off, capped) against the fixed-interval pollers users otherwise get.
-import { waitUntil, Clock } from '../../tasks/shared/src/waiter';
+// end, for TrainModel's own poller (waitForJob with its default interval) against the fixed-interval
+// pollers users otherwise get (the SDK's 2 s LRO default, a 60 s loop in a script).
+import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import { waitUntil, type Clock } from '../../tasks/shared/src/waiter';
+import type { WorkspaceInfo } from '../../tasks/shared/src/workspace';
+import { waitForJob } from '../../tasks/TrainModel/src/monitor';
+
+const DEFAULT_POLL_SECONDS = 10; // TrainModel's pollIntervalSeconds default (task.json)
 
 class FakeClock implements Clock {
   private t = 0;
@@ -17,16 +23,31 @@ interface Outcome {
   noticeDelayMs: number;
 }
 
-async function simulate(jobEndsAtMs: number, policy: { initialDelayMs: number; maxDelayMs: number; factor: number }): Promise<Outcome> {
+type Poller = (jobEndsAtMs: number) => Promise<Outcome>;
+
+const ours: Poller = async (jobEndsAtMs) => {
+  const clock = new FakeClock();
+  let polls = 0;
+  const client = {
+    jobs: {
+      get: async () => {
+        polls++;
+        return { properties: { status: clock.now() >= jobEndsAtMs ? 'Completed' : 'Running' } };
+      },
+    },
+  } as unknown as AzureMachineLearningWorkspaces;
+  await waitForJob({
+    client, ws: { resourceGroup: 'rg', name: 'ws' } as WorkspaceInfo, jobName: 'job', studioUrl: '',
+    timeoutMs: 48 * 3600_000, pollIntervalMs: DEFAULT_POLL_SECONDS * 1000, clock, log: () => undefined,
+  });
+  return { polls, noticeDelayMs: clock.now() - jobEndsAtMs };
+};
+
+const fixed = (intervalMs: number): Poller => async (jobEndsAtMs) => {
   const clock = new FakeClock();
   let polls = 0;
   await waitUntil({
-    what: 'job',
-    clock,
-    timeoutMs: 48 * 3600_000,
-    ...policy,
-    heartbeatMs: 0,
-    log: () => undefined,
+    what: 'job', clock, timeoutMs: 48 * 3600_000, initialDelayMs: intervalMs, maxDelayMs: intervalMs, factor: 1, heartbeatMs: 0, log: () => undefined,
     poll: async () => {
       polls++;
       const done = clock.now() >= jobEndsAtMs;
@@ -34,23 +55,25 @@ async function simulate(jobEndsAtMs: number, policy: { initialDelayMs: number; m
     },
   });
   return { polls, noticeDelayMs: clock.now() - jobEndsAtMs };
-}
+};
 
-export async function benchWaiting(ours: { initialDelayMs: number; maxDelayMs: number; factor: number }): Promise<string[]> {
-  const policies: [string, { initialDelayMs: number; maxDelayMs: number; factor: number }][] = [
-    ['ours (back-off, capped)', ours],
-    ['fixed 2 s (SDK LRO default)', { initialDelayMs: 2000, maxDelayMs: 2000, factor: 1 }],
-    ['fixed 60 s', { initialDelayMs: 60_000, maxDelayMs: 60_000, factor: 1 }],
+export async function benchWaiting(): Promise<string[]> {
+  const pollers: [string, Poller][] = [
+    [`TrainModel (${DEFAULT_POLL_SECONDS} s ×1.5, cap 60 s)`, ours],
+    ['baseline: fixed 2 s (SDK LRO)', fixed(2000)],
+    ['baseline: fixed 60 s', fixed(60_000)],
   ];
-  const jobLengthsMin = [3, 17, 47, 60, 187];
-  const lines = [`simulated job lengths (min): ${jobLengthsMin.join(', ')} — fake clock, no real waiting`];
-  lines.push('policy                         polls/hour (1 h job)  mean notice delay  worst notice delay');
-  for (const [name, policy] of policies) {
-    const outcomes = await Promise.all(jobLengthsMin.map((m) => simulate(m * 60_000, policy)));
-    const hour = await simulate(3600_000, policy);
+  // lengths off every poller's grid, so no poller is lucky
+  const jobLengthsSec = [187, 1061, 2833, 3689, 11273];
+  const lines = [`simulated job lengths: ${jobLengthsSec.map((s) => `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`).join(', ')} — fake clock, no real waiting`];
+  lines.push('poller                              polls in a 1 h job  mean notice delay  worst notice delay');
+  for (const [name, poll] of pollers) {
+    const outcomes = [];
+    for (const sec of jobLengthsSec) outcomes.push(await poll(sec * 1000));
+    const hour = await poll(3600_000);
     const delays = outcomes.map((o) => o.noticeDelayMs);
     const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
-    lines.push(`${name.padEnd(30)} ${String(hour.polls).padStart(19)}  ${(mean / 1000).toFixed(1).padStart(15)} s  ${(Math.max(...delays) / 1000).toFixed(1).padStart(16)} s`);
+    lines.push(`${name.padEnd(35)} ${String(hour.polls).padStart(18)}  ${(mean / 1000).toFixed(1).padStart(15)} s  ${(Math.max(...delays) / 1000).toFixed(1).padStart(16)} s`);
   }
   return lines;
 }

@@ -1,0 +1,95 @@
+// The whole lifecycle (the demo's pipelines) against the emulator, measured per task: cold start
+// (process start → first ARM request) beside bare `node -e 0`, and the requests each task sends.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startTestBed } from '../../test/harness/testbed';
+import { runTask, serviceConnectionEnv } from '../../test/harness/run-task';
+import type { RecordedRequest } from '../../test/emulator';
+import { buildStage, expand, GOOD_HYPER, prepareTraining, releaseStage, type Stage, type TaskName } from '../demo';
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function bareNodeStartMs(runs = 7): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', '0']);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(times);
+}
+
+function kind(r: RecordedRequest): string {
+  if (r.host === 'management.localhost') return r.method === 'GET' || (r.method === 'POST' && /\/list\w*$/i.test(r.path)) ? 'arm-read' : 'arm-write';
+  if (r.host === 'login.localhost' || r.host === 'imds' || r.host === 'dev.azure.localhost') return 'token';
+  return 'data-plane';
+}
+
+interface TaskFigures { task: TaskName; step: string; result: string; message?: string; coldStartMs?: number; counts: Record<string, number>; wallMs: number }
+
+export async function benchLifecycle(root: string): Promise<string[]> {
+  const bed = await startTestBed();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aml-bench-'));
+  const figures: TaskFigures[] = [];
+  let secondRun = '';
+  try {
+    const training = await prepareTraining(bed, work);
+    const connection = serviceConnectionEnv(bed.emulator, 'spnKey', { id: 'aml-production' });
+    const bundles = (t: TaskName): string => path.join(root, 'dist', 'tasks', t, 'index.js');
+    const runStage = async (stage: Stage): Promise<Map<string, string>> => {
+      const vars = new Map(Object.entries(stage.variables).map(([k, v]) => [k.toLowerCase(), v]));
+      for (const step of stage.steps) {
+        await step.before?.();
+        const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, expand(v, vars)]));
+        const before = bed.emulator.requests.length;
+        const started = Date.now();
+        const run = await runTask(bundles(step.task), {
+          inputs, connection, variables: stage.variables, timeoutMs: 5 * 60_000, cwd: root, emulator: bed.emulator,
+          env: { AGENT_TOOLSDIRECTORY: path.join(work, 'tools'), BUILD_SOURCESDIRECTORY: root, SYSTEM_DEFAULTWORKINGDIRECTORY: root },
+        });
+        const mine = bed.emulator.requests.slice(before);
+        const firstArm = mine.find((r) => r.host === 'management.localhost');
+        const counts: Record<string, number> = {};
+        for (const r of mine) counts[kind(r)] = (counts[kind(r)] ?? 0) + 1;
+        figures.push({ task: step.task, step: step.name, result: run.result ?? 'none', message: run.result === 'Succeeded' ? undefined : run.message ?? run.stderr.slice(-300), coldStartMs: firstArm ? firstArm.time - started : undefined, counts, wallMs: run.durationMs });
+        for (const [k, v] of Object.entries(run.outputs)) vars.set(`${step.name}.${k}`.toLowerCase(), v);
+      }
+      return vars;
+    };
+    const built = await runStage(buildStage('build', 9001, GOOD_HYPER, training, ['Succeeded']));
+    const modelId = built.get('register.modelid') ?? '';
+    const version = built.get('register.modelversion') ?? '';
+    await runStage(releaseStage(modelId, version));
+
+    // A second build of the unchanged project: the code snapshot must not be uploaded again.
+    const datastore = bed.container(bed.emulator.state.datastoreContainers()[0]);
+    const since = new Date();
+    await new Promise((r) => setTimeout(r, 1100)); // blob times have one-second resolution
+    const rebuild = buildStage('rebuild', 9002, GOOD_HYPER, training, ['Succeeded']);
+    await runStage({ ...rebuild, steps: rebuild.steps.filter((st) => st.task === 'TrainModel') });
+    let blobs = 0;
+    let bytes = 0;
+    for await (const b of datastore.listBlobsFlat({ prefix: 'LocalUpload/' })) {
+      if (b.properties.lastModified && b.properties.lastModified >= since) {
+        blobs++;
+        bytes += b.properties.contentLength ?? 0;
+      }
+    }
+    secondRun = `second TrainModel run of the unchanged project (new pipeline run): ${bytes} bytes in ${blobs} code blobs uploaded`;
+  } finally {
+    await bed.stop();
+  }
+  const bare = bareNodeStartMs();
+  const lines = [`baseline: bare \`node -e 0\` start→exit = ${bare.toFixed(0)} ms (median of 7)`];
+  lines.push('step                 result      cold start→1st ARM   ×node   ARM reads  ARM writes  token  data plane  wall');
+  for (const f of figures) {
+    const cold = f.coldStartMs === undefined ? '—' : `${f.coldStartMs} ms`;
+    const ratio = f.coldStartMs === undefined ? '—' : (f.coldStartMs / bare).toFixed(1);
+    lines.push(`${`${f.task}/${f.step}`.padEnd(20)} ${f.result.padEnd(11)} ${cold.padStart(18)} ${ratio.padStart(7)}  ${String(f.counts['arm-read'] ?? 0).padStart(9)}  ${String(f.counts['arm-write'] ?? 0).padStart(10)}  ${String(f.counts.token ?? 0).padStart(5)}  ${String(f.counts['data-plane'] ?? 0).padStart(10)}  ${(f.wallMs / 1000).toFixed(1)} s`);
+    if (f.message) lines.push(`  ${f.task}: ${f.message}`);
+  }
+  lines.push(secondRun);
+  return lines;
+}
