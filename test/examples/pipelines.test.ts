@@ -68,21 +68,32 @@ describe('examples: YAML pipelines', () => {
     });
   }
 
-  describe('overview.md (the marketplace page): every YAML example', () => {
-    const overview = fs.readFileSync(path.join(repoRoot, 'overview.md'), 'utf8');
-    const blocks = [...overview.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
-    it('has YAML examples for every task', () => {
-      const used = new Set(blocks.flatMap((b) => stepsOf(b).map((st) => st.task.split('@')[0])));
-      for (const t of ourTasks) assert.ok(used.has(t), `overview.md has no YAML example of ${t}`);
-    });
-    blocks.forEach((block, i) => {
-      for (const step of stepsOf(block)) {
-        it(`example ${i + 1}: ${step.task} inputs match its task.json`, () => {
-          assert.deepStrictEqual(checkTaskStep({ ...step, where: `overview.md yaml block ${i + 1}` }), []);
+  // Every page a user copies YAML from: the marketplace page, the README, each task's README.
+  const pages = ['overview.md', 'README.md', ...ourTasks.map((t) => `tasks/${t}/README.md`)];
+  for (const page of pages) {
+    describe(`${page}: every YAML example`, () => {
+      const text = fs.readFileSync(path.join(repoRoot, page), 'utf8');
+      const blocks = [...text.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m) => m[1]);
+      if (page === 'overview.md' || page === 'README.md') {
+        it('has YAML examples for every task', () => {
+          const used = new Set(blocks.flatMap((b) => stepsOf(b).map((st) => st.task.split('@')[0])));
+          for (const t of ourTasks) assert.ok(used.has(t), `${page} has no YAML example of ${t}`);
+        });
+      } else {
+        it('has a YAML example of its task', () => {
+          const task = page.split('/')[1];
+          assert.ok(blocks.some((b) => stepsOf(b).some((st) => st.task.split('@')[0] === task)), `${page} has no YAML example of ${task}`);
         });
       }
+      blocks.forEach((block, i) => {
+        for (const step of stepsOf(block)) {
+          it(`example ${i + 1}: ${step.task} inputs match its task.json`, () => {
+            assert.deepStrictEqual(checkTaskStep({ ...step, where: `${page} yaml block ${i + 1}` }), []);
+          });
+        }
+      });
     });
-  });
+  }
 
   describe('the checker itself (in-memory YAML)', () => {
     const check = (text: string): string[] => stepsOf(text).flatMap((s) => checkTaskStep(s, lookupFixture));
