@@ -1,0 +1,238 @@
+// Shared set-up of the DeployToACI L0 scenarios (not a scenario itself): inputs through TaskMockRunner,
+// the service connection through ENDPOINT_* variables, and mocks registered with the specifiers the
+// compiled modules (out/tasks/DeployToACI/src/*.js) require:
+//   '../../shared/src/azure' (deploy.js, prepare.js, registry.js, appInsights.js): the client factories
+//     (containerInstanceClient, resourceClient, containerRegistryClient, machineLearningClient) return
+//     recording fakes and armRequest (Application Insights) is recorded; createAzureContext is the real one.
+//   '../../shared/src/keyvault' (inputs.js, secrets.js, registry.js, appInsights.js): getSecret / setSecret
+//     recorded, no vault is reached; vaultUrl and maskValue are the real ones.
+//   '../../shared/src/waiter' (deploy.js): the real waitUntil on a virtual clock, so the waits (2 s back-off
+//     and two consecutive Running polls) take no real time.
+// Everything else runs for real: inputs, the deployment plan, the container group body, the waiting
+// states, diagnostics (events and log tail), outputs and the summary.
+// Secrets reach the records only as placeholders ('<DB_PASSWORD>', …) or as a sha256 prefix.
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
+import type { ContainerGroup } from '@azure/arm-containerinstance';
+import type { AzureContext } from '../../../shared/src/azure';
+import type { Clock, WaitOptions } from '../../../shared/src/waiter';
+import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+
+/** Secrets planted in the inputs, the vault, the registry and Application Insights: never printed unmasked. */
+export const SP_KEY = 'L0-planted-sp-Secret-aci-5e0b19';
+export const DB_PASSWORD = 'L0-planted-db-Pass-aci-77f2c0';
+export const FEATURE_KEY = 'L0-planted-feature-Key-aci-0c9a4d';
+export const ACR_PASSWORD = 'L0-planted-acr-Pass-aci-d13e88';
+export const APPINSIGHTS = 'InstrumentationKey=L0-planted-ai-Key-aci-6b2f01;IngestionEndpoint=https://westeurope-1.in.applicationinsights.azure.com/';
+export const VAULT_SCORING_KEY = 'L0-planted-scoring-Key-aci-vault-41aa7e';
+export const SECRETS = [SP_KEY, DB_PASSWORD, FEATURE_KEY, ACR_PASSWORD, APPINSIGHTS, VAULT_SCORING_KEY];
+
+export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const GROUP_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.ContainerInstance/containerGroups/churn-staging`;
+export const REGISTRY_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/mlacr12345`;
+export const APPINSIGHTS_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Insights/components/ai-ml`;
+export const FQDN = 'churn-staging.westeurope.azurecontainer.io';
+export const DIGEST = `sha256:${'cd'.repeat(32)}`;
+/** A container log line that tries to end the task as Succeeded: it must be neutralised. */
+export const INJECTION = '##vso[task.complete result=Succeeded;]injected by the container log';
+
+export const sha = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 16);
+
+export interface DeployScenarioOptions {
+  /** The scoring key secret exists in the vault (default: missing, so a key is generated and stored). */
+  vaultHasScoringKey?: boolean;
+  /** The container crash-loops instead of running. */
+  crash?: boolean;
+}
+
+/** A module whose functions are the real ones unless overridden; the real module is loaded on first use (mocks on). */
+function withReal<T extends object>(realPath: string, overrides: Partial<T>): T {
+  let real: T | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (): T => (real ??= require(realPath) as T);
+  return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
+}
+
+const sharedModule = (name: string): string => path.join(__dirname, '..', '..', '..', 'shared', 'src', `${name}.js`);
+const notFound = (what: string): Error => Object.assign(new Error(`${what} not found`), { statusCode: 404 });
+
+const PLACEHOLDERS: [string, string][] = [
+  [DB_PASSWORD, '<DB_PASSWORD>'], [FEATURE_KEY, '<FEATURE_KEY>'], [ACR_PASSWORD, '<ACR_PASSWORD>'], [APPINSIGHTS, '<APPINSIGHTS>'], [VAULT_SCORING_KEY, '<VAULT_SCORING_KEY>'],
+];
+
+/** The container group body with every secret replaced: planted ones by a placeholder, the scoring key by its hash. */
+function redactBody(body: ContainerGroup): unknown {
+  const container = body.containers[0];
+  const env = (container.environmentVariables ?? []).map((e) => {
+    if (e.secureValue === undefined) return e;
+    const known = PLACEHOLDERS.find(([s]) => s === e.secureValue)?.[1];
+    return { name: e.name, secureValue: e.name === 'SCORING_KEY' ? `sha256:${sha(e.secureValue)}` : (known ?? '<UNKNOWN SECRET>') };
+  });
+  let json = JSON.stringify({ ...body, containers: [{ ...container, environmentVariables: env }] });
+  for (const [s, p] of PLACEHOLDERS) json = json.split(s).join(p);
+  return JSON.parse(json) as unknown;
+}
+
+/** A clock whose sleep advances time at once. */
+function virtualClock(): Clock {
+  let now = Date.now();
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+/** Runs DeployToACI with the default valid inputs, overridden by `inputs` (undefined removes one). */
+export function runDeployScenario(inputs: Record<string, string | undefined> = {}, o: DeployScenarioOptions = {}): void {
+  Object.assign(process.env, {
+    BUILD_BUILDID: '42',
+    BUILD_DEFINITIONNAME: 'churn-ci',
+    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+    SYSTEM_TEAMPROJECT: 'ml',
+  });
+  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
+
+  const tmr = new TaskMockRunner(taskEntry(__dirname));
+  const all: Record<string, string | undefined> = {
+    azureSubscription: 'conn-arm',
+    resourceGroup: 'rg-ml',
+    workspaceName: 'ws-prod',
+    containerGroupName: 'churn-staging',
+    imageUri: 'mlacr12345.azurecr.io/churn:3-42',
+    imageDigest: DIGEST,
+    cpu: '1',
+    memoryGb: '2',
+    environmentVariables: 'MODE=staging',
+    secureEnvironmentVariables: `DB_PASSWORD=${DB_PASSWORD}`,
+    keyVault: 'kv-ml',
+    secretEnvironmentVariables: 'FEATURE_STORE_KEY=feature-store-key',
+    readinessTimeoutMinutes: '5',
+    ...inputs,
+  };
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, v);
+
+  // --- the container group as ACI reports it ---
+  let written: ContainerGroup | undefined;
+  let polls = 0;
+  const groupView = (): ContainerGroup => {
+    const body = written as ContainerGroup;
+    const c = body.containers[0];
+    polls++;
+    const running = { state: 'Running', startTime: new Date('2024-05-01T10:00:05Z') };
+    const crashing = { state: 'Waiting', detailStatus: 'CrashLoopBackOff' };
+    const events = o.crash
+      ? [
+          { count: 1, firstTimestamp: new Date('2024-05-01T10:00:01Z'), lastTimestamp: new Date('2024-05-01T10:00:01Z'), name: 'Pulled', message: `pulled image "${c.image}"`, type: 'Normal' },
+          { count: 3, firstTimestamp: new Date('2024-05-01T10:00:09Z'), lastTimestamp: new Date('2024-05-01T10:00:30Z'), name: 'BackOff', message: 'Back-off restarting failed container', type: 'Warning' },
+        ]
+      : [];
+    return {
+      ...body,
+      id: GROUP_ID,
+      name: 'churn-staging',
+      provisioningState: polls < 2 ? 'Creating' : 'Succeeded',
+      ipAddress: { ...body.ipAddress, ip: '20.50.1.2', fqdn: FQDN },
+      // ACI never returns secure values
+      containers: [{ ...c, environmentVariables: (c.environmentVariables ?? []).map((e) => ({ name: e.name, value: e.value })), instanceView: {
+        restartCount: o.crash && polls >= 2 ? 3 : 0,
+        currentState: polls < 2 ? { state: 'Waiting', detailStatus: 'ContainerCreating' } : o.crash ? crashing : running,
+        events,
+      } }],
+      osType: 'Linux',
+    } as ContainerGroup;
+  };
+
+  const aciClient = {
+    containerGroups: {
+      get: async (rg: string, name: string): Promise<ContainerGroup> => {
+        recordCall('containerGroups.get', { rg, name, exists: written !== undefined });
+        if (!written) throw notFound(`container group ${name}`);
+        return groupView();
+      },
+      beginCreateOrUpdate: async (rg: string, name: string, body: ContainerGroup) => {
+        recordCall('containerGroups.beginCreateOrUpdate', { rg, name, body: redactBody(body) });
+        written = body;
+        return { poll: async () => undefined, isDone: () => true, getOperationState: () => ({ status: 'succeeded' }) };
+      },
+    },
+    containers: {
+      listLogs: async (rg: string, group: string, container: string, lo: { tail?: number }) => {
+        recordCall('containers.listLogs', { rg, group, container, tail: lo.tail });
+        return { content: `Traceback (most recent call last):\n${INJECTION}\nModuleNotFoundError: No module named 'sklearn'\n` };
+      },
+    },
+  };
+  const registry = { id: REGISTRY_ID, name: 'mlacr12345', loginServer: 'mlacr12345.azurecr.io', adminUserEnabled: true };
+  const registryClient = {
+    registries: {
+      get: async (rg: string, name: string) => {
+        recordCall('registries.get', { rg, name });
+        return registry;
+      },
+      list: async function* () {
+        recordCall('registries.list', {});
+        yield registry;
+      },
+      listCredentials: async (rg: string, name: string) => {
+        recordCall('registries.listCredentials', { rg, name });
+        return { username: 'mlacr12345', passwords: [{ name: 'password', value: ACR_PASSWORD }] };
+      },
+    },
+  };
+  const resourceClient = {
+    resourceGroups: {
+      get: async (rg: string) => {
+        recordCall('resourceGroups.get', { rg });
+        return { name: rg, location: 'West Europe' };
+      },
+    },
+  };
+  const mlClient = {
+    workspaces: {
+      get: async (rg: string, name: string) => {
+        recordCall('workspaces.get', { rg, name });
+        return { name, containerRegistry: REGISTRY_ID, applicationInsights: APPINSIGHTS_ID };
+      },
+    },
+  };
+
+  tmr.registerMock('../../shared/src/azure', withReal<typeof import('../../../shared/src/azure')>(sharedModule('azure'), {
+    containerInstanceClient: () => aciClient as unknown as ReturnType<typeof import('../../../shared/src/azure').containerInstanceClient>,
+    containerRegistryClient: () => registryClient as unknown as ReturnType<typeof import('../../../shared/src/azure').containerRegistryClient>,
+    resourceClient: () => resourceClient as unknown as ReturnType<typeof import('../../../shared/src/azure').resourceClient>,
+    machineLearningClient: () => mlClient as unknown as ReturnType<typeof import('../../../shared/src/azure').machineLearningClient>,
+    armRequest: async <T>(_ctx: AzureContext, method: string, pathOrUrl: string, apiVersion: string): Promise<T> => {
+      recordCall('armRequest', { method, pathOrUrl, apiVersion });
+      return { name: 'ai-ml', properties: { ConnectionString: APPINSIGHTS } } as T;
+    },
+  }));
+  tmr.registerMock('../../shared/src/keyvault', withReal<typeof import('../../../shared/src/keyvault')>(sharedModule('keyvault'), {
+    getSecret: async (ctx: AzureContext, vault: string, secretName: string, go: { optional?: boolean } = {}): Promise<string | undefined> => {
+      recordCall('getSecret', { subscriptionId: ctx.subscriptionId, vault, secretName, optional: go.optional === true });
+      // like the real getSecret: a value read is masked at once (with the real maskValue)
+      const mask = (v: string): string => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require(sharedModule('keyvault')) as typeof import('../../../shared/src/keyvault')).maskValue(v);
+        return v;
+      };
+      if (secretName === 'feature-store-key') return mask(FEATURE_KEY);
+      if (secretName === 'churn-staging-scoring-key' && o.vaultHasScoringKey) return mask(VAULT_SCORING_KEY);
+      return undefined;
+    },
+    setSecret: async (ctx: AzureContext, vault: string, secretName: string, value: string, tags?: Record<string, string>): Promise<void> => {
+      recordCall('setSecret', { subscriptionId: ctx.subscriptionId, vault, secretName, valueSha: sha(value), tags });
+    },
+  }));
+  tmr.registerMock('../../shared/src/waiter', withReal<typeof import('../../../shared/src/waiter')>(sharedModule('waiter'), {
+    waitUntil: async <T>(w: WaitOptions<T>): Promise<T> => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const real = require(sharedModule('waiter')) as typeof import('../../../shared/src/waiter');
+      return real.waitUntil({ ...w, clock: w.clock ?? virtualClock() });
+    },
+  }));
+  tmr.run();
+}
