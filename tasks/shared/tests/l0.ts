@@ -48,6 +48,18 @@ export function recordCall(name: string, args: unknown): void {
 }
 
 /** The tsc-compiled entry of the task whose scenario directory (out/tasks/<Task>/tests/L0) is `scenarioDir`. */
+/**
+ * A module mock whose functions are the real ones unless overridden: only the functions that call Azure
+ * are replaced, the pure helpers of the same module still run. The real module is loaded on first use,
+ * after the scenario's mocks are registered.
+ */
+export function withReal<T extends object>(realPath: string, overrides: Partial<T>): T {
+  let real: T | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (): T => (real ??= require(realPath) as T);
+  return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
+}
+
 export function taskEntry(scenarioDir: string): string {
   return path.join(scenarioDir, '..', '..', 'src', 'index.js');
 }

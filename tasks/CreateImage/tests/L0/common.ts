@@ -28,6 +28,7 @@ export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 /** Writes a score.py and a model folder into a fresh directory. */
 function workDir(): { dir: string; scoringScript: string; modelDir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l0-createimage-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const scoringScript = path.join(dir, 'score.py');
   fs.writeFileSync(scoringScript, 'import json\n\ndef init():\n    pass\n\ndef run(raw_data):\n    return json.loads(raw_data)\n');
   const modelDir = path.join(dir, 'model', 'churn');

@@ -17,7 +17,7 @@ import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { ContainerGroup } from '@azure/arm-containerinstance';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { Clock, WaitOptions } from '../../../shared/src/waiter';
-import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
 
 /** Secrets planted in the inputs, the vault, the registry and Application Insights: never printed unmasked. */
 export const SP_KEY = 'L0-planted-sp-Secret-aci-5e0b19';
@@ -44,14 +44,6 @@ export interface DeployScenarioOptions {
   vaultHasScoringKey?: boolean;
   /** The container crash-loops instead of running. */
   crash?: boolean;
-}
-
-/** A module whose functions are the real ones unless overridden; the real module is loaded on first use (mocks on). */
-function withReal<T extends object>(realPath: string, overrides: Partial<T>): T {
-  let real: T | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = (): T => (real ??= require(realPath) as T);
-  return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
 }
 
 const sharedModule = (name: string): string => path.join(__dirname, '..', '..', '..', 'shared', 'src', `${name}.js`);

@@ -49,6 +49,7 @@ class FakeScoringClient {
 /** Runs ProbeEndpoint with the default valid inputs, overridden by `inputs` (undefined removes one). */
 export function runProbeScenario(inputs: Record<string, string | undefined> = {}): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l0-probe-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const payloadFile = path.join(dir, 'payloads.jsonl');
   fs.writeFileSync(payloadFile, '{"x": 1}\n{"x": 2}\n{"x": 3}\n');
   const expectedFile = path.join(dir, 'expected.jsonl');

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
 import type { Tag } from '../../src/inputs';
 import type { Metrics } from '../../src/metrics';
 import type { PromoteOutcome, PromotionRecord } from '../../src/promote';
@@ -35,14 +35,6 @@ export interface RegisterScenarioOptions {
   jobAccuracy?: number;
   /** A metrics file with this content is written and passed as metricsFile. */
   metricsFile?: string;
-}
-
-/** A module whose functions are the real ones unless overridden; the real module is loaded on first use (mocks on). */
-function withReal<T extends object>(realPath: string, overrides: Partial<T>): T {
-  let real: T | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = (): T => (real ??= require(realPath) as T);
-  return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
 }
 
 const srcModule = (name: string): string => path.join(__dirname, '..', '..', 'src', `${name}.js`);

@@ -17,7 +17,7 @@ import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { JobBase } from '@azure/arm-machinelearning';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
 import type { CodeVersionResult } from '../../src/code';
 import type { ComputeInfo } from '../../src/compute';
 import type { Metrics, RunDetails } from '../../src/dataplane';
@@ -44,14 +44,6 @@ export interface TrainScenarioOptions {
   plan?: 'submit' | 'attach';
   /** What waitForJob returns (default Completed). */
   finalStatus?: string;
-}
-
-/** A module whose functions are the real ones unless overridden; the real module is loaded on first use (mocks on). */
-function withReal<T extends object>(realPath: string, overrides: Partial<T>): T {
-  let real: T | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = (): T => (real ??= require(realPath) as T);
-  return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
 }
 
 const srcModule = (name: string): string => path.join(__dirname, '..', '..', 'src', `${name}.js`);
