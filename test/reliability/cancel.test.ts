@@ -94,10 +94,8 @@ describe('reliability: SIGINT while waiting → remote clean-up, Cancelled, exit
     assert.equal(acrRuns(f.emulator).get(runId)?.status, 'Canceled');
   });
 
-  // TASK BUG (reported with issue 9, test left failing on purpose): DeployToACI passes cancellationSignal()
-  // to its wait but never registers an onCancel() clean-up, and the shared cancellation module installs its
-  // SIGINT/SIGTERM handlers only in onCancel(). So no handler exists: SIGINT kills the process at once
-  // (exit signal SIGINT, no ##vso[task.complete], result missing instead of Cancelled, no cancel line).
+  // DeployToACI registers no clean-up of its own (ACI has no cancel for a create in progress) and only hands
+  // cancellationSignal() to its wait: this case caught that the shared module then installed no handler at all.
   it('DeployToACI waiting for its container: Cancelled in time (no remote clean-up defined for ACI)', async () => {
     const f = fx.get('DeployToACI')!;
     aciControl(f.emulator).holdPulling = true;

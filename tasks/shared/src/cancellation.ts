@@ -22,6 +22,8 @@ const registry: Registry = { controller: new AbortController(), cleanups: new Se
 
 /** Aborted on the first SIGINT/SIGTERM; pass it to waits and SDK calls. */
 export function cancellationSignal(): AbortSignal {
+  // a task that only passes the signal to its waits (no clean-up of its own) must still stop on SIGINT
+  install();
   return registry.controller.signal;
 }
 

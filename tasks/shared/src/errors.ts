@@ -175,6 +175,11 @@ function hint(info: AzureErrorInfo, subject: string, o: { resource?: string; act
     case 400:
       return undefined;
     case 401:
+      // ARM's ExpiredAuthenticationToken, Key Vault's AKV10022 ("Invalid issuer or token expired"): the
+      // access token itself was stale (agent clock, a long step), not the connection's secret
+      if (info.code === 'ExpiredAuthenticationToken' || /token (has )?expired|TokenExpired|AKV10022|expiry UTC time/i.test(info.message)) {
+        return "the access token had expired when the service checked it: re-run the task; if it happens again, check the agent machine's clock (tokens are checked against the service's time)";
+      }
       return "the service connection's credential was rejected: check its tenant id and client id, that the client secret or certificate has not expired, and (workload identity) that the federated credential matches this service connection";
     case 403: {
       const scope = info.resourceId ?? originOf(info.url) ?? where;

@@ -50,6 +50,14 @@ describe('cancellation (child process)', function () {
     assert.doesNotMatch(r.out, /SHOULD NOT RUN/);
   });
 
+  it('a task that only uses cancellationSignal() (no clean-up) still reports Cancelled and exits on SIGINT', async () => {
+    const r = await runFixture('signal-only', ['SIGINT']);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /SIGNAL ABORTED/);
+    assert.match(r.out, /##vso\[task\.complete result=Cancelled/);
+    assert.ok(r.ms < 7500, `exited ${r.ms} ms after the signal`);
+  });
+
   it('a clean-up that hangs is cut at 5 s and the process still exits well before 7.5 s', async () => {
     const r = await runFixture('slow', ['SIGINT']);
     assert.equal(r.code, 0, r.out);

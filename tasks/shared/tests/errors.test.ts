@@ -47,6 +47,14 @@ describe('errors', () => {
     assert.match(d, /^container group 'cg' failed: Conflict \(409\): Busy\. Hint: the request conflicts with the current state of container group 'cg' \(Conflict\)/);
   });
 
+  it('401 for an expired access token hints at a re-run and the agent clock, not the secret', () => {
+    const arm = describeAzureError(restError(401, { error: { code: 'ExpiredAuthenticationToken', message: "The access token expiry UTC time '11/27/2026 10:00:00 PM' is earlier than current UTC time." } }));
+    assert.match(arm, /Hint: the access token had expired.*clock/);
+    assert.doesNotMatch(arm, /client secret/);
+    const vault = describeAzureError(restError(401, { error: { code: 'Unauthorized', message: 'AKV10022: Invalid audience or token expired.' } }));
+    assert.match(vault, /Hint: the access token had expired/);
+  });
+
   it('401 hint talks about credential, tenant and expiry', () => {
     const d = describeAzureError(restError(401, { error: { code: 'InvalidAuthenticationToken', message: 'expired' } }));
     assert.match(d, /^Request for \/subscriptions\/sub1\/.*failed: InvalidAuthenticationToken \(401\): expired\. Hint: .*tenant id.*expired/);
