@@ -3,12 +3,11 @@
 // talks to Azure (see tests/L0/common.ts). Nothing here reaches a network.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { callsOf, leakedLines, runScenario, ScenarioRun } from '../../shared/tests/l0';
+import { assertFailedBeforeAnyCall, callsOf, leakedBeyondAgentMasking, runScenario, ScenarioRun } from '../../shared/tests/l0';
 import { DIGEST, LOGIN_SERVER, SP_KEY, SUBSCRIPTION } from './L0/common';
 
 const scenario = (name: string): Promise<ScenarioRun> => runScenario(path.join(__dirname, 'L0', `${name}.js`), { timeoutMs: 60000 });
-const leakedBeyondAgentMasking = (run: ScenarioRun): string[] =>
-  leakedLines(run, [SP_KEY]).filter((l) => !/^##vso\[task\.debug\]conn-arm auth param serviceprincipalkey = /.test(l));
+const leaks = (run: ScenarioRun): string[] => leakedBeyondAgentMasking(run, [SP_KEY]);
 const AZURE_MOCKS = ['resolveWorkspace', 'resolveModel', 'resolveRegistry', 'modelFiles', 'ensureImage'];
 
 describe('CreateImage L0 (MockTestRunner)', function () {
@@ -48,7 +47,7 @@ describe('CreateImage L0 (MockTestRunner)', function () {
     // the connection's secret is registered with the agent and printed nowhere else (task-lib's own
     // debug echo of endpoint auth parameters is masked by the agent, which knows its endpoint secrets)
     assert.ok(run.secrets.includes(SP_KEY), 'the client secret is registered with the agent');
-    assert.deepEqual(leakedBeyondAgentMasking(run), []);
+    assert.deepEqual(leaks(run), []);
   });
 
   it('passes model name + version, the registry by name and explicit image name/tag to the steps', async () => {
@@ -76,13 +75,7 @@ describe('CreateImage L0 (MockTestRunner)', function () {
   for (const [name, message] of bad) {
     it(`fails on a bad input before any Azure call: ${name}`, async () => {
       const run = await scenario(name);
-      assert.equal(run.result, 'Failed', run.stdout);
-      assert.equal(run.succeeded, false);
-      assert.match(run.message, message);
-      assert.ok(!run.message.includes('\n'), 'one line');
-      assert.deepEqual(run.calls, [], 'no mocked Azure module was called');
-      assert.deepEqual(run.outputs, {}, 'no outputs');
-      assert.deepEqual(leakedBeyondAgentMasking(run), []);
+      assertFailedBeforeAnyCall(run, message, [SP_KEY]);
     });
   }
 });

@@ -3,13 +3,11 @@
 // to Azure (see tests/L0/common.ts). Nothing here reaches a network.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { callsOf, leakedLines, runScenario, ScenarioRun } from '../../shared/tests/l0';
+import { assertFailedBeforeAnyCall, callsOf, leakedBeyondAgentMasking, runScenario, ScenarioRun } from '../../shared/tests/l0';
 import { JOB, SP_KEY, SUBSCRIPTION, WS_ID } from './L0/common';
 
 const scenario = (name: string): Promise<ScenarioRun> => runScenario(path.join(__dirname, 'L0', `${name}.js`), { timeoutMs: 60000 });
-// task-lib echoes endpoint auth parameters in a debug line; the agent masks its endpoint secrets there itself
-const leakedBeyondAgentMasking = (run: ScenarioRun): string[] =>
-  leakedLines(run, [SP_KEY]).filter((l) => !/^##vso\[task\.debug\]conn-arm auth param serviceprincipalkey = /.test(l));
+const leaks = (run: ScenarioRun): string[] => leakedBeyondAgentMasking(run, [SP_KEY]);
 
 const CONN = { subscriptionId: SUBSCRIPTION, scheme: 'ServicePrincipal' };
 const SCOPE = { resourceGroup: 'rg-ml', workspaceName: 'ws-prod', modelName: 'churn' };
@@ -69,7 +67,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
       registered: 'true',
     });
     assert.ok(run.secrets.includes(SP_KEY), 'the client secret is registered with the agent');
-    assert.deepEqual(leakedBeyondAgentMasking(run), []);
+    assert.deepEqual(leaks(run), []);
   });
 
   it('registers a local folder with a metrics file and no production version: noBaseline, uploaded only after the gate', async () => {
@@ -94,7 +92,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
     assert.equal(run.outputs.gateResult, 'noBaseline');
     assert.equal(run.outputs.registered, 'true');
     assert.equal(run.outputs.modelId, 'azureml:churn:3');
-    assert.deepEqual(leakedBeyondAgentMasking(run), []);
+    assert.deepEqual(leaks(run), []);
   });
 
   it('gate failed with onGateFailure=fail: Failed with one line, outputs say failed/not registered, nothing written', async () => {
@@ -105,7 +103,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
     assert.match(run.message, /GateFailed .*accuracy 0\.85 vs 0\.9 \(version 1\)/);
     assert.ok(!run.message.includes('\n'), 'one line');
     assert.deepEqual(run.outputs, NOTHING_REGISTERED);
-    assert.deepEqual(leakedBeyondAgentMasking(run), []);
+    assert.deepEqual(leaks(run), []);
   });
 
   it('gate failed with onGateFailure=skip: SucceededWithIssues, registered=false, nothing uploaded or registered', async () => {
@@ -116,7 +114,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
     assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'listVersions']);
     for (const write of AZURE_WRITES) assert.deepEqual(callsOf(run, write), [], `no ${write}`);
     assert.deepEqual(run.outputs, NOTHING_REGISTERED);
-    assert.deepEqual(leakedBeyondAgentMasking(run), []);
+    assert.deepEqual(leaks(run), []);
   });
 
   it('promote: moves the production tag to the given version with the promotion record, registers nothing', async () => {
@@ -139,7 +137,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
       gateResult: 'skipped',
       registered: 'false',
     });
-    assert.deepEqual(leakedBeyondAgentMasking(run), []);
+    assert.deepEqual(leaks(run), []);
   });
 
   const bad: [scenario: string, message: RegExp][] = [
@@ -153,13 +151,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
   for (const [name, message] of bad) {
     it(`fails on a bad input before any Azure call: ${name}`, async () => {
       const run = await scenario(name);
-      assert.equal(run.result, 'Failed', run.stdout);
-      assert.equal(run.succeeded, false);
-      assert.match(run.message, message);
-      assert.ok(!run.message.includes('\n'), 'one line');
-      assert.deepEqual(run.calls, [], 'no mocked Azure module was called');
-      assert.deepEqual(run.outputs, {}, 'no outputs');
-      assert.deepEqual(leakedBeyondAgentMasking(run), []);
+      assertFailedBeforeAnyCall(run, message, [SP_KEY]);
     });
   }
 });

@@ -3,13 +3,11 @@
 // to Azure (see tests/L0/common.ts). Nothing here reaches a network.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { callsOf, leakedLines, runScenario, ScenarioRun } from '../../shared/tests/l0';
+import { assertFailedBeforeAnyCall, callsOf, leakedBeyondAgentMasking, runScenario, ScenarioRun } from '../../shared/tests/l0';
 import { CODE_ID, COMPUTE_ID, ENV_ID, INJECTION, JOB_ERROR, SP_KEY, SUBSCRIPTION } from './L0/common';
 
 const scenario = (name: string): Promise<ScenarioRun> => runScenario(path.join(__dirname, 'L0', `${name}.js`), { timeoutMs: 60000 });
-// task-lib echoes endpoint auth parameters in a debug line; the agent masks its endpoint secrets there itself
-const leakedBeyondAgentMasking = (run: ScenarioRun): string[] =>
-  leakedLines(run, [SP_KEY]).filter((l) => !/^##vso\[task\.debug\]conn-arm auth param serviceprincipalkey = /.test(l));
+const leaks = (run: ScenarioRun): string[] => leakedBeyondAgentMasking(run, [SP_KEY]);
 
 const JOB_NAME = /^train-42-[0-9a-f]{12}$/;
 const OUTPUT_NAMES = ['jobName', 'jobStatus', 'metrics', 'modelOutputUri', 'studioUrl'];
@@ -83,7 +81,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
       modelOutputUri: `azureml://jobs/${plan.base}/outputs/model`,
     });
     assert.ok(run.secrets.includes(SP_KEY), 'the client secret is registered with the agent');
-    assert.deepEqual(leakedBeyondAgentMasking(run), []);
+    assert.deepEqual(leaks(run), []);
   });
 
   it('waitForCompletion=false: succeeds once submitted with the submission status, no wait and no metrics', async () => {
@@ -95,7 +93,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
     assert.equal(run.outputs.jobStatus, 'NotStarted');
     assert.equal(run.outputs.metrics, '{}');
     assert.equal(run.outputs.modelOutputUri, `azureml://jobs/${run.outputs.jobName}/outputs/model`);
-    assert.deepEqual(leakedBeyondAgentMasking(run), []);
+    assert.deepEqual(leaks(run), []);
   });
 
   it('re-attaches to the running job of an explicit jobName: nothing uploaded, registered or submitted', async () => {
@@ -128,7 +126,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
     assert.ok(run.stdout.includes('ModuleNotFoundError: No module named sklearn'));
     assert.ok(!run.stdout.includes(INJECTION), 'the injected command is neutralised');
     assert.deepEqual(run.commands.filter((c) => c.command === 'task.complete').map((c) => c.properties.result), ['Failed']);
-    assert.deepEqual(leakedBeyondAgentMasking(run), []);
+    assert.deepEqual(leaks(run), []);
   });
 
   const bad: [scenario: string, message: RegExp][] = [
@@ -142,13 +140,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
   for (const [name, message] of bad) {
     it(`fails on a bad input before any Azure call: ${name}`, async () => {
       const run = await scenario(name);
-      assert.equal(run.result, 'Failed', run.stdout);
-      assert.equal(run.succeeded, false);
-      assert.match(run.message, message);
-      assert.ok(!run.message.includes('\n'), 'one line');
-      assert.deepEqual(run.calls, [], 'no mocked Azure module was called');
-      assert.deepEqual(run.outputs, {}, 'no outputs');
-      assert.deepEqual(leakedBeyondAgentMasking(run), []);
+      assertFailedBeforeAnyCall(run, message, [SP_KEY]);
     });
   }
 });

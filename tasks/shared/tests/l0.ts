@@ -15,6 +15,7 @@
 // - A failed spawn leaves tr.succeeded true: runScenario throws when there is no task.complete.
 //
 // This module is loaded by scenario children too, so it imports only Node built-ins at the top.
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -225,6 +226,26 @@ export function leakedLines(run: Pick<ScenarioRun, 'stdout' | 'stderr'>, secrets
 }
 
 /** The recorded calls of one mocked function. */
+/**
+ * Lines that show a secret, except task-lib's own debug echo of the connection's auth parameters
+ * (`##vso[task.debug]<id> auth param serviceprincipalkey = <value>`): the agent masks its endpoint secrets there itself.
+ */
+export function leakedBeyondAgentMasking(run: Pick<ScenarioRun, 'stdout' | 'stderr'>, secrets: readonly string[], connectionId = 'conn-arm'): string[] {
+  const echo = new RegExp(`^##vso\\[task\\.debug\\]${connectionId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} auth param (serviceprincipalkey|serviceprincipalcertificate) = `, 'i');
+  return leakedLines(run, secrets).filter((l) => !echo.test(l));
+}
+
+/** The bad-input contract: Failed with one line matching `message`, no mocked Azure call, no output, no leak. */
+export function assertFailedBeforeAnyCall(run: ScenarioRun, message: RegExp, secrets: readonly string[]): void {
+  assert.equal(run.result, 'Failed', run.stdout);
+  assert.equal(run.succeeded, false);
+  assert.match(run.message, message);
+  assert.ok(!run.message.includes('\n'), 'one line');
+  assert.deepEqual(run.calls, [], 'no mocked Azure module was called');
+  assert.deepEqual(run.outputs, {}, 'no outputs');
+  assert.deepEqual(leakedBeyondAgentMasking(run, secrets), []);
+}
+
 export function callsOf(run: Pick<ScenarioRun, 'calls'>, name: string): unknown[] {
   return run.calls.filter((c) => c.name === name).map((c) => c.args);
 }
