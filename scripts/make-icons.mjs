@@ -64,6 +64,8 @@ function icon(size, colour, glyph) {
 for (const [task, glyph] of Object.entries(glyphs)) {
   const dir = join(root, 'tasks', task);
   if (existsSync(dir)) writeFileSync(join(dir, 'icon.png'), icon(32, colours[task], glyph));
+  // a larger copy for the marketplace page and docs
+  writeFileSync(join(root, 'images', `task-${task}.png`), icon(64, colours[task], glyph));
 }
 const all = (x, y) => {
   const q = (x < 0.5 ? 0 : 1) + (y < 0.5 ? 0 : 2);
