@@ -6,6 +6,7 @@ import { benchWaiting } from './bench/waiting';
 import { benchLifecycle } from './bench/lifecycle';
 import { benchUpload } from './bench/upload';
 import { benchProbe } from './bench/probe';
+import { benchAzCli } from './bench/azcli';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -30,6 +31,7 @@ async function main(): Promise<number> {
     await section('Lifecycle against the emulator: cold start and requests per task', () => benchLifecycle(root)),
     await section('Code snapshot upload to Azurite vs direct @azure/storage-blob', () => benchUpload()),
     await section('ProbeEndpoint load engine vs autocannon (same local server)', async () => (await benchProbe()).lines),
+    await section('azure-cli vs our tasks against the emulator: az container create + Key Vault secret read vs DeployToACI (wall time)', () => benchAzCli(root)),
   ];
   return ok.every(Boolean) ? 0 : 1;
 }
