@@ -43,7 +43,9 @@ export async function benchAzCli(root: string): Promise<string[]> {
   const probe = spawnSync('unshare', ['--mount', 'sh', '-c', 'mount --bind /etc/hosts /etc/hosts'], { encoding: 'utf8' });
   if (probe.status !== 0) return [`skipped: cannot make a private mount namespace for az's hosts file (needs root): ${(probe.stderr || probe.error?.message || '').trim()}`];
 
-  const bed = await startTestBed();
+  // Retry-After 1 s on every long-running operation, for both clients: azure-core (Python) reads 0 as
+  // "no hint" and would sleep its 30 s default, which measures the emulator, not az
+  const bed = await startTestBed({ lroRetryAfterSeconds: 1 });
   const emu = bed.emulator;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aml-bench-az-'));
   try {
@@ -168,7 +170,7 @@ export async function benchAzCli(root: string): Promise<string[]> {
     lines.push(`azure-cli ${azVersion}; one-time setup not timed below: cloud register/set, \`az login --service-principal\` ${secs(login.ms)}`);
     lines.push(`${secretLabel} (process start → exit)                median of ${RUNS}: ${secs(median(azSecret))}`);
     lines.push(`az container create (LRO until Succeeded)              median of ${RUNS}: ${secs(median(azContainer))}`);
-    if (azSleep.length) lines.push(`  of which its longest gap between two requests (LRO sleep) median of ${azSleep.length}: ${secs(median(azSleep))} (the emulator's LRO answers Retry-After: 0, which azure-core's poller takes as no hint: it sleeps its default 30 s interval)`);
+    if (azSleep.length) lines.push(`  of which its longest gap between two requests (LRO sleep) median of ${azSleep.length}: ${secs(median(azSleep))} (the emulator answers Retry-After: 1 here, and both clients honour it)`);
     lines.push(`az total: secret read + container create (2 processes)  median of ${RUNS}: ${secs(median(azTotal))}`);
     lines.push(`DeployToACI bundle (token, Key Vault read, ACR credentials, App Insights, create, wait until /score answers) median of ${RUNS}: ${secs(median(task))}  (×${(median(task) / median(azTotal)).toFixed(2)} of az)`);
     return lines;
