@@ -48,7 +48,16 @@ const output = `${r.stdout}\n${r.stderr}`;
 if (r.status !== 0 || /Invalid task json/i.test(output)) fail(`tfx failed:\n${output}`);
 const vsix = readdirSync(outDir).find((f) => f.endsWith('.vsix'));
 if (!vsix) fail(`tfx made no .vsix:\n${output}`);
-console.log(`packaged ${tasks.length} task(s): dist/${vsix}`);
+// What the agent will unpack: every task folder has its bundle, task.json, loc strings, icon, and no node_modules.
+const listing = spawnSync('python3', ['-c', 'import json,sys,zipfile; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))', join(outDir, vsix)], { encoding: 'utf8' });
+if (listing.status !== 0) fail(`cannot list dist/${vsix}: ${listing.stderr}`);
+const entries = new Set(JSON.parse(listing.stdout));
+const missing = tasks.flatMap((t) => ['index.js', 'task.json', 'task.loc.json', 'icon.png', 'lib.json', 'Strings/resources.resjson/en-US/resources.resjson']
+  .map((f) => `tasks/${t}/${f}`).filter((f) => !entries.has(f)));
+if (missing.length) fail(`dist/${vsix} lacks ${missing.join(', ')}`);
+if ([...entries].some((e) => e.includes('node_modules/'))) fail(`dist/${vsix} contains node_modules`);
+if (!entries.has('images/extension-icon.png') || !entries.has('overview.md')) fail(`dist/${vsix} lacks the icon or overview.md`);
+console.log(`packaged ${tasks.length} task(s): dist/${vsix} (${entries.size} entries checked)`);
 
 function fail(message) {
   console.error(`error: ${message}`);
