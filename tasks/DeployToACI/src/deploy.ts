@@ -131,7 +131,11 @@ export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promis
         }
         const view = await getGroup(client, o.resourceGroup, o.name);
         last = observe(view, lroStatus, lroFailure);
-        if (last.failure) throw new DeploymentFailed(last.failure);
+        if (last.failure) {
+          // the waiter prints states it sees; this one ends the wait, so print it here before the events
+          console.log(`${what}: ${last.state}`);
+          throw new DeploymentFailed(last.failure);
+        }
         const confirmed = last.done && runningWithRestarts === last.restarts;
         runningWithRestarts = last.done ? last.restarts : undefined;
         return { done: confirmed, state: last.state, value: view };

@@ -307,6 +307,9 @@ describe('DeployToACI (bundled task against the emulator)', function () {
     assert.strictEqual(r.result, 'Failed', r.stdout);
     assert.match(r.message ?? '', /Container group 'churn-crash' did not start: the container keeps crashing/);
     assert.match(r.stdout, /BackOff\s.*Back-off restarting failed container/);
+    // the state that ended the wait is printed before the events that explain it
+    const failingState = r.stdout.search(/container group 'churn-crash': [^\n]*container (Waiting|Terminated)[^\n]*restart\(s\)/);
+    assert.ok(failingState >= 0 && failingState < r.stdout.search(/BackOff\s.*Back-off restarting failed container/), r.stdout);
     assert.match(r.stdout, /RuntimeError: model file is corrupt/);
     assert.match(r.stdout, /init\(\) failed: the scoring server does not start/);
     assert.ok(!r.commands.some((c) => c.name === 'task.setvariable' && c.properties.variable === 'scoringUri'), 'the container log set a variable');
