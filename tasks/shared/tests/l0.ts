@@ -19,6 +19,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { WorkspaceInfo } from '../src/workspace';
 
 /** Mocks print one line per call with this prefix (not `##vso[`, so the agent would ignore it). */
 export const CALL_PREFIX = '##l0-call ';
@@ -59,6 +60,24 @@ export function withReal<T extends object>(realPath: string, overrides: Partial<
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = (): T => (real ??= require(realPath) as T);
   return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
+}
+
+/** The subscription every L0 scenario's service connection and fake resources use. */
+export const L0_SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+
+/** The AML workspace the L0 scenarios' mocked resolveWorkspace returns ('rg-ml/ws-prod'), with per-task extras. */
+export function l0Workspace(extra: Partial<WorkspaceInfo> = {}): WorkspaceInfo {
+  return {
+    id: `/subscriptions/${L0_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod`,
+    name: 'ws-prod',
+    resourceGroup: 'rg-ml',
+    location: 'westeurope',
+    defaultDatastore: { name: 'workspaceblobstore', accountName: 'acct', containerName: 'c', blobEndpoint: 'https://acct.blob.core.windows.net' },
+    mlflowTrackingUri: 'https://westeurope.api.azureml.ms/mlflow/v1.0',
+    studioJobUrl: (job) => `https://ml.azure.com/runs/${job}`,
+    studioModelUrl: (name, version) => `https://ml.azure.com/model/${name}:${version}`,
+    ...extra,
+  };
 }
 
 export function taskEntry(scenarioDir: string): string {

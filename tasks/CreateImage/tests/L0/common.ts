@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0Workspace, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
 import type { BuildContext } from '../../src/context';
 import type { ImageResult, ImageTarget } from '../../src/image';
 import type { ModelFiles, ResolvedModel } from '../../src/model';
@@ -21,7 +21,7 @@ import type { ModelRef } from '../../src/references';
 
 /** The connection's client secret: the tests check it never reaches the log unmasked. */
 export const SP_KEY = 'L0-planted-sp-Secret-4d1f7a';
-export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const SUBSCRIPTION = L0_SUBSCRIPTION;
 export const LOGIN_SERVER = 'mlacr12345.azurecr.io';
 export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -65,17 +65,7 @@ export function runCreateImageScenario(inputs: Record<string, string | undefined
     scheme: ctx.connection.scheme,
     tenantId: ctx.connection.tenantId,
   });
-  const ws: WorkspaceInfo = {
-    id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod`,
-    name: 'ws-prod',
-    resourceGroup: 'rg-ml',
-    location: 'westeurope',
-    defaultDatastore: { name: 'workspaceblobstore', accountName: 'acct', containerName: 'c', blobEndpoint: 'https://acct.blob.core.windows.net' },
-    mlflowTrackingUri: 'https://westeurope.api.azureml.ms/mlflow/v1.0',
-    containerRegistryId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/mlacr12345`,
-    studioJobUrl: (job) => `https://ml.azure.com/runs/${job}`,
-    studioModelUrl: (name, version) => `https://ml.azure.com/model/${name}:${version}`,
-  };
+  const ws = l0Workspace({ containerRegistryId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/mlacr12345` });
 
   tmr.registerMock('../../shared/src/workspace', {
     resolveWorkspace: async (ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {

@@ -17,7 +17,7 @@ import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { ContainerGroup } from '@azure/arm-containerinstance';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { Clock, WaitOptions } from '../../../shared/src/waiter';
-import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
 
 /** Secrets planted in the inputs, the vault, the registry and Application Insights: never printed unmasked. */
 export const SP_KEY = 'L0-planted-sp-Secret-aci-5e0b19';
@@ -28,7 +28,7 @@ export const APPINSIGHTS = 'InstrumentationKey=L0-planted-ai-Key-aci-6b2f01;Inge
 export const VAULT_SCORING_KEY = 'L0-planted-scoring-Key-aci-vault-41aa7e';
 export const SECRETS = [SP_KEY, DB_PASSWORD, FEATURE_KEY, ACR_PASSWORD, APPINSIGHTS, VAULT_SCORING_KEY];
 
-export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const SUBSCRIPTION = L0_SUBSCRIPTION;
 export const GROUP_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.ContainerInstance/containerGroups/churn-staging`;
 export const REGISTRY_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/mlacr12345`;
 export const APPINSIGHTS_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.Insights/components/ai-ml`;

@@ -11,14 +11,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { AzureContext } from '../../../shared/src/azure';
-import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
 import type { Exchange, ScoringClientOptions } from '../../src/client';
 
 /** Scoring keys planted in the inputs / the vault: the tests check they are masked and never printed. */
 export const KEY = 'pl4nted-L0-Scoring-KEY-5c9e2d';
 export const VAULT_KEY = 'pl4nted-L0-Vault-KEY-a81f3b';
 export const SP_KEY = 'pl4nted-L0-sp-Secret-77d0c4';
-export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const SUBSCRIPTION = L0_SUBSCRIPTION;
 export const MOCK_URL = 'http://scoring.l0.invalid:5001/score';
 
 const redact = (v: string | undefined): string | undefined => v?.split(KEY).join('<KEY>').split(VAULT_KEY).join('<VAULT_KEY>');

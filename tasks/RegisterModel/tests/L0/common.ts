@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0Workspace, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
 import type { Tag } from '../../src/inputs';
 import type { Metrics } from '../../src/metrics';
 import type { PromoteOutcome, PromotionRecord } from '../../src/promote';
@@ -24,7 +24,7 @@ import type { LocalFile, ResolvedSource } from '../../src/source';
 
 /** The connection's client secret: the tests check it never reaches the log unmasked. */
 export const SP_KEY = 'L0-planted-sp-Secret-register-3b8d51';
-export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const SUBSCRIPTION = L0_SUBSCRIPTION;
 export const WS_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod`;
 export const JOB = 'train-42-0123456789ab';
 /** accuracy of the production version (v1, tagged stage=production). */
@@ -94,16 +94,7 @@ export function runRegisterScenario(inputs: Record<string, string | undefined> =
 
   const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
   const scopeOf = (s: RegistryScope): { resourceGroup: string; workspaceName: string; modelName: string } => ({ resourceGroup: s.resourceGroup, workspaceName: s.workspaceName, modelName: s.modelName });
-  const ws: WorkspaceInfo = {
-    id: WS_ID,
-    name: 'ws-prod',
-    resourceGroup: 'rg-ml',
-    location: 'westeurope',
-    defaultDatastore: { name: 'workspaceblobstore', accountName: 'acct', containerName: 'c', blobEndpoint: 'https://acct.blob.core.windows.net' },
-    mlflowTrackingUri: 'https://westeurope.api.azureml.ms/mlflow/v1.0',
-    studioJobUrl: (job) => `https://ml.azure.com/runs/${job}`,
-    studioModelUrl: (name, v) => `https://ml.azure.com/model/${name}:${v}`,
-  };
+  const ws = l0Workspace();
 
   tmr.registerMock('../../shared/src/workspace', withReal<typeof import('../../../shared/src/workspace')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'workspace.js'), {
     resolveWorkspace: async (ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {

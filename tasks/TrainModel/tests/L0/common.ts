@@ -17,7 +17,7 @@ import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { JobBase } from '@azure/arm-machinelearning';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0Workspace, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
 import type { CodeVersionResult } from '../../src/code';
 import type { ComputeInfo } from '../../src/compute';
 import type { Metrics, RunDetails } from '../../src/dataplane';
@@ -29,7 +29,7 @@ import type { WaitForJobOptions } from '../../src/monitor';
 
 /** The connection's client secret: the tests check it never reaches the log unmasked. */
 export const SP_KEY = 'L0-planted-sp-Secret-train-9c27e1';
-export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const SUBSCRIPTION = L0_SUBSCRIPTION;
 export const WS_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod`;
 export const CODE_ID = `${WS_ID}/codes/hash/versions/1`;
 export const ENV_ID = `${WS_ID}/environments/sklearn-env/versions/3`;
@@ -94,17 +94,7 @@ export function runTrainScenario(inputs: Record<string, string | undefined> = {}
   for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, v);
 
   const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
-  const ws: WorkspaceInfo = {
-    id: WS_ID,
-    name: 'ws-prod',
-    resourceGroup: 'rg-ml',
-    location: 'westeurope',
-    defaultDatastore: { name: 'workspaceblobstore', accountName: 'acct', containerName: 'c', blobEndpoint: 'https://acct.blob.core.windows.net' },
-    mlflowTrackingUri: 'https://westeurope.api.azureml.ms/mlflow/v1.0',
-    discoveryUrl: 'https://westeurope.api.azureml.ms/discovery',
-    studioJobUrl: (job) => `https://ml.azure.com/runs/${job}`,
-    studioModelUrl: (name, version) => `https://ml.azure.com/model/${name}:${version}`,
-  };
+  const ws = l0Workspace({ discoveryUrl: 'https://westeurope.api.azureml.ms/discovery' });
 
   tmr.registerMock('../../shared/src/workspace', withReal<typeof import('../../../shared/src/workspace')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'workspace.js'), {
     resolveWorkspace: async (ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
