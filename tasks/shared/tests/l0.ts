@@ -19,6 +19,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { WorkspaceInfo } from '../src/workspace';
 
 /** Mocks print one line per call with this prefix (not `##vso[`, so the agent would ignore it). */
@@ -60,6 +61,21 @@ export function withReal<T extends object>(realPath: string, overrides: Partial<
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = (): T => (real ??= require(realPath) as T);
   return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
+}
+
+/**
+ * A scenario's runner: the agent variables, the 'conn-arm' service principal connection, the task's
+ * compiled entry, and every input that is not undefined. The caller registers its mocks and runs it.
+ */
+export function l0TaskRunner(scenarioDir: string, o: { spKey: string; variables?: Record<string, string>; inputs: Record<string, string | undefined> }): TaskMockRunner {
+  Object.assign(process.env, o.variables ?? {});
+  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: o.spKey, subscriptionId: L0_SUBSCRIPTION }));
+  // loaded here, not at the top: this module is also preloaded into scenario children before their mocks
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mockRun = require('azure-pipelines-task-lib/mock-run') as typeof import('azure-pipelines-task-lib/mock-run');
+  const tmr = new mockRun.TaskMockRunner(taskEntry(scenarioDir));
+  for (const [k, v] of Object.entries(o.inputs)) if (v !== undefined) tmr.setInput(k, v);
+  return tmr;
 }
 
 /** The subscription every L0 scenario's service connection and fake resources use. */

@@ -8,10 +8,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { L0_SUBSCRIPTION, l0Workspace, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall } from '../../../shared/tests/l0';
 import type { BuildContext } from '../../src/context';
 import type { ImageResult, ImageTarget } from '../../src/image';
 import type { ModelFiles, ResolvedModel } from '../../src/model';
@@ -43,11 +42,6 @@ function workDir(): { dir: string; scoringScript: string; modelDir: string } {
  */
 export function runCreateImageScenario(inputs: Record<string, string | undefined> = {}): void {
   const w = workDir();
-  process.env.BUILD_BUILDID = '42';
-  process.env.BUILD_SOURCESDIRECTORY = w.dir;
-  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
-
-  const tmr = new TaskMockRunner(taskEntry(__dirname));
   const all: Record<string, string | undefined> = {
     azureSubscription: 'conn-arm',
     resourceGroup: 'rg-ml',
@@ -58,7 +52,8 @@ export function runCreateImageScenario(inputs: Record<string, string | undefined
     timeoutMinutes: '30',
     ...inputs,
   };
-  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, v === '<scoringScript>' ? w.scoringScript : v);
+  const inputsWithPaths = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v === '<scoringScript>' ? w.scoringScript : v]));
+  const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: { BUILD_BUILDID: '42', BUILD_SOURCESDIRECTORY: w.dir }, inputs: inputsWithPaths });
 
   const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string; tenantId: string } => ({
     subscriptionId: ctx.subscriptionId,

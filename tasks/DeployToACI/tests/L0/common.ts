@@ -13,11 +13,10 @@
 // Secrets reach the records only as placeholders ('<DB_PASSWORD>', …) or as a sha256 prefix.
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { ContainerGroup } from '@azure/arm-containerinstance';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { Clock, WaitOptions } from '../../../shared/src/waiter';
-import { L0_SUBSCRIPTION, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0TaskRunner, recordCall, withReal } from '../../../shared/tests/l0';
 
 /** Secrets planted in the inputs, the vault, the registry and Application Insights: never printed unmasked. */
 export const SP_KEY = 'L0-planted-sp-Secret-aci-5e0b19';
@@ -80,15 +79,6 @@ function virtualClock(): Clock {
 
 /** Runs DeployToACI with the default valid inputs, overridden by `inputs` (undefined removes one). */
 export function runDeployScenario(inputs: Record<string, string | undefined> = {}, o: DeployScenarioOptions = {}): void {
-  Object.assign(process.env, {
-    BUILD_BUILDID: '42',
-    BUILD_DEFINITIONNAME: 'churn-ci',
-    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
-    SYSTEM_TEAMPROJECT: 'ml',
-  });
-  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
-
-  const tmr = new TaskMockRunner(taskEntry(__dirname));
   const all: Record<string, string | undefined> = {
     azureSubscription: 'conn-arm',
     resourceGroup: 'rg-ml',
@@ -105,7 +95,12 @@ export function runDeployScenario(inputs: Record<string, string | undefined> = {
     readinessTimeoutMinutes: '5',
     ...inputs,
   };
-  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, v);
+  const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: {
+    BUILD_BUILDID: '42',
+    BUILD_DEFINITIONNAME: 'churn-ci',
+    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+    SYSTEM_TEAMPROJECT: 'ml',
+  }, inputs: all });
 
   // --- the container group as ACI reports it ---
   let written: ContainerGroup | undefined;

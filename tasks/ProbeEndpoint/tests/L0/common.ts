@@ -9,9 +9,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { AzureContext } from '../../../shared/src/azure';
-import { L0_SUBSCRIPTION, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0TaskRunner, recordCall } from '../../../shared/tests/l0';
 import type { Exchange, ScoringClientOptions } from '../../src/client';
 
 /** Scoring keys planted in the inputs / the vault: the tests check they are masked and never printed. */
@@ -54,11 +53,7 @@ export function runProbeScenario(inputs: Record<string, string | undefined> = {}
   fs.writeFileSync(payloadFile, '{"x": 1}\n{"x": 2}\n{"x": 3}\n');
   const expectedFile = path.join(dir, 'expected.jsonl');
   fs.writeFileSync(expectedFile, '{"result": 2}\n{"result": 4}\n{"result": 6}\n');
-  process.env.BUILD_SOURCESDIRECTORY = dir;
-  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
-
   const realServer = process.env.L0_SCORING_URL;
-  const tmr = new TaskMockRunner(taskEntry(__dirname));
   const all: Record<string, string | undefined> = {
     scoringUri: realServer ?? MOCK_URL,
     authKey: KEY,
@@ -72,7 +67,7 @@ export function runProbeScenario(inputs: Record<string, string | undefined> = {}
     publishTestResults: 'false',
     ...inputs,
   };
-  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, v);
+  const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: { BUILD_SOURCESDIRECTORY: dir }, inputs: all });
 
   if (!realServer) tmr.registerMock('./client', { ScoringClient: FakeScoringClient });
   tmr.registerMock('../../shared/src/keyvault', {

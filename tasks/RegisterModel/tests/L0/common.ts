@@ -11,10 +11,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { L0_SUBSCRIPTION, l0Workspace, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall, withReal } from '../../../shared/tests/l0';
 import type { Tag } from '../../src/inputs';
 import type { Metrics } from '../../src/metrics';
 import type { PromoteOutcome, PromotionRecord } from '../../src/promote';
@@ -64,18 +63,6 @@ export function runRegisterScenario(inputs: Record<string, string | undefined> =
   const metricsFile = path.join(dir, 'metrics.json');
   if (o.metricsFile !== undefined) fs.writeFileSync(metricsFile, o.metricsFile);
 
-  Object.assign(process.env, {
-    BUILD_BUILDID: '42',
-    BUILD_BUILDNUMBER: '20240501.3',
-    BUILD_DEFINITIONNAME: 'churn-ci',
-    BUILD_REQUESTEDFOR: 'Ada Lovelace',
-    BUILD_SOURCESDIRECTORY: dir,
-    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
-    SYSTEM_TEAMPROJECT: 'ml',
-  });
-  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
-
-  const tmr = new TaskMockRunner(taskEntry(__dirname));
   const all: Record<string, string | undefined> = {
     azureSubscription: 'conn-arm',
     resourceGroup: 'rg-ml',
@@ -90,7 +77,16 @@ export function runRegisterScenario(inputs: Record<string, string | undefined> =
     ...inputs,
   };
   const placeholders: Record<string, string> = { '<modelDir>': modelDir, '<metricsFile>': metricsFile };
-  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, placeholders[v] ?? v);
+  const inputsWithPaths = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v === undefined ? v : placeholders[v] ?? v]));
+  const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: {
+    BUILD_BUILDID: '42',
+    BUILD_BUILDNUMBER: '20240501.3',
+    BUILD_DEFINITIONNAME: 'churn-ci',
+    BUILD_REQUESTEDFOR: 'Ada Lovelace',
+    BUILD_SOURCESDIRECTORY: dir,
+    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+    SYSTEM_TEAMPROJECT: 'ml',
+  }, inputs: inputsWithPaths });
 
   const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
   const scopeOf = (s: RegistryScope): { resourceGroup: string; workspaceName: string; modelName: string } => ({ resourceGroup: s.resourceGroup, workspaceName: s.workspaceName, modelName: s.modelName });

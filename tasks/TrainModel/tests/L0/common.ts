@@ -13,11 +13,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { JobBase } from '@azure/arm-machinelearning';
 import type { AzureContext } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { L0_SUBSCRIPTION, l0Workspace, recordCall, servicePrincipalEndpoint, setEndpoint, taskEntry, withReal } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall, withReal } from '../../../shared/tests/l0';
 import type { CodeVersionResult } from '../../src/code';
 import type { ComputeInfo } from '../../src/compute';
 import type { Metrics, RunDetails } from '../../src/dataplane';
@@ -63,18 +62,6 @@ function codeDir(): string {
 /** Runs TrainModel with the default valid inputs, overridden by `inputs` (undefined removes one). */
 export function runTrainScenario(inputs: Record<string, string | undefined> = {}, o: TrainScenarioOptions = {}): void {
   const dir = codeDir();
-  Object.assign(process.env, {
-    BUILD_BUILDID: '42',
-    BUILD_BUILDNUMBER: '20240501.3',
-    BUILD_DEFINITIONNAME: 'churn-ci',
-    BUILD_SOURCESDIRECTORY: dir,
-    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
-    SYSTEM_TEAMPROJECT: 'ml',
-    SYSTEM_JOBATTEMPT: '1',
-  });
-  setEndpoint('conn-arm', servicePrincipalEndpoint({ key: SP_KEY, subscriptionId: SUBSCRIPTION }));
-
-  const tmr = new TaskMockRunner(taskEntry(__dirname));
   const all: Record<string, string | undefined> = {
     azureSubscription: 'conn-arm',
     resourceGroup: 'rg-ml',
@@ -91,7 +78,15 @@ export function runTrainScenario(inputs: Record<string, string | undefined> = {}
     pollIntervalSeconds: '5',
     ...inputs,
   };
-  for (const [k, v] of Object.entries(all)) if (v !== undefined) tmr.setInput(k, v);
+  const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: {
+    BUILD_BUILDID: '42',
+    BUILD_BUILDNUMBER: '20240501.3',
+    BUILD_DEFINITIONNAME: 'churn-ci',
+    BUILD_SOURCESDIRECTORY: dir,
+    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+    SYSTEM_TEAMPROJECT: 'ml',
+    SYSTEM_JOBATTEMPT: '1',
+  }, inputs: all });
 
   const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
   const ws = l0Workspace({ discoveryUrl: 'https://westeurope.api.azureml.ms/discovery' });
