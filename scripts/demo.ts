@@ -435,10 +435,10 @@ async function main(): Promise<number> {
     await stopAll();
     fs.rmSync(work, { recursive: true, force: true });
   }
-  return report(records, agent.summaries);
+  return report(records, agent.summaries, vsix);
 }
 
-function report(records: StepRecord[], summariesDir: string): number {
+function report(records: StepRecord[], summariesDir: string, vsix: string): number {
   say();
   say(bold('━━━ Result ━━━'));
   for (const r of records) {
@@ -458,6 +458,8 @@ function report(records: StepRecord[], summariesDir: string): number {
   for (const f of files) say(dim(`            ${f}`));
   const complete = records.length === 8 && records.every((r) => r.expected);
   say(complete ? green(bold('demo complete: every step ended as a pipeline would expect')) : red(bold('demo incomplete: see the steps marked ✘ above')));
+  // The last line says where to look next: what the summary pages showed, and the package an org installs.
+  if (complete) say(`next: open ${path.relative(root, summariesDir)}/ (each step's summary page and attachments), then install ${path.relative(root, vsix)} in your organisation (README: "Publish under your own publisher")`);
   return complete ? 0 : 1;
 }
 

@@ -1,0 +1,61 @@
+// The agent runs a task's bundle on its own Node for the handler it picks (task.json: Node20_1 and Node24).
+// Here every bundled task runs its happy path and one failure path on each of those majors, the exact
+// version in every test title. The runner itself stays on the developer's Node; the runtimes come from
+// `npm run runtimes` (test/integration/runtimes.ts). A missing runtime is said in one line and its runs
+// are left out; NODE_RUNTIMES_REQUIRED=1 (CI) makes it a failure instead.
+import * as assert from 'node:assert/strict';
+import { FIXTURES, oneLine, TASKS, type Fixture, type TaskName } from '../reliability/helpers';
+import { findRuntime, handlerMajors, type Runtime } from './runtimes';
+
+/** One failure per task (most reach Azure) that must end in one line naming the input or the missing resource. */
+const FAILURES: Record<TaskName, { title: string; inputs: Record<string, string>; names: RegExp }> = {
+  TrainModel: { title: 'a compute the workspace does not have', inputs: { compute: 'gpu-cluster' }, names: /Input 'compute'/ },
+  RegisterModel: { title: 'a metrics file that does not exist', inputs: { modelSourceType: 'local', jobName: '', modelPath: '.', metricsFile: 'no-such-metrics.json' }, names: /Input 'metricsFile'/ },
+  CreateImage: { title: 'a model that is not registered', inputs: { modelId: 'azureml:nosuchmodel:1' }, names: /Input 'modelId'/ },
+  DeployToACI: { title: 'a Key Vault secret that does not exist', inputs: { secretEnvironmentVariables: 'API_KEY=no-such-secret' }, names: /Input 'secretEnvironmentVariables'/ },
+  ProbeEndpoint: { title: 'a scoring key secret that does not exist', inputs: { authKeySecret: 'no-such-secret' }, names: /secret 'no-such-secret'/ },
+};
+
+const runtimes: Runtime[] = handlerMajors().map(findRuntime);
+const present = runtimes.filter((r) => r.node);
+for (const r of runtimes.filter((x) => !x.node)) {
+  if (process.env.NODE_RUNTIMES_REQUIRED === '1') {
+    describe(`the bundled tasks on Node ${r.major}`, () => {
+      it(`Node ${r.major} is available (NODE_RUNTIMES_REQUIRED=1)`, () => assert.fail(r.missing));
+    });
+  } else {
+    console.log(`  Node ${r.major} runtime missing, its bundle runs are left out: ${r.missing}`);
+  }
+}
+
+if (present.length > 0) {
+  describe(`the bundled tasks on the agent's Node runtimes (${present.map((r) => r.version).join(', ')})`, function () {
+    this.timeout(180_000);
+    for (const task of TASKS) {
+      describe(task, () => {
+        let f: Fixture;
+        before(async () => {
+          f = await FIXTURES[task]();
+        });
+        after(async () => {
+          await f?.stop();
+        });
+        for (const rt of present) {
+          it(`Node ${rt.version}: the happy path succeeds`, async () => {
+            const run = await f.run(f.inputs(), { nodePath: rt.node });
+            assert.equal(run.result, 'Succeeded', `${run.message ?? ''}\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-1000)}`);
+            assert.doesNotMatch(run.stderr, /DeprecationWarning|ExperimentalWarning/, `no runtime warnings on Node ${rt.version}`);
+          });
+          const failure = FAILURES[task];
+          it(`Node ${rt.version}: ${failure.title} fails in one line naming what is wrong`, async () => {
+            const run = await f.run({ ...f.inputs(), ...failure.inputs }, { nodePath: rt.node });
+            assert.equal(run.result, 'Failed', `${run.message ?? ''}\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-1000)}`);
+            assert.ok(oneLine(run.message), `one line: ${run.message}`);
+            assert.match(run.message ?? '', failure.names);
+            assert.doesNotMatch(run.stderr, /DeprecationWarning|ExperimentalWarning|^\s+at /m, `no runtime warnings or stack on Node ${rt.version}`);
+          });
+        }
+      });
+    }
+  });
+}
