@@ -52,6 +52,9 @@ export const LIMITS = {
   requestTimeoutSeconds: 600,
 };
 
+/** Requests in flight when concurrency is empty (fewer when requestCount is smaller). */
+export const DEFAULT_CONCURRENCY = 4;
+
 /** A URL without its query (which may carry a key) for messages and logs. */
 export function showUrl(u: URL): string {
   return `${u.origin}${u.pathname}`;
@@ -131,8 +134,11 @@ export function readInputs(): ProbeInputs {
   }
 
   const requestCount = integerInput('requestCount', { default: 100, min: 1, max: LIMITS.requestCount }) as number;
-  const concurrency = integerInput('concurrency', { default: 4, min: 1, max: LIMITS.concurrency }) as number;
-  if (concurrency > requestCount) throw new InputError('concurrency', `${concurrency} is more than requestCount ${requestCount}`, `an integer from 1 to requestCount (${requestCount})`);
+  // Our default never fails a run: it gives way to a smaller requestCount. Only a value the user set can be
+  // too large (task.json has no defaultValue, so the agent does not fill one in).
+  const concurrencySet = integerInput('concurrency', { min: 1, max: LIMITS.concurrency });
+  if (concurrencySet !== undefined && concurrencySet > requestCount) throw new InputError('concurrency', `${concurrencySet} is more than requestCount ${requestCount}`, `an integer from 1 to requestCount (${requestCount})`);
+  const concurrency = concurrencySet ?? Math.min(DEFAULT_CONCURRENCY, requestCount);
 
   const baseline = readBaseline();
   const minAgreement = numberInput('minAgreement', { min: 0, max: 1 });

@@ -90,6 +90,15 @@ describe('ProbeEndpoint L0 (MockTestRunner)', function () {
     assert.deepEqual(leaks(run), []);
   });
 
+  it('concurrency not set and requestCount 3 (below the default 4): the default gives way, 3 in flight, the run succeeds', async () => {
+    const run = await scenario('concurrencyDefaultOverCount');
+    assert.equal(run.result, 'Succeeded', run.stdout);
+    assert.deepEqual(run.errors, []);
+    assert.deepEqual(callsOf(run, 'ScoringClient'), [{ url: MOCK_URL, authorization: 'Bearer <KEY>', maxSockets: 3, timeoutMs: 30000 }]);
+    // readiness once, warm-up 2 + one per payload (3) + 3 measured
+    assert.deepEqual(callsOf(run, 'ScoringClient.close'), [{ url: MOCK_URL, posts: 8, livenessCalls: 1 }]);
+  });
+
   it('reads the key from Key Vault through the service connection and sends it', async () => {
     const run = await scenario('keyVault');
     assert.equal(run.result, 'Succeeded', run.stdout);
@@ -119,6 +128,7 @@ describe('ProbeEndpoint L0 (MockTestRunner)', function () {
   const bad: [scenario: string, message: RegExp][] = [
     ['badScheme', /^Input 'scoringUri': scheme 'ftp' is not supported\. Expected an absolute http:\/\/ or https:\/\/ URL/],
     ['keyAndVault', /^Input 'authKey': is set together with keyVault\/authKeySecret\. Expected either authKey, or keyVault with authKeySecret\.$/],
+    // a concurrency the user set is still checked against requestCount
     ['concurrencyOverCount', /^Input 'concurrency': 10 is more than requestCount 5\. Expected an integer from 1 to requestCount \(5\)\.$/],
     ['missingPayloadFile', /^Input 'payloadFile': '\/nonexistent\/l0\/payloads\.jsonl' does not exist\./],
     ['multiLineKey', /^Input 'authKey': contains a line break\. Expected a single-line key\.$/],
