@@ -18,6 +18,8 @@ const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
 const validate = ajv.compile(schema);
 
 const errors = [];
+// task.json's author is the marketplace publisher (package.mjs rewrites both when --publisher overrides it).
+const publisher = JSON.parse(readFileSync(join(root, 'vss-extension.json'), 'utf8')).publisher;
 const ids = new Map();
 const names = new Map();
 const tasks = taskFolders(root);
@@ -36,6 +38,8 @@ for (const task of tasks) {
   // tfx refuses friendly names over 40 characters; say so here, with the name, instead of at package time
   if ((taskJson.friendlyName ?? '').length > 40) errors.push(`${task}/task.json friendlyName '${taskJson.friendlyName}' is longer than 40 characters`);
   if (taskJson.name !== task) errors.push(`${task}/task.json name '${taskJson.name}' differs from its folder`);
+  if (taskJson.author !== publisher) errors.push(`${task}/task.json author '${taskJson.author}' is not the publisher '${publisher}' of vss-extension.json`);
+  if (!taskJson.releaseNotes) errors.push(`${task}/task.json has no releaseNotes (what changed, pointing to CHANGELOG.md)`);
   for (const handler of ['Node20_1', 'Node24']) {
     if (taskJson.execution?.[handler]?.target !== 'index.js') errors.push(`${task}/task.json needs execution.${handler}.target = index.js`);
   }
