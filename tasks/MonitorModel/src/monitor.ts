@@ -1,9 +1,9 @@
 // The monitor's computation, from row streams to verdicts: profile the reference, stream the window past
 // it (joining labels on the way when there are any), judge drift and, with labels, the metric.
-// Only numbers per column and counts are kept; rows are never held.
+// Kept: counts, and per numeric column a sample of at most sampleSize numbers a side; rows are never held.
 import type { GateDirection, MinImprovement } from '../../RegisterModel/src/gate';
 import type { Row, RowBatches } from './data/cells';
-import { driftReport, prepareReferenceModel, productionKinds, type DriftReport } from './judge/driftReport';
+import { driftReport, prepareReferenceModel, productionPlan, type DriftReport } from './judge/driftReport';
 import type { DriftSettings } from './judge/settings';
 import { profileRows } from './profile/dataProfile';
 import { LabelJoin, type JoinCounts } from './quality/labelJoin';
@@ -49,8 +49,8 @@ export async function monitor(src: MonitorSources, s: DriftSettings, quality?: Q
     throw new MonitorInputError('gateMetric', `gateMetric: '${quality.metric}' cannot be computed on the window; expected one of rmse, mse, mae, r2, accuracy`);
   }
   if (src.labels && !s.predictionColumn) throw new MonitorInputError('predictionColumn', 'predictionColumn: is empty but labelsData is set; expected the column holding the model\'s prediction');
-  const reference = prepareReferenceModel(await profileRows(src.reference), s);
-  const kinds = productionKinds(reference, s);
+  const reference = prepareReferenceModel(await profileRows(src.reference, undefined, s.sampleSize), s);
+  const plan = productionPlan(reference, s);
 
   let join: LabelJoin | undefined;
   if (src.labels) {
@@ -58,8 +58,8 @@ export async function monitor(src: MonitorSources, s: DriftSettings, quality?: Q
     await join.readLabels(src.labels.rows);
   }
   const offer = (row: Row): void => { if (s.predictionColumn && s.predictionColumn in row) join?.offer(row[s.correlationColumn], row[s.predictionColumn]); };
-  const production = await profileRows(join && !src.predictions ? tap(src.production, offer) : src.production, kinds);
-  const predictions = src.predictions ? await profileRows(join ? tap(src.predictions, offer) : src.predictions, kinds) : undefined;
+  const production = await profileRows(join && !src.predictions ? tap(src.production, offer) : src.production, plan, s.sampleSize);
+  const predictions = src.predictions ? await profileRows(join ? tap(src.predictions, offer) : src.predictions, plan, s.sampleSize) : undefined;
   const drift = driftReport(reference, production, s, predictions);
 
   if (!join || !quality) return { drift };

@@ -41,10 +41,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** A parsed record used as the row itself (no copy): only nested values are replaced by their JSON text. */
 function objectRow(o: Record<string, unknown>): Row {
-  const row: Row = {};
-  for (const k of Object.keys(o)) row[k] = toCell(o[k]);
-  return row;
+  for (const k in o) {
+    const v = o[k];
+    if (v !== null && typeof v === 'object') o[k] = toCell(v);
+  }
+  return o as Row;
 }
 
 function recordsOf(data: unknown, options: EnvelopeOptions): Row[] | string {

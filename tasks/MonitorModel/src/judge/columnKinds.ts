@@ -8,8 +8,8 @@ export const MAX_INVALID_SHARE = 0.01;
 export type KindDecision = { kind: ColumnKind } | { kind: 'unsupported'; why: string };
 
 export function decideKind(col: ColumnProfile): KindDecision {
-  const readable = col.numbers.length + col.invalid;
-  if (col.numbers.length > 0 && col.invalid <= MAX_INVALID_SHARE * readable) return { kind: 'numeric' };
+  const readable = col.numbers.seen + col.invalid;
+  if (col.numbers.seen > 0 && col.invalid <= MAX_INVALID_SHARE * readable) return { kind: 'numeric' };
   if (col.categories) return { kind: 'categorical' };
   return { kind: 'unsupported', why: `text with more than ${MAX_CATEGORIES} distinct values (an id or free text?)` };
 }

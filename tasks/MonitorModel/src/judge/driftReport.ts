@@ -1,6 +1,6 @@
 // The verdict on a window: every watched feature and the prediction judged against the reference, and
 // the overall verdict. "No drift" is only said when every watched feature had enough data.
-import type { DataProfile } from '../profile/dataProfile';
+import type { ColumnPlan, DataProfile } from '../profile/dataProfile';
 import { decideKind } from './columnKinds';
 import { judgeCategorical, judgeNumeric, prepareReference, sideCounts, type FeatureResult, type PreparedReference } from './featureDrift';
 import { selectFeatures, type SchemaDiff } from './schema';
@@ -41,13 +41,14 @@ export function prepareReferenceModel(profile: DataProfile, s: DriftSettings): R
   return { rows: profile.rows, columns: [...profile.columns.keys()], prepared, unsupported };
 }
 
-/** Kinds production must keep per column: the reference's, for watched features and the prediction. */
-export function productionKinds(ref: ReferenceModel, s: DriftSettings): Map<string, 'numeric' | 'categorical'> {
-  const kinds = new Map<string, 'numeric' | 'categorical'>();
-  for (const [name, p] of ref.prepared) if (name !== s.targetColumn) kinds.set(name, p.kind);
+/** What production keeps per column: the reference's kind and bin edges, for the features and the prediction. */
+export function productionPlan(ref: ReferenceModel, s: DriftSettings): Map<string, ColumnPlan> {
+  const plan = new Map<string, ColumnPlan>();
+  const of = (p: PreparedReference): ColumnPlan => ({ kind: p.kind, ...(p.edges ? { edges: p.edges } : {}) });
+  for (const [name, p] of ref.prepared) if (name !== s.targetColumn) plan.set(name, of(p));
   const target = s.targetColumn ? ref.prepared.get(s.targetColumn) : undefined;
-  if (target && s.predictionColumn) kinds.set(s.predictionColumn, target.kind);
-  return kinds;
+  if (target && s.predictionColumn) plan.set(s.predictionColumn, of(target));
+  return plan;
 }
 
 function judge(ref: PreparedReference, prod: DataProfile, column: string, s: DriftSettings): FeatureResult {

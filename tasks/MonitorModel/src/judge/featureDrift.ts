@@ -33,19 +33,21 @@ export interface FeatureResult {
   bins?: PsiResult['bins'];
 }
 
-/** A reference column made ready once: sorted numbers and bin edges, or category counts. */
+/** A reference column made ready once: its sorted sample, bin edges and counts per bin, or category counts. */
 export interface PreparedReference {
   name: string;
   kind: 'numeric' | 'categorical';
   counts: SideCounts;
   sorted?: Float64Array;
   edges?: number[];
+  /** numbers per bin, estimated from the sample when the reference is larger than it */
+  binCounts?: number[];
   categories?: Map<string, number>;
 }
 
 export function sideCounts(col: ColumnProfile | undefined, rows: number, kind: 'numeric' | 'categorical'): SideCounts {
   if (!col) return { rows, values: 0, missing: rows, nan: 0, invalid: 0 };
-  const values = kind === 'numeric' ? col.numbers.length : col.categorical;
+  const values = kind === 'numeric' ? col.numbers.seen : col.categorical;
   const nan = kind === 'numeric' ? col.nan : 0;
   const invalid = kind === 'numeric' ? col.invalid : 0;
   return { rows, values, missing: rows - values - nan - invalid, nan, invalid };
@@ -56,7 +58,22 @@ export function prepareReference(col: ColumnProfile, rows: number, kind: 'numeri
   if (kind === 'categorical') return { name: col.name, kind, counts, categories: col.categories ?? new Map() };
   const sorted = col.numbers.sorted();
   col.categories = undefined;
-  return { name: col.name, kind, counts, sorted, edges: sorted.length ? quantileEdges(sorted, s.bins) : [] };
+  const edges = sorted.length ? quantileEdges(sorted, s.bins) : [];
+  // scaled from the sample to every number, so the bins and the missing bin share one total
+  const scale = sorted.length ? counts.values / sorted.length : 0;
+  return { name: col.name, kind, counts, sorted, edges, binCounts: countSorted(edges, sorted).map((c) => c * scale) };
+}
+
+/** Counts per bin by walking ascending values once against the edges. */
+function countSorted(edges: readonly number[], sorted: Float64Array): number[] {
+  const c = new Array<number>(edges.length + 1).fill(0);
+  let b = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const x = sorted[i];
+    while (b < edges.length && x > edges[b]) b++;
+    c[b]++;
+  }
+  return c;
 }
 
 const fmt = (x: number): string => (Math.abs(x) >= 0.001 || x === 0 ? x.toFixed(3) : x.toExponential(2));
@@ -68,23 +85,12 @@ function edgeLabel(edges: readonly number[], i: number): string {
   return `(${lo}, ${hi}]`;
 }
 
-/** Counts per numeric bin by walking the ascending values once against the edges. */
-function numericBins(edges: readonly number[], ref: Float64Array, prod: Float64Array, refCounts: SideCounts, prodCounts: SideCounts): PsiBin[] {
-  const count = (sorted: Float64Array): number[] => {
-    const c = new Array<number>(edges.length + 1).fill(0);
-    let b = 0;
-    for (let i = 0; i < sorted.length; i++) {
-      const x = sorted[i];
-      while (b < edges.length && x > edges[b]) b++;
-      c[b]++;
-    }
-    return c;
-  };
-  const r = count(ref);
-  const p = count(prod);
-  const bins: PsiBin[] = r.map((n, i) => ({ label: edgeLabel(edges, i), reference: n, production: p[i] }));
+function numericBins(ref: PreparedReference, prodBins: readonly number[], prodCounts: SideCounts): PsiBin[] {
+  const edges = ref.edges ?? [];
+  const refBins = ref.binCounts ?? [];
+  const bins: PsiBin[] = refBins.map((n, i) => ({ label: edgeLabel(edges, i), reference: n, production: prodBins[i] ?? 0 }));
   // missing, NaN and invalid values as one more bin: a feature that stops arriving is a shift too
-  if (notValues(refCounts) + notValues(prodCounts) > 0) bins.push({ label: MISSING, reference: notValues(refCounts), production: notValues(prodCounts) });
+  if (notValues(ref.counts) + notValues(prodCounts) > 0) bins.push({ label: MISSING, reference: notValues(ref.counts), production: notValues(prodCounts) });
   return bins;
 }
 
@@ -100,12 +106,13 @@ export function judgeNumeric(ref: PreparedReference, prodCol: ColumnProfile | un
   const short = insufficient(ref.counts, prod, s);
   if (short) return { ...base, verdict: 'insufficientData', reason: short };
   const values = prodCol ? prodCol.numbers.sorted() : new Float64Array(0);
-  const psi = psiFromCounts(numericBins(ref.edges ?? [], ref.sorted ?? new Float64Array(0), values, ref.counts, prod));
+  const psi = psiFromCounts(numericBins(ref, prodCol?.binCounts ?? [], prod));
   const ks = values.length >= s.minSamples ? ksTest(ref.sorted ?? new Float64Array(0), values) : undefined;
   const big = psi.psi >= s.psiThreshold;
   const significant = ks ? ks.pValue < s.ksPValue : big; // no KS on too few present values: PSI (with its missing bin) decides
   const drift = s.rule === 'both' ? big && significant : big || significant;
-  const ksText = ks ? `KS ${fmt(ks.statistic)} p ${fmt(ks.pValue)} ${ks.pValue < s.ksPValue ? '<' : '≥'} ${s.ksPValue}` : `KS not computed (${values.length} value(s) present)`;
+  const sampled = ks && (values.length < prod.values || (ref.sorted?.length ?? 0) < ref.counts.values) ? ` on samples of ${ref.sorted?.length} and ${values.length}` : '';
+  const ksText = ks ? `KS ${fmt(ks.statistic)}${sampled} p ${fmt(ks.pValue)} ${ks.pValue < s.ksPValue ? '<' : '≥'} ${s.ksPValue}` : `KS not computed (${values.length} value(s) present)`;
   const reason = `PSI ${fmt(psi.psi)} ${big ? '≥' : '<'} ${s.psiThreshold}, ${ksText}${s.rule === 'both' ? ' (drift needs both)' : ' (drift needs either)'}`;
   return { ...base, verdict: drift ? 'drift' : 'noDrift', reason, psi: psi.psi, ...(ks ? { ks } : {}), bins: psi.bins };
 }

@@ -14,6 +14,11 @@ export interface DriftSettings {
   minSamples: number;
   /** equal-frequency bins of the reference for numeric PSI */
   bins: number;
+  /**
+   * numbers kept per column and side for KS and the reference's bins (a uniform sample beyond it); counts,
+   * PSI's production side and missing values are always over every row
+   */
+  sampleSize: number;
   /** reference categories below this share are pooled into one bin */
   rareShare: number;
   /** only these features (empty: every reference column) */
@@ -33,6 +38,7 @@ export const DEFAULT_SETTINGS: DriftSettings = {
   ksPValue: 0.01,
   minSamples: 100,
   bins: 10,
+  sampleSize: 200_000,
   rareShare: 0.005,
   features: [],
   ignoreFeatures: [],
