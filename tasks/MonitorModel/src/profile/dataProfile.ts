@@ -1,0 +1,53 @@
+// Profiles a whole data set from its row batches: one ColumnProfile per column, created when the column
+// is first seen (rows before that count as missing for it).
+import type { RowBatches } from '../data/cells';
+import { ColumnProfile, type ColumnOptions } from './columnProfile';
+
+export type ColumnKind = 'numeric' | 'categorical';
+
+export interface DataProfile {
+  rows: number;
+  /** columns in the order first seen */
+  columns: Map<string, ColumnProfile>;
+}
+
+/** What production keeps of a column: its kind, and for numbers the reference's bin edges. */
+export interface ColumnPlan {
+  kind: ColumnKind;
+  edges?: readonly number[];
+}
+
+/**
+ * `plan` undefined (the reference): every column keeps numbers and categories, its kind is decided
+ * afterwards. Given (production): each column keeps only what its kind needs; other columns are only named.
+ */
+export async function profileRows(batches: RowBatches, plan?: ReadonlyMap<string, ColumnPlan>, sampleSize?: number): Promise<DataProfile> {
+  const columns = new Map<string, ColumnProfile>();
+  let rows = 0;
+  const optionsFor = (name: string): ColumnOptions => {
+    if (!plan) return { numbers: true, categories: true, sampleSize };
+    const p = plan.get(name);
+    return { numbers: p?.kind === 'numeric', categories: p?.kind === 'categorical', edges: p?.edges, sampleSize };
+  };
+  // rows of one source mostly share their keys in one order: remember the last row's columns by position
+  // and only look a name up when it differs (keys from JSON.parse or a CSV header compare by reference)
+  const names: string[] = [];
+  const cols: ColumnProfile[] = [];
+  for await (const batch of batches) {
+    for (const row of batch) {
+      let k = 0;
+      for (const name in row) {
+        if (names[k] !== name) {
+          let col = columns.get(name);
+          if (!col) { col = new ColumnProfile(name, optionsFor(name)); columns.set(name, col); }
+          names[k] = name;
+          cols[k] = col;
+        }
+        cols[k].add(row[name]);
+        k++;
+      }
+    }
+    rows += batch.length;
+  }
+  return { rows, columns };
+}

@@ -1,0 +1,84 @@
+import * as assert from 'node:assert/strict';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { readNumber } from '../src/data/cells';
+import { CsvFormatError, readCsv, type CsvStats } from '../src/data/csv';
+import { emptyJsonLinesStats, readJsonLines } from '../src/data/jsonLines';
+import { textLines } from '../src/data/lines';
+import { bufferRanges, readParquet, type ParquetStats } from '../src/data/parquet';
+import { allRows, chunked } from './helpers';
+
+describe('MonitorModel readers: lines', () => {
+  const text = '\uFEFFé1\r\nzwei€\n\ndrei';
+  for (const size of [1, 2, 3, 5, 64]) {
+    it(`joins lines and characters split across ${size}-byte chunks, drops the BOM and CR`, async () => {
+      const lines: string[] = [];
+      for await (const b of textLines(chunked(text, size))) lines.push(...b);
+      assert.deepEqual(lines, ['é1', 'zwei€', '', 'drei']);
+    });
+  }
+});
+
+describe('MonitorModel readers: CSV', () => {
+  const csv = '\uFEFFa,b,c\r\n1,"x, ""quoted""\nnext line",3\r\n4,,NaN\n\n7,8\n';
+  for (const size of [1, 4, 7, 1000]) {
+    it(`reads quotes, embedded newlines, CRLF and blank lines in ${size}-byte chunks`, async () => {
+      const stats: CsvStats = { rows: 0, ragged: 0, columns: [] };
+      const rows = await allRows(readCsv(chunked(csv, size), stats));
+      assert.deepEqual(rows, [
+        { a: '1', b: 'x, "quoted"\nnext line', c: '3' },
+        { a: '4', b: '', c: 'NaN' },
+        { a: '7', b: '8', c: undefined },
+      ]);
+      assert.deepEqual(stats, { rows: 3, ragged: 1, columns: ['a', 'b', 'c'] });
+    });
+  }
+  it('fails on an unterminated quote, an empty file and a repeated header name', async () => {
+    await assert.rejects(allRows(readCsv(chunked('a\n"open', 3))), CsvFormatError);
+    await assert.rejects(allRows(readCsv(chunked('', 3))), /empty/);
+    await assert.rejects(allRows(readCsv(chunked('a,a\n1,2', 3))), /'a' twice/);
+  });
+});
+
+describe('MonitorModel readers: JSON lines', () => {
+  it('reads objects, accepts Python\'s NaN/Infinity, and counts malformed lines with their numbers', async () => {
+    const text = '{"a": 1, "b": "x"}\n{"a": NaN, "b": "NaN inside a string"}\nnot json\n[1,2]\n\n{"a": -Infinity, "n": {"deep": 1}}\n';
+    const stats = emptyJsonLinesStats();
+    const rows = await allRows(readJsonLines(chunked(text, 5), stats));
+    assert.deepEqual(rows, [{ a: 1, b: 'x' }, { a: 'NaN', b: 'NaN inside a string' }, { a: '-Infinity', n: '{"deep":1}' }]);
+    assert.deepEqual(stats, { lines: 6, rows: 3, malformed: 2, malformedLines: [3, 4] });
+    assert.deepEqual(rows.map((r) => readNumber(r.a).kind), ['number', 'nan', 'number']);
+  });
+});
+
+describe('MonitorModel readers: cells', () => {
+  it('says why a cell is not a number', () => {
+    const kinds = [1.5, ' 2 ', '', null, undefined, 'nan', '-NaN', NaN, 'abc', true, '1e3'].map((c) => readNumber(c).kind);
+    assert.deepEqual(kinds, ['number', 'number', 'missing', 'missing', 'missing', 'nan', 'nan', 'nan', 'invalid', 'invalid', 'number']);
+  });
+});
+
+describe('MonitorModel readers: Parquet (hyparquet)', () => {
+  it('reads every row group of a file with numbers, text, nulls and 64-bit integers', async () => {
+    const n = 2500;
+    const buf = parquetWriteBuffer({
+      rowGroupSize: 1000,
+      columnData: [
+        { name: 'temperature_c', data: Float64Array.from({ length: n }, (_, i) => i / 10), type: 'DOUBLE' },
+        { name: 'site', data: Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : `s${i % 3}`)), type: 'STRING' },
+        { name: 'count', data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), type: 'INT64' },
+      ],
+    });
+    const stats: ParquetStats = { rows: 0, rowGroups: 0, columns: [] };
+    const batches: number[] = [];
+    const rows = [];
+    for await (const b of readParquet(bufferRanges(new Uint8Array(buf)), stats)) { batches.push(b.length); rows.push(...b); }
+    assert.deepEqual(batches, [1000, 1000, 500]);
+    assert.deepEqual(stats, { rows: n, rowGroups: 3, columns: ['temperature_c', 'site', 'count'] });
+    assert.deepEqual(rows[1], { temperature_c: 0.1, site: 's1', count: 1 });
+    assert.equal(rows[7].site, null);
+    assert.equal(rows[2499].count, 2499);
+  });
+  it('rejects bytes that are not Parquet', async () => {
+    await assert.rejects(allRows(readParquet(bufferRanges(Buffer.from('a,b\n1,2\n')))), /parquet/i);
+  });
+});

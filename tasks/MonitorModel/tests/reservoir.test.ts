@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import { Reservoir } from '../src/profile/reservoir';
+import { DEFAULT_SETTINGS } from '../src/judge/settings';
+import { monitor } from '../src/monitor';
+import { random, rowsOf } from './helpers';
+
+describe('MonitorModel reservoir (Algorithm L)', () => {
+  it('keeps every value below capacity', () => {
+    const r = new Reservoir(10);
+    [5, 3, 9].forEach((v) => r.add(v));
+    assert.deepEqual([...r.sorted()], [3, 5, 9]);
+    assert.equal(r.seen, 3);
+    assert.equal(r.complete, true);
+  });
+  it('keeps a uniform sample of a long stream: each tenth of the stream ≈ a tenth of the sample', () => {
+    const r = new Reservoir(20000);
+    const n = 1_000_000;
+    for (let i = 0; i < n; i++) r.add(i);
+    const s = r.sorted();
+    assert.equal(s.length, 20000);
+    assert.equal(r.seen, n);
+    assert.equal(new Set(s).size, 20000); // no value twice
+    const tenths = new Array<number>(10).fill(0);
+    for (const v of s) tenths[Math.floor(v / (n / 10))]++;
+    // binomial(20000, 0.1): sd ≈ 42; 5 sd either side
+    for (const t of tenths) assert.ok(Math.abs(t - 2000) < 212, JSON.stringify(tenths));
+  });
+  it('gives the same sample for the same stream (a verdict does not change between runs)', () => {
+    const a = new Reservoir(100);
+    const b = new Reservoir(100);
+    for (let i = 0; i < 10000; i++) { a.add(i); b.add(i); }
+    assert.deepEqual(a.sorted(), b.sorted());
+  });
+  it('judges on samples past sampleSize, with counts and production bins over every row', async () => {
+    const gen = (n: number, seed: number, shift: number) => { const r = random(seed); return Array.from({ length: n }, () => ({ x: r.normal(shift, 1), y: r.normal(0, 1) })); };
+    const { drift } = await monitor({ reference: rowsOf(gen(20000, 1, 0)), production: rowsOf(gen(30000, 2, 1)) }, { ...DEFAULT_SETTINGS, sampleSize: 2000 });
+    assert.deepEqual(drift.driftedFeatures, ['x']);
+    const x = drift.features[0];
+    assert.equal(x.production!.values, 30000);
+    assert.match(x.reason, /KS [\d.]+ on samples of 2000 and 2000 p/);
+    const shares = x.bins!.map((b) => b.productionShare);
+    assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    assert.equal(drift.features[1].verdict, 'noDrift', drift.features[1].reason);
+  });
+});
