@@ -98,6 +98,7 @@ function valueFor(field: Field, o: Override): unknown {
     case 'bool':
       return /^(true|false)$/i.test(raw) ? raw.toLowerCase() === 'true' : bad('true or false');
     case 'str':
+    case 'armStr':
     case 'enum':
     case 'primitive':
       return raw;
@@ -119,6 +120,10 @@ export function applyOverrides(src: JobFileSource, schema: Field, overrides: Ove
     if (o.path[0] === 'type' && o.path.length === 1) fail(o, 'the job type cannot be overridden');
     const field = fieldAt(src, schema, o);
     const node = src.doc.createNode(valueFor(field, o));
+    // create the missing mappings on the way as mappings (setIn would guess from the key)
+    for (let i = 1; i < o.path.length; i++) {
+      if (nodeAt(src, o.path.slice(0, i)) === undefined) src.doc.setIn(o.path.slice(0, i), src.doc.createNode({}));
+    }
     src.doc.setIn(o.path, node);
     // mark the value and every mapping the override created, so errors inside them name this line
     const mark = (n: unknown): void => {

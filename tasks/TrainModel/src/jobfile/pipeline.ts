@@ -10,7 +10,7 @@ import { isMap, type Node } from 'yaml';
 import { ANONYMOUS_COMPONENT_NAME, anonymousComponentVersion, type ComponentSpec } from './components';
 import { computeId, isExpression, localPath, stripAzureml, versionedAssetId } from './references';
 import {
-  asObj, asStr, baseJob, defined, distribution, identity, type Obj, type Planner, resources, seconds, sweepFields,
+  asNum, asObj, asStr, baseJob, defined, distribution, identity, type Obj, type Planner, resources, seconds,
 } from './resolve';
 import { commandComponent } from './schema';
 import { failAt, JobFileError, nodeAt, parseJobFile, type PathSegment } from './source';
@@ -154,7 +154,9 @@ class PipelinePlanner {
       const sub: Planner = Object.create(this.pl, { o: { value: { ...this.pl.o, src, filePath: file } } }) as Planner;
       const self = new PipelinePlanner(sub, this.job);
       const built = await self.componentSpec(spec, path.dirname(file), [], (q) => q);
-      return { id: this.anonymousComponent(built, 'YAML.COMPONENT', stepName), source: 'YAML.COMPONENT', outputTypes: outputTypesOf(spec) };
+      // the official client marks a `file:` reference YAML.JOB and a plain path YAML.COMPONENT
+      const source = s.startsWith('file:') ? 'YAML.JOB' : 'YAML.COMPONENT';
+      return { id: this.anonymousComponent(built, source, stepName), source, outputTypes: outputTypesOf(spec) };
     }
     const c = asObj(ref) ?? {};
     const built = await this.componentSpec(c, baseDir, p, (q) => q);
@@ -168,6 +170,8 @@ class PipelinePlanner {
   nodeOutputs(outputs: Obj): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [name, v] of Object.entries(outputs)) {
+      // an empty output (`prepared:`) only types the component's output; the node leaves it out
+      if (v === null) continue;
       if (typeof v === 'string') out[name] = { value: v, type: 'literal' };
       else {
         const o = asObj(v) ?? {};
@@ -213,10 +217,10 @@ class PipelinePlanner {
       tags: asObj(step.tags),
       computeId: asStr(step.compute) === undefined ? undefined : computeId(this.pl.ws, asStr(step.compute) as string),
       inputs: Object.keys(inputs).length ? await this.nodeInputs(inputs, [...p, 'inputs']) : undefined,
-      outputs: Object.keys(outputs).length ? this.nodeOutputs(outputs) : undefined,
-      environment_variables: step.component !== undefined ? asObj(step.environment_variables) : undefined,
+      outputs: Object.keys(this.nodeOutputs(outputs)).length ? this.nodeOutputs(outputs) : undefined,
+      environment_variables: asObj(step.environment_variables),
       _source: comp.source,
-      componentId: comp.id,
+      componentId: type === 'sweep' ? undefined : comp.id,
       ...(type === 'command'
         ? {
           distribution: distribution(step.distribution),
@@ -224,7 +228,7 @@ class PipelinePlanner {
           limits: limits ? defined({ job_limits_type: 'Command', timeout: seconds(limits.timeout) }) : undefined,
           identity: identity(step.identity),
         }
-        : sweepNodeFields(step)),
+        : sweepNodeFields(step, comp.id)),
     });
     return node;
   }
@@ -236,8 +240,30 @@ function outputTypesOf(c: Obj): Record<string, string> {
   return out;
 }
 
-function sweepNodeFields(step: Obj): Record<string, unknown> {
-  return sweepFields(step);
+/**
+ * A sweep step keeps the YAML shape (snake_case, limits in seconds) except early_termination, which
+ * goes as the REST policy's as_dict() (azure-ai-ml `entities/_builders/sweep.py Sweep._to_rest_object`).
+ */
+function sweepNodeFields(step: Obj, trialId: string): Record<string, unknown> {
+  const e = asObj(step.early_termination);
+  const policyType: Record<string, string> = { bandit: 'Bandit', median_stopping: 'MedianStopping', truncation_selection: 'TruncationSelection' };
+  return defined({
+    limits: step.limits,
+    sampling_algorithm: step.sampling_algorithm,
+    objective: step.objective,
+    search_space: step.search_space,
+    early_termination: e
+      ? defined({
+        policy_type: policyType[asStr(e.type) ?? ''],
+        delay_evaluation: asNum(e.delay_evaluation) ?? 0,
+        evaluation_interval: asNum(e.evaluation_interval) ?? 0,
+        slack_factor: asNum(e.slack_factor),
+        slack_amount: asNum(e.slack_amount),
+        truncation_percentage: asNum(e.truncation_percentage),
+      })
+      : undefined,
+    trial: { componentId: trialId },
+  });
 }
 
 /** Top-level pipeline job body (PipelineJob._to_rest_object). */

@@ -277,7 +277,7 @@ function samplingAlgorithm(v: Value | undefined): Record<string, unknown> {
   const o = asObj(v) ?? {};
   const rest = { random: 'Random', grid: 'Grid', bayesian: 'Bayesian' }[name] ?? name;
   const rule = asStr(o.rule);
-  return defined({ samplingAlgorithmType: rest, seed: asNum(o.seed), rule: rule ? (rule === 'sobol' ? 'Sobol' : 'Random') : undefined });
+  return defined({ samplingAlgorithmType: rest, seed: asNum(o.seed), rule });
 }
 
 function earlyTermination(v: Value | undefined): Record<string, unknown> | undefined {

@@ -5,6 +5,8 @@
 
 export type Field =
   | { kind: 'str' }
+  /** ArmStr: `azureml:<name>` or `azureml:/subscriptions/…` (the prefix is required). */
+  | { kind: 'armStr' }
   | { kind: 'int' }
   | { kind: 'float' }
   | { kind: 'bool' }
@@ -13,7 +15,7 @@ export type Field =
   | { kind: 'any' }
   | { kind: 'enum'; values: string[] }
   | ObjectField
-  | { kind: 'map'; values: Field }
+  | { kind: 'map'; values: Field; nullable?: boolean }
   | { kind: 'list'; items: Field }
   /** The first option whose shape fits (a string for `str`-like options, a mapping for objects). */
   | { kind: 'union'; options: Field[]; describe: string }
@@ -149,7 +151,7 @@ export const commandJob = obj('CommandJobSchema', {
   type: enumOf('command'),
   limits: obj('CommandJobLimitsSchema', { timeout: int }),
   inputs: { kind: 'map', values: jobInput },
-  outputs: { kind: 'map', values: jobOutput },
+  outputs: { kind: 'map', values: jobOutput, nullable: true },
 }, { required: ['command', 'environment', 'compute'], ignored: [...baseJobIgnored, 'parameters'] });
 
 // --- _sweep/search_space/*.py (SearchSpaceField) ---------------------------------------------------------
@@ -213,7 +215,7 @@ export const sweepJob = obj('SweepJobSchema', {
   type: enumOf('sweep'),
   trial: obj('ParameterizedCommandSchema', { $schema: str, ...parameterizedCommandFields }, { required: ['command', 'environment'] }),
   inputs: { kind: 'map', values: jobInput },
-  outputs: { kind: 'map', values: jobOutput },
+  outputs: { kind: 'map', values: jobOutput, nullable: true },
 }, { required: ['type', 'trial', 'objective', 'limits', 'compute'], ignored: baseJobIgnored });
 
 // --- component/command_component.py CommandComponentSchema + component/input_output.py -----------------------
@@ -257,7 +259,7 @@ const nodeOutput: Field = { kind: 'union', describe: "an output binding ('${{par
 const baseNodeFields: Record<string, Field> = {
   $schema: str,
   inputs: { kind: 'map', values: jobInput },
-  outputs: { kind: 'map', values: nodeOutput },
+  outputs: { kind: 'map', values: nodeOutput, nullable: true },
   properties: strMap,
   comment: str,
   name: str,
@@ -285,7 +287,7 @@ export const sweepStep = obj('SweepSchema', {
 
 // --- pipeline/pipeline_job.py PipelineJobSchema, pipeline/settings.py PipelineJobSettingsSchema -------------
 export const pipelineSettings = obj('PipelineJobSettingsSchema', {
-  default_datastore: str, default_compute: str, continue_on_step_failure: bool, force_rerun: bool,
+  default_datastore: { kind: 'armStr' }, default_compute: { kind: 'armStr' }, continue_on_step_failure: bool, force_rerun: bool,
 }, { open: true });
 /** Step types the official PipelineJobsField knows; only command and sweep steps are run by TrainModel. */
 export const PIPELINE_STEP_TYPES = ['command', 'sweep', 'parallel', 'pipeline', 'automl', 'spark', 'import'];
@@ -294,7 +296,7 @@ export const pipelineJob = obj('PipelineJobSchema', {
   type: enumOf('pipeline'),
   settings: pipelineSettings,
   inputs: { kind: 'map', values: jobInput },
-  outputs: { kind: 'map', values: jobOutput },
+  outputs: { kind: 'map', values: jobOutput, nullable: true },
   jobs: { kind: 'map', values: { kind: 'tagged', describe: 'a step type (command, sweep)', variants: { command: commandStep, sweep: sweepStep } } },
   component: str,
 }, { required: ['type'], ignored: baseJobIgnored });

@@ -1,7 +1,7 @@
 // A job file as the `yaml` package parses it: the document (nodes keep their offsets), a line counter
 // for line/column, and where each value set by `jobOverrides` came from. YAML 1.1, as PyYAML (the
 // official client's `load_yaml` → `yaml.safe_load`) reads it: `yes`/`on` are booleans there too.
-import { Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node, type ScalarTag, type Tags } from 'yaml';
 import { InputError } from '../../../shared/src/inputs';
 
 export type PathSegment = string | number;
@@ -24,9 +24,24 @@ export class JobFileError extends InputError {
   }
 }
 
+// PyYAML's resolver differs from YAML 1.1 as the `yaml` package reads it: `y`/`n` are strings there,
+// and a float needs a dot and a signed exponent (`1e-5` and `1.0e5` are strings, `1.0e-5` a float).
+const PY_BOOL_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PY_BOOL_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+const PY_FLOAT_EXP = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)[eE][-+][0-9]+$/;
+
+export function pyYamlTags(tags: Tags): Tags {
+  return tags.map((t) => {
+    const tag = t as ScalarTag;
+    if (tag.tag === 'tag:yaml.org,2002:bool' && tag.test) return { ...tag, test: String(tag.test).includes('Y|y') ? PY_BOOL_TRUE : PY_BOOL_FALSE };
+    if (tag.tag === 'tag:yaml.org,2002:float' && tag.format === 'EXP') return { ...tag, test: PY_FLOAT_EXP };
+    return t;
+  });
+}
+
 export function parseJobFile(file: string, text: string): JobFileSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { version: '1.1', customTags: pyYamlTags, lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const err = doc.errors[0];
   if (err) {
     const { line, col } = lines.linePos(err.pos[0]);

@@ -45,6 +45,11 @@ export function literalOf(src: JobFileSource, node: Scalar): Literal {
   return new Literal(String(v), String(v));
 }
 
+/** A mapping key: a scalar node in a parsed file, a plain string where an override created the pair. */
+function keyOf(k: unknown): unknown {
+  return isScalar(k) ? k.value : k;
+}
+
 function describeNode(node: Node | null | undefined): string {
   if (node === null || node === undefined) return 'nothing';
   if (isMap(node)) return 'a mapping';
@@ -62,6 +67,7 @@ function describeNode(node: Node | null | undefined): string {
 function describeField(f: Field): string {
   switch (f.kind) {
     case 'str': return 'a string';
+    case 'armStr': return "'azureml:<name>'";
     case 'int': return 'an integer';
     case 'float': return 'a number';
     case 'bool': return 'true or false';
@@ -87,6 +93,13 @@ export function validateValue(src: JobFileSource, node: Node | null | undefined,
       return node.toJSON() as Value;
     case 'str':
       if (isScalar(node) && typeof node.value === 'string') return node.value;
+      return wrong();
+    case 'armStr':
+      // ArmStr (settings.default_compute, default_datastore): only `azureml:<name>` or an ARM id
+      if (isScalar(node) && typeof node.value === 'string') {
+        if (node.value.startsWith('azureml:')) return node.value;
+        return failAt(src, path, `must start with 'azureml:' ('azureml:${node.value}'), as the official PipelineJobSettingsSchema requires`, { node });
+      }
       return wrong();
     case 'int':
       if (isScalar(node)) {
@@ -125,8 +138,12 @@ export function validateValue(src: JobFileSource, node: Node | null | undefined,
       if (!isMap(node)) return wrong();
       const out: Record<string, Value> = {};
       for (const pair of node.items) {
-        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        const key = keyOf(pair.key);
         if (typeof key !== 'string') return failAt(src, path, 'has a key that is not a string', { node: pair.key as Node });
+        if (field.nullable && (pair.value === null || (isScalar(pair.value) && pair.value.value === null))) {
+          out[key] = null;
+          continue;
+        }
         out[key] = validateValue(src, pair.value as Node, field.values, [...path, key]);
       }
       return out;
@@ -162,6 +179,7 @@ export function validateValue(src: JobFileSource, node: Node | null | undefined,
 function fits(node: Node, f: Field): boolean {
   switch (f.kind) {
     case 'str':
+    case 'armStr':
     case 'enum':
       return isScalar(node) && typeof node.value === 'string';
     case 'primitive':
@@ -183,7 +201,7 @@ export function validateObject(src: JobFileSource, node: Node, schema: ObjectFie
   if (!isMap(node)) return failAt(src, path, `must be a mapping (${schema.schemaClass}), not ${describeNode(node)}`, { node });
   const out: Record<string, Value> = {};
   for (const pair of node.items) {
-    const key = isScalar(pair.key) ? pair.key.value : undefined;
+    const key = keyOf(pair.key);
     if (typeof key !== 'string') return failAt(src, path, 'has a key that is not a string', { node: pair.key as Node });
     if (schema.ignored?.includes(key)) continue;
     const field = schema.fields[key];
