@@ -19,7 +19,7 @@ export interface EnvironmentVersionBody {
 }
 
 export interface ComponentVersionBody {
-  properties: { componentSpec: ComponentSpec; isAnonymous: boolean; description?: string; tags?: Record<string, string>; properties?: Record<string, string> };
+  properties: { componentSpec: ComponentSpec; isAnonymous: boolean; isArchived?: boolean; description?: string; tags?: Record<string, string>; properties?: Record<string, string> };
 }
 
 export interface JobFileWriter {

@@ -16,6 +16,11 @@ import { commandComponent } from './schema';
 import { failAt, JobFileError, nodeAt, parseJobFile, type PathSegment } from './source';
 import { Literal, validateObject, type Value } from './validate';
 
+/** A component dumps resolved ARM ids with the `azureml:` prefix (ArmVersionedStr), which its hash covers. */
+function armRef(id: string): string {
+  return id.startsWith('/subscriptions/') ? `azureml:${id}` : id;
+}
+
 const LITERAL_TYPES: Record<string, string> = { boolean: 'boolean', string: 'string' };
 
 function literalType(l: Literal): string {
@@ -99,9 +104,12 @@ class PipelinePlanner {
         name: ANONYMOUS_COMPONENT_NAME, version, id, step,
         body: {
           properties: defined({
-            componentSpec: { ...spec, name: ANONYMOUS_COMPONENT_NAME, version, _source: source },
+            // the spec says version "1"; the hash is the version in the URL (ComponentOperations.create_or_update:
+            // `_get_rest_name_version()` for the URL, `_to_rest_object()` for the body)
+            componentSpec: { ...spec, name: ANONYMOUS_COMPONENT_NAME, version: '1', _source: source },
             description: asStr(spec.description as Value),
             isAnonymous: true,
+            isArchived: false,
             properties: {},
             tags: (spec.tags as Record<string, string> | undefined) ?? {},
           }),
@@ -126,8 +134,8 @@ class PipelinePlanner {
       inputs: Object.keys(inputs).length ? inputs : undefined,
       outputs: Object.keys(outputs).length ? outputs : undefined,
       command: asStr(c.command),
-      environment: await this.pl.environment(c.environment as Value, baseDir, pathOf([...p, 'environment'])),
-      code: asStr(c.code) === undefined ? undefined : await this.pl.code(asStr(c.code) as string, baseDir, pathOf([...p, 'code'])),
+      environment: armRef(await this.pl.environment(c.environment as Value, baseDir, pathOf([...p, 'environment']))),
+      code: asStr(c.code) === undefined ? undefined : armRef(await this.pl.code(asStr(c.code) as string, baseDir, pathOf([...p, 'code']))),
       environment_variables: asObj(c.environment_variables),
       resources: asObj(c.resources),
       distribution: asObj(c.distribution),

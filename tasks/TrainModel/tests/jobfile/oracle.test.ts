@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planJobFile, type JobFilePlan } from '../../src/jobfile';
+import { anonymousComponentVersion } from '../../src/jobfile/components';
 
 import { CORPUS, FakeReader, HERE, LATEST, overridesOf, runOracle, WS, type OracleResult } from './harness';
 
@@ -23,22 +24,23 @@ function ourRef(s: string, reader: FakeReader, plan: JobFilePlan): J {
   if (kind === 'codes') return `code:${reader.codeFolders.get(s)}`;
   if (kind === 'components' && name === 'azureml_anonymous') {
     const c = plan.components.find((x) => x.id === s);
-    return { component: normComponentSpec((c?.body.properties.componentSpec ?? {}) as Record<string, J>, (x) => ourRef(x, reader, plan)) };
+    return { component: normComponentSpec((c?.body.properties.componentSpec ?? {}) as Record<string, J>, (_k, x) => ourRef(x, reader, plan)) };
   }
   if (kind === 'environments' && name === 'CliV2AnonymousEnvironment') {
     const e = plan.environments.find((x) => x.id === s);
-    return { environment: { image: e?.body.properties.image, conda: e?.body.properties.condaFile ?? null } };
+    return { environment: { version: e?.version, image: e?.body.properties.image, conda: e?.body.properties.condaFile ?? null } };
   }
   const version = rest[3];
   const label = rest[2] === 'labels' ? '@latest' : reader.latest.includes(`${kind}/${name}`) && version === LATEST ? '@latest' : `:${version}`;
   return `${kind === 'data' ? 'asset' : kind === 'models' ? 'asset' : kind}:${name}${label}`;
 }
 
-function normComponentSpec(spec: Record<string, J>, ref: (s: string) => J): J {
+function normComponentSpec(spec: Record<string, J>, ref: (key: string, s: string) => J): J {
   const out: Record<string, J> = {};
   for (const [k, v] of Object.entries(spec)) {
-    if (['name', 'version', '_source', '$schema'].includes(k)) continue;
-    if ((k === 'environment' || k === 'code') && typeof v === 'string') out[k] = ref(v);
+    if (['name', 'version'].includes(k)) continue;
+    // a component dumps resolved ids as `azureml:/subscriptions/…`
+    if ((k === 'environment' || k === 'code') && typeof v === 'string') out[k] = ref(k, v.replace(/^azureml:(?=\/subscriptions\/)/, ''));
     else out[k] = v;
   }
   return out;
@@ -46,8 +48,8 @@ function normComponentSpec(spec: Record<string, J>, ref: (s: string) => J): J {
 
 function pyEnv(s: string): J {
   if (s.startsWith('{"anonymousEnvironment"')) {
-    const e = (JSON.parse(s) as { anonymousEnvironment: { image: string; condaFile: string | null } }).anonymousEnvironment;
-    return { environment: { image: e.image, conda: e.condaFile } };
+    const e = (JSON.parse(s) as { anonymousEnvironment: { version: string; image: string; condaFile: string | null } }).anonymousEnvironment;
+    return { environment: { version: e.version, image: e.image, conda: e.condaFile } };
   }
   const v = strip(s);
   // online, get_asset_arm_id gives curated names back with their prefix: azureml:AzureML-…
@@ -79,12 +81,16 @@ function pyRef(key: string, s: string, baseDir: string): J {
 
 const REF_KEYS = new Set(['computeId', 'codeId', 'environmentId', 'uri', 'componentId', 'default_compute']);
 
-function normalise(v: J, side: 'ours' | 'python', ctx: { reader: FakeReader; plan: JobFilePlan; baseDir: string }, key = ''): J {
+interface Ctx { reader: FakeReader; plan: JobFilePlan; baseDir: string; hashes: { ours: string; official: string }[] }
+
+function normalise(v: J, side: 'ours' | 'python', ctx: Ctx, key = ''): J {
   if (Array.isArray(v)) return v.map((x) => normalise(x, side, ctx));
   if (v && typeof v === 'object') {
     const o = v as Record<string, J>;
     if (side === 'python' && 'anonymousComponent' in o) {
-      return { component: normComponentSpec(o.anonymousComponent as Record<string, J>, (x) => (x.startsWith('/') || x.startsWith('azureml') ? (x.startsWith('/') ? `code:${x}` : pyEnv(x)) : `code:${path.resolve(ctx.baseDir, x)}`)) };
+      // the same dict must give the same name: our json.dumps + md5 against the client's hash_dict
+      ctx.hashes.push({ ours: anonymousComponentVersion(o.anonymousComponent as Record<string, J>), official: o.hash as string });
+      return { component: normComponentSpec({ ...(o.anonymousComponent as Record<string, J>), _source: o.source }, (k, x) => (k === 'code' ? `code:${path.resolve(ctx.baseDir, x)}` : pyEnv(x))) };
     }
     const out: Record<string, J> = {};
     for (const [k, x] of Object.entries(o)) out[k] = normalise(x, side, ctx, k);
@@ -140,11 +146,13 @@ describe('jobfile: the corpus against the official client (azure-ai-ml 1.4, offl
       const python = result.body as { properties: Record<string, unknown> };
       // JobOperations.create_or_update gives a job without experiment_name one (the CLI: its folder)
       python.properties.experimentName ??= 'fallback-experiment';
-      const ctx = { reader, plan, baseDir: CORPUS };
+      const ctx: Ctx = { reader, plan, baseDir: CORPUS, hashes: [] };
       const ours = harmonise(normalise(plan.body, 'ours', ctx));
       const theirs = harmonise(normalise(python, 'python', ctx));
       const d = diff(ours, theirs);
       assert.deepEqual(d, [], `${f}:\n  ${d.join('\n  ')}`);
+      for (const h of ctx.hashes) assert.equal(h.ours, h.official, `${f}: anonymous component name`);
+      if (plan.type === 'pipeline') assert.equal(ctx.hashes.length, plan.components.length, 'every registered component was judged');
     });
   });
 });
