@@ -162,13 +162,13 @@ class PipelinePlanner {
       const sub: Planner = Object.create(this.pl, { o: { value: { ...this.pl.o, src, filePath: file } } }) as Planner;
       const self = new PipelinePlanner(sub, this.job);
       const built = await self.componentSpec(spec, path.dirname(file), [], (q) => q);
-      // the official client marks a `file:` reference YAML.JOB and a plain path YAML.COMPONENT
+      // the official client marks a plain path YAML.COMPONENT, a `file:` reference (and an inline component) YAML.JOB
       const source = s.startsWith('file:') ? 'YAML.JOB' : 'YAML.COMPONENT';
       return { id: this.anonymousComponent(built, source, stepName), source, outputTypes: outputTypesOf(spec) };
     }
     const c = asObj(ref) ?? {};
     const built = await this.componentSpec(c, baseDir, p, (q) => q);
-    return { id: this.anonymousComponent(built, 'YAML.COMPONENT', stepName), source: 'YAML.COMPONENT', outputTypes: outputTypesOf(c) };
+    return { id: this.anonymousComponent(built, 'YAML.JOB', stepName), source: 'YAML.JOB', outputTypes: outputTypesOf(c) };
   }
 
   async nodeInputs(inputs: Obj, p: PathSegment[]): Promise<Record<string, unknown>> {
@@ -231,8 +231,10 @@ class PipelinePlanner {
       componentId: type === 'sweep' ? undefined : comp.id,
       ...(type === 'command'
         ? {
-          distribution: distribution(step.distribution),
-          resources: resources(step.resources),
+          // a node's distribution and resources are the REST models' as_dict() (snake_case, empty values dropped:
+          // azure-ai-ml `_builders/command.py Command._to_rest_object` → get_rest_dict_for_node_attrs)
+          distribution: snakeKeys(distribution(step.distribution)),
+          resources: snakeKeys(resources(step.resources), true),
           limits: limits ? defined({ job_limits_type: 'Command', timeout: seconds(limits.timeout) }) : undefined,
           identity: identity(step.identity),
         }
@@ -240,6 +242,16 @@ class PipelinePlanner {
     });
     return node;
   }
+}
+
+function snakeKeys(o: Record<string, unknown> | undefined, dropEmpty = false): Record<string, unknown> | undefined {
+  if (!o) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (dropEmpty && v && typeof v === 'object' && Object.keys(v).length === 0) continue;
+    out[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
+  }
+  return out;
 }
 
 function outputTypesOf(c: Obj): Record<string, string> {

@@ -41,7 +41,12 @@ function isFloatScalar(src: JobFileSource, node: Scalar): boolean {
 export function literalOf(src: JobFileSource, node: Scalar): Literal {
   const v = node.value;
   if (typeof v === 'boolean') return new Literal(v, v ? 'True' : 'False');
-  if (typeof v === 'number') return new Literal(v, isFloatScalar(src, node) ? pythonFloat(v) : String(v));
+  if (typeof v === 'number') {
+    if (isFloatScalar(src, node)) return new Literal(v, pythonFloat(v));
+    // Python ints have no size limit: past 2^53 the digits as written are the value
+    const digits = textOf(src, node).trim().replace(/_/g, '').replace(/^\+/, '');
+    return new Literal(v, !Number.isSafeInteger(v) && /^-?\d+$/.test(digits) ? digits.replace(/^(-?)0+(?=\d)/, '$1') : String(v));
+  }
   return new Literal(String(v), String(v));
 }
 

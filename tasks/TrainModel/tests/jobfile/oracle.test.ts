@@ -16,7 +16,7 @@ type J = unknown;
 const strip = (s: string): string => (s.startsWith('azureml:') && !s.startsWith('azureml://') ? s.slice(8) : s);
 
 /** Our ARM ids → the client's unresolved references. */
-function ourRef(s: string, reader: FakeReader, plan: JobFilePlan): J {
+function ourRef(s: string, reader: FakeReader, plan: JobFilePlan, inComponent = false): J {
   if (!s.startsWith(WS + '/')) return s;
   const rest = s.slice(WS.length + 1).split('/');
   const [kind, name] = rest;
@@ -24,29 +24,36 @@ function ourRef(s: string, reader: FakeReader, plan: JobFilePlan): J {
   if (kind === 'codes') return `code:${reader.codeFolders.get(s)}`;
   if (kind === 'components' && name === 'azureml_anonymous') {
     const c = plan.components.find((x) => x.id === s);
-    return { component: normComponentSpec((c?.body.properties.componentSpec ?? {}) as Record<string, J>, (_k, x) => ourRef(x, reader, plan)) };
+    return { component: normComponentSpec((c?.body.properties.componentSpec ?? {}) as Record<string, J>, (_k, x) => ourRef(x as string, reader, plan, true)) };
   }
   if (kind === 'environments' && name === 'CliV2AnonymousEnvironment') {
     const e = plan.environments.find((x) => x.id === s);
-    return { environment: { version: e?.version, image: e?.body.properties.image, conda: e?.body.properties.condaFile ?? null } };
+    return inComponent
+      ? { environment: { version: e?.version, image: e?.body.properties.image } }
+      : { environment: { version: e?.version, image: e?.body.properties.image, conda: e?.body.properties.condaFile ?? null } };
   }
   const version = rest[3];
   const label = rest[2] === 'labels' ? '@latest' : reader.latest.includes(`${kind}/${name}`) && version === LATEST ? '@latest' : `:${version}`;
   return `${kind === 'data' ? 'asset' : kind === 'models' ? 'asset' : kind}:${name}${label}`;
 }
 
-function normComponentSpec(spec: Record<string, J>, ref: (key: string, s: string) => J): J {
+function normComponentSpec(spec: Record<string, J>, ref: (key: string, s: string | Record<string, J>) => J): J {
   const out: Record<string, J> = {};
   for (const [k, v] of Object.entries(spec)) {
     if (['name', 'version'].includes(k)) continue;
     // a component dumps resolved ids as `azureml:/subscriptions/…`
     if ((k === 'environment' || k === 'code') && typeof v === 'string') out[k] = ref(k, v.replace(/^azureml:(?=\/subscriptions\/)/, ''));
+    else if (k === 'environment' && v && typeof v === 'object') out[k] = ref(k, v as Record<string, J>);
     else out[k] = v;
   }
   return out;
 }
 
-function pyEnv(s: string): J {
+function pyEnv(s: string | Record<string, J>): J {
+  if (typeof s !== 'string') {
+    // an inline environment inside a component, still a dict offline: the version hashes image and conda file
+    return { environment: { version: s.version, image: s.image } };
+  }
   if (s.startsWith('{"anonymousEnvironment"')) {
     const e = (JSON.parse(s) as { anonymousEnvironment: { version: string; image: string; condaFile: string | null } }).anonymousEnvironment;
     return { environment: { version: e.version, image: e.image, conda: e.condaFile } };
@@ -73,7 +80,7 @@ function pyRef(key: string, s: string, baseDir: string): J {
       if (s.startsWith('azureml://') || /^https?:/.test(s) || s.startsWith('${{')) return s;
       return `asset:${strip(s)}`;
     case 'componentId':
-      return `components:${strip(s)}`;
+      return s.startsWith('azureml://') ? s : `components:${strip(s)}`;
     default:
       return s;
   }
@@ -90,7 +97,7 @@ function normalise(v: J, side: 'ours' | 'python', ctx: Ctx, key = ''): J {
     if (side === 'python' && 'anonymousComponent' in o) {
       // the same dict must give the same name: our json.dumps + md5 against the client's hash_dict
       ctx.hashes.push({ ours: anonymousComponentVersion(o.anonymousComponent as Record<string, J>), official: o.hash as string });
-      return { component: normComponentSpec({ ...(o.anonymousComponent as Record<string, J>), _source: o.source }, (k, x) => (k === 'code' ? `code:${path.resolve(ctx.baseDir, x)}` : pyEnv(x))) };
+      return { component: normComponentSpec({ ...(o.anonymousComponent as Record<string, J>), _source: o.source }, (k, x) => (k === 'code' ? `code:${path.resolve(ctx.baseDir, x as string)}` : pyEnv(x))) };
     }
     const out: Record<string, J> = {};
     for (const [k, x] of Object.entries(o)) out[k] = normalise(x, side, ctx, k);
