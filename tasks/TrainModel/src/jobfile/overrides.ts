@@ -26,7 +26,7 @@ export function parseOverrides(text: string | undefined): Override[] {
     const path = eq > 0 ? line.slice(0, eq).trim() : '';
     const segments = path.split('.');
     if (eq <= 0 || segments.some((s) => !/^[$A-Za-z0-9_-]+$/.test(s))) {
-      throw new InputError('jobOverrides', `line ${i + 1} '${line.slice(0, 80)}' is not 'path=value'`, "lines like 'inputs.learning_rate=0.2' or 'limits.max_total_trials=40'");
+      throw new InputError('jobOverrides', `line ${i + 1} '${line.slice(0, 80).replace(/##(vso)?\[/gi, '# #$1[')}' is not 'path=value'`, "lines like 'inputs.learning_rate=0.2' or 'limits.max_total_trials=40'");
     }
     out.push({ line: i + 1, text: line, path: segments, raw: line.slice(eq + 1).trim() });
   });
@@ -34,7 +34,7 @@ export function parseOverrides(text: string | undefined): Override[] {
 }
 
 function fail(o: Override, problem: string): never {
-  throw new InputError('jobOverrides', `line ${o.line} '${o.text.slice(0, 80)}': ${problem}`);
+  throw new InputError('jobOverrides', `line ${o.line} '${o.text.slice(0, 80)}': ${problem}`.replace(/##(vso)?\[/gi, '# #$1['));
 }
 
 /** The schema field at a path, given what the document already holds there. */

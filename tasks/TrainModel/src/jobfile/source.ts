@@ -19,7 +19,8 @@ export interface JobFileSource {
 /** An error in a job file: names the input, the file, the place and the path in the file. */
 export class JobFileError extends InputError {
   constructor(input: 'jobFile' | 'jobOverrides', where: string, problem: string) {
-    super(input, `${where}: ${problem}`);
+    // values quoted from the file must not become agent commands when the message is printed
+    super(input, `${where}: ${problem}`.replace(/##(vso)?\[/gi, '# #$1['));
     this.name = 'JobFileError';
   }
 }

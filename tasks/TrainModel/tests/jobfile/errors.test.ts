@@ -35,6 +35,11 @@ const CASES: Case[] = [
   { name: 'code outside the repository', yaml: GOOD_COMMAND.replace('code: src', 'code: ../outside'), message: /line 2, column 7: code '\.\.\/outside' is outside the repository/ },
   { name: 'code that does not exist', yaml: GOOD_COMMAND.replace('code: src', 'code: nowhere'), message: /line 2, column 7: code 'nowhere' does not exist/ },
   { name: 'a local data input', yaml: GOOD_COMMAND + 'inputs:\n  d:\n    type: uri_file\n    path: ./data.csv\n', message: /line 8, column 11: inputs\.d\.path '\.\/data\.csv' is a local path/ },
+  { name: 'a field named like an agent command', yaml: GOOD_COMMAND + "'##vso[task.setvariable variable=x]y': 1\n", message: /line 5, column 1: # #vso\[task\.setvariable variable=x\]y is not a field of CommandJobSchema/, officialRefuses: true },
+  { name: 'an override named like an agent command', yaml: GOOD_COMMAND, overrides: 'inputs.##vso[task.complete result=Succeeded]', message: /line 1 'inputs\.# #vso\[task\.complete result=Succeeded\]' is not 'path=value'/ },
+  // deliberate: azure-ai-ml 1.4 lets a step that names a component carry unknown fields (CommandSchema
+  // unknown=INCLUDE) and sends them to the service; a typo there is refused here instead
+  { name: 'unknown field on a component step', yaml: 'type: pipeline\njobs:\n  a:\n    type: command\n    component: azureml:c:1\n    input:\n      x: 1\n', message: /line 6, column 5: jobs\.a\.input is not a field of CommandSchema/ },
   { name: 'binding to a step that does not exist', yaml: 'type: pipeline\njobs:\n  a:\n    type: command\n    command: x\n    environment: azureml:e:1\n    inputs:\n      d: ${{parent.jobs.nope.outputs.m}}\n', message: /line 8, column 10: jobs\.a\.inputs\.d binds to step 'nope'/ },
 ];
 
@@ -76,6 +81,7 @@ describe('jobfile: bad files and overrides', function () {
             const expected = new RegExp(c.message.source.replace("'\\.\\.\\/outside'", `'\\.\\.\\/outside${i}'`));
             assert.match(err.message, expected);
             assert.ok(!err.message.includes('\n'), `one line: ${err.message}`);
+            assert.ok(!/##vso\[/i.test(err.message), `no agent command: ${err.message}`);
             return true;
           },
         );
@@ -84,6 +90,12 @@ describe('jobfile: bad files and overrides', function () {
       }
       assert.deepEqual(writes, []);
     });
+  });
+
+  it('a job file outside the repository, or missing, is refused with one line', async () => {
+    fs.writeFileSync(path.join(root, 'outside', 'job.yml'), GOOD_COMMAND);
+    await assert.rejects(planJobFile({ jobFile: path.join(root, 'outside', 'job.yml'), repositoryRoot: path.join(root, 'repo'), reader: new FakeReader() }), /^JobFileError: Input 'jobFile': .*job\.yml: is outside the repository/);
+    await assert.rejects(planJobFile({ jobFile: path.join(root, 'repo', 'none.yml'), repositoryRoot: path.join(root, 'repo'), reader: new FakeReader() }), /Input 'jobFile': .*none\.yml: cannot be read/);
   });
 
   it('the official client refuses the same bad files', function () {
