@@ -58,12 +58,7 @@ class PipelinePlanner {
     const s = /^\$\{\{\s*parent\.jobs\.([^.}\s]+)\.outputs\.([^.}\s]+)\s*\}\}$/.exec(expr.trim());
     if (s) {
       const step = this.steps.get(s[1]);
-      if (!step) {
-        const known = Object.keys(asObj(this.job.jobs) ?? {});
-        if (!known.includes(s[1])) failAt(this.pl.o.src, p, `binds to step '${s[1]}', which the pipeline does not have`);
-        // a step defined further down: the official client reads its declared output type the same way
-        return 'uri_folder';
-      }
+      if (!step) return failAt(this.pl.o.src, p, `binds to step '${s[1]}', which the pipeline does not have`);
       return step.outputTypes[s[2]] ?? 'uri_folder';
     }
     return failAt(this.pl.o.src, p, "is a binding the official client cannot type: a step input binds to '${{parent.inputs.<name>}}' or '${{parent.jobs.<step>.outputs.<name>}}'");
@@ -189,17 +184,38 @@ class PipelinePlanner {
     return out;
   }
 
+  /** Components a step names (its trial, or `component:`), resolved before any step is built. */
+  readonly named = new Map<string, { id: string; source: string; outputTypes: Record<string, string> }>();
+
+  /**
+   * First pass: the output types of every step, so that a step may bind to one listed after it (the
+   * official client looks bindings up in the whole `jobs` mapping).
+   */
+  async declare(name: string, step: Obj): Promise<void> {
+    const p: PathSegment[] = ['jobs', name];
+    const type = asStr(step.type) ?? 'command';
+    let types: Record<string, string> = {};
+    if (type === 'sweep' || step.component !== undefined) {
+      const comp = type === 'sweep'
+        ? await this.component(step.trial as Value, name, [...p, 'trial'])
+        : await this.component(step.component as Value, name, [...p, 'component']);
+      this.named.set(name, comp);
+      types = { ...comp.outputTypes };
+    }
+    for (const [o, v] of Object.entries(asObj(step.outputs) ?? {})) {
+      if (typeof v === 'string') types[o] = types[o] ?? this.bindingType(v, [...p, 'outputs', o]);
+      else types[o] = asStr(asObj(v)?.type) ?? types[o] ?? 'uri_folder';
+    }
+    this.steps.set(name, { outputTypes: types });
+  }
+
   async step(name: string, step: Obj): Promise<Record<string, unknown>> {
     const p: PathSegment[] = ['jobs', name];
     const type = asStr(step.type) ?? 'command';
     const inputs = asObj(step.inputs) ?? {};
     const outputs = asObj(step.outputs) ?? {};
-    let comp: { id: string; source: string; outputTypes: Record<string, string> };
-    if (type === 'sweep') {
-      comp = await this.component(step.trial as Value, name, [...p, 'trial']);
-    } else if (step.component !== undefined) {
-      comp = await this.component(step.component as Value, name, [...p, 'component']);
-    } else {
+    let comp = this.named.get(name);
+    if (!comp) {
       if (step.command === undefined) failAt(this.pl.o.src, [...p, 'command'], 'is required for a step without a component');
       if (step.environment === undefined) failAt(this.pl.o.src, [...p, 'environment'], 'is required for a step without a component');
       // an inline step: Command._to_component (ComponentTranslatableMixin) builds the component from it
@@ -210,12 +226,6 @@ class PipelinePlanner {
       });
       comp = { id: this.anonymousComponent(spec, 'YAML.JOB', name), source: 'YAML.JOB', outputTypes: outputTypesOf(spec as Obj) };
     }
-    const typesHere: Record<string, string> = { ...comp.outputTypes };
-    for (const [o, v] of Object.entries(outputs)) {
-      if (typeof v === 'string') typesHere[o] = typesHere[o] ?? this.bindingType(v, [...p, 'outputs', o]);
-      else typesHere[o] = asStr(asObj(v)?.type) ?? typesHere[o] ?? 'uri_folder';
-    }
-    this.steps.set(name, { outputTypes: typesHere });
     const limits = asObj(step.limits);
     const node = defined({
       name,
@@ -294,6 +304,7 @@ export async function pipelineJob(pl: Planner, job: Obj): Promise<Record<string,
   if (!jobsNode || !isMap(jobsNode) || Object.keys(steps).length === 0) failAt(pl.o.src, ['jobs'], 'is required: a pipeline needs at least one step');
   const pp = new PipelinePlanner(pl, job);
   const jobs: Record<string, unknown> = {};
+  for (const [name, step] of Object.entries(steps)) await pp.declare(name, asObj(step) ?? {});
   for (const [name, step] of Object.entries(steps)) jobs[name] = await pp.step(name, asObj(step) ?? {});
   const settings = asObj(job.settings);
   const compute = asStr(job.compute);
