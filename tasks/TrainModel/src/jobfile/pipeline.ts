@@ -214,6 +214,7 @@ class PipelinePlanner {
     const type = asStr(step.type) ?? 'command';
     const inputs = asObj(step.inputs) ?? {};
     const outputs = asObj(step.outputs) ?? {};
+    if (step.services !== undefined) failAt(this.pl.o.src, [...p, 'services'], 'are not supported on pipeline steps by TrainModel (they are on a command job)');
     let comp = this.named.get(name);
     if (!comp) {
       if (step.command === undefined) failAt(this.pl.o.src, [...p, 'command'], 'is required for a step without a component');

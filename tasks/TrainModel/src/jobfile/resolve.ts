@@ -210,6 +210,29 @@ export function identity(v: Value | undefined): Record<string, unknown> | undefi
   }
 }
 
+const SERVICE_TYPES: Record<string, string> = {
+  custom: 'Custom', tracking: 'Tracking', studio: 'Studio', jupyter_lab: 'JupyterLab', ssh: 'SSH', tensor_board: 'TensorBoard', vs_code: 'VSCode',
+};
+
+/** `services:` → JobService (azure-ai-ml entities/_job/job_service.py JobService._to_rest_object). */
+export function services(v: Value | undefined): Record<string, unknown> | undefined {
+  const all = asObj(v);
+  if (!all) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [name, sv] of Object.entries(all)) {
+    const svc = asObj(sv) ?? {};
+    const type = asStr(svc.job_service_type);
+    out[name] = defined({
+      // a type outside the table is dropped, as ENTITY_TO_REST.get(type, None) drops it
+      jobServiceType: type === undefined ? undefined : SERVICE_TYPES[type],
+      port: asNum(svc.port),
+      nodes: svc.nodes ? { nodesValueType: 'All' } : undefined,
+      properties: asObj(svc.properties),
+    });
+  }
+  return out;
+}
+
 export function seconds(v: Value | undefined): string | undefined {
   const n = asNum(v);
   return n ? isoDuration(n) : undefined;
@@ -245,6 +268,7 @@ async function commandJob(pl: Planner, job: Obj): Promise<Record<string, unknown
     resources: resources(job.resources),
     limits: limits ? defined({ jobLimitsType: 'Command', timeout: seconds(limits.timeout) }) : undefined,
     identity: identity(job.identity),
+    services: services(job.services),
   });
 }
 

@@ -56,7 +56,8 @@ const identity: Field = {
     user_identity: obj('UserIdentitySchema', { type: str }, { required: ['type'] }),
   },
 };
-const jobService = obj('JobServiceSchema', { job_service_type: str, port: int, nodes: str, properties: { kind: 'map', values: { kind: 'any' } } }, { ignored: ['endpoint', 'status', 'error_message'] });
+// nodes: JobService._validate_nodes accepts only 'all'
+const jobService = obj('JobServiceSchema', { job_service_type: str, port: int, nodes: enumOf('all'), properties: { kind: 'map', values: { kind: 'any' } } }, { ignored: ['endpoint', 'status', 'error_message'] });
 
 const baseJobFields: Record<string, Field> = {
   $schema: str,
