@@ -7,6 +7,7 @@ import { benchLifecycle } from './bench/lifecycle';
 import { benchUpload } from './bench/upload';
 import { benchProbe } from './bench/probe';
 import { benchAzCli } from './bench/azcli';
+import { benchScoring } from './bench/scoring';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
     await section('Lifecycle against the emulator: cold start and requests per task', () => benchLifecycle(root)),
     await section('Code snapshot upload to Azurite vs direct @azure/storage-blob', () => benchUpload()),
     await section('ProbeEndpoint load engine vs autocannon (same local server)', async () => (await benchProbe()).lines),
+    await section('Scoring server (CreateImage server.py) vs a bare Python http.server with TCP_NODELAY; workers on a CPU-bound model', () => benchScoring()),
     await section('azure-cli vs our tasks against the emulator: az container create + Key Vault secret read vs DeployToACI (wall time)', () => benchAzCli(root)),
   ];
   return ok.every(Boolean) ? 0 : 1;
