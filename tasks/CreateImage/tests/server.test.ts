@@ -1,12 +1,12 @@
 // The scoring server (assets/server.py) started with python3 on 127.0.0.1, called over HTTP and raw TCP.
 import * as assert from 'assert';
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { findAsset } from '../src/assets';
+import { call, scoringDir, startServer, type Started } from './helpers/pythonServer';
 
 const PYTHON_TESTS = path.join(__dirname, '..', '..', '..', '..', 'tasks', 'CreateImage', 'tests', 'python');
 const INFERENCE_SCHEMA_STANDIN = path.join(PYTHON_TESTS, 'standin');
@@ -29,20 +29,6 @@ def run(raw_data):
     return {"result": [x * model["w"] for x in data["data"]], "inits": calls["init"]}
 `;
 
-export interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
-
-export function call(port: number, method: string, p: string, o: { body?: string; headers?: Record<string, string>; agent?: http.Agent } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers: { ...(o.body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(o.body) } : {}), ...o.headers }, agent: o.agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
-}
-
 /** Sends raw bytes and collects everything until the server closes or `waitMs` passes. */
 function raw(port: number, text: string | Buffer, waitMs = 1500): Promise<{ data: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
@@ -64,46 +50,6 @@ function raw(port: number, text: string | Buffer, waitMs = 1500): Promise<{ data
     });
     s.write(text);
   });
-}
-
-export interface Started { proc: ChildProcess; port: number; output: () => string; stop: () => Promise<void> }
-
-export async function startServer(dir: string, env: Record<string, string>, python = 'python3'): Promise<Started> {
-  const proc = spawn(python, [path.join(dir, 'scoring', 'server.py')], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', AZUREML_MODEL_DIR: path.join(dir, 'model'), WORKER_COUNT: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const onData = (): void => {
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    };
-    proc.stdout!.on('data', onData);
-    proc.on('exit', (code) => reject(new Error(`server.py exited with ${code}: ${out}`)));
-  });
-  return {
-    proc, port, output: () => out,
-    stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-/** A folder laid out as in the image: scoring/server.py, scoring/score.py, model/. */
-export function scoringDir(scorePy: string, files: Record<string, string> = {}): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scoring-server-'));
-  fs.mkdirSync(path.join(dir, 'scoring'));
-  fs.mkdirSync(path.join(dir, 'model', 'model'), { recursive: true });
-  fs.copyFileSync(findAsset('server.py') as string, path.join(dir, 'scoring', 'server.py'));
-  fs.writeFileSync(path.join(dir, 'scoring', 'score.py'), scorePy);
-  fs.writeFileSync(path.join(dir, 'model', 'model', 'weights.json'), '{"w": 2}');
-  for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, rel), text);
-  return dir;
 }
 
 describe('CreateImage scoring server (server.py)', function () {
