@@ -913,7 +913,8 @@ class ScoringHandler(BaseHTTPRequestHandler):
         if _is_response(output):
             status, extra, data = _response_parts(output)
             self._reply(status, data, headers=headers + extra)
-            worker.collect(self, request, body, data if status < 400 else None)
+            if status < 400:
+                worker.collect(self, request, body, data)
             return
         try:
             # Azure ML's server answers json.dumps(run()) with no fallback (routes.py wrap_response, AMLResponse
