@@ -163,6 +163,8 @@ export interface Faults {
 /** What a service module sees of the emulator. */
 export interface EmulatorApi {
   readonly port: number;
+  /** The test CA (PEM file): child processes that call the emulator trust it. */
+  readonly caFile: string;
   readonly urls: EmulatorUrls;
   readonly identities: Identities;
   readonly state: EmulatorState;

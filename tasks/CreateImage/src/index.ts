@@ -9,6 +9,7 @@ import { runTask } from '../../shared/src/runner';
 import { resolveWorkspace } from '../../shared/src/workspace';
 import { findAsset } from './assets';
 import { assembleContext, checkDockerfileSources } from './context';
+import { warnAmlImageRules } from './dockerfileWarnings';
 import { ensureImage } from './image';
 import { readInputs } from './inputs';
 import { modelFiles, resolveModel } from './model';
@@ -30,9 +31,10 @@ void runTask(async () => {
   const contextDir = fs.mkdtempSync(path.join(tl.getVariable('Agent.TempDirectory') || os.tmpdir(), 'image-context-'));
   const context = assembleContext({
     scoringScript: p.scoringScript, serverPy: findAsset('server.py') as string, modelDir: files.dir, environment: p.environment,
-    sourceDirectory: p.sourceDirectory, dockerfile: p.dockerfile, baseImage: p.baseImage, modelId: model.id,
+    sourceDirectory: p.sourceDirectory, dockerfile: p.dockerfile, baseImage: p.baseImage, modelId: model.id, workers: p.workers,
   }, contextDir);
   checkDockerfileSources(context, 'dockerfile');
+  if (p.dockerfile) warnAmlImageRules(fs.readFileSync(path.join(context.dir, context.dockerfilePath), 'utf8'));
   console.log(tl.loc('ContextHash', context.hash, context.files.length));
 
   const result = await ensureImage(ctx, registry, context, target, { reuse: p.reuseExistingImage, timeoutMs: p.timeoutMs, upstream: { 'azureml.model': model.id } });

@@ -32,6 +32,8 @@ export interface CreateImageParams {
   reuseExistingImage: boolean;
   timeoutMs: number;
   buildId?: string;
+  /** WORKER_COUNT baked into the generated Dockerfile; undefined: the container's CPU count at run time. */
+  workers?: number;
 }
 
 const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
@@ -110,6 +112,10 @@ export function readInputs(): CreateImageParams {
   const registry = registryInput('containerRegistry', optionalString('containerRegistry'));
   const imageNameRaw = optionalString('imageName');
   const imageTagRaw = optionalString('imageTag');
+  const workers = integerInput('workers', { min: 1, max: 64 });
+  if (workers !== undefined && dockerfile) {
+    throw new InputError('workers', `is set together with dockerfile ${quote(dockerfile)}`, 'workers for the generated Dockerfile only; in your own Dockerfile set ENV WORKER_COUNT=<n>');
+  }
   const timeoutMinutes = integerInput('timeoutMinutes', { default: 60, min: 1, max: 480 }) as number;
   const buildId = tl.getVariable('Build.BuildId')?.trim() || undefined;
   return {
@@ -127,5 +133,6 @@ export function readInputs(): CreateImageParams {
     reuseExistingImage: booleanInput('reuseExistingImage', true),
     timeoutMs: timeoutMinutes * 60_000,
     ...(buildId ? { buildId } : {}),
+    ...(workers !== undefined ? { workers } : {}),
   };
 }

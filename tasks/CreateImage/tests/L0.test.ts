@@ -71,6 +71,8 @@ describe('CreateImage L0 (MockTestRunner)', function () {
     ['scoringScriptNotPython', /^Input 'scoringScript': '.*' is not a \.py file\./],
     ['registryLoginServer', /^Input 'containerRegistry': 'mlacr12345\.azurecr\.io' is neither a registry name nor a registry resource id\./],
     ['unknownConnection', /^Input 'azureSubscription': service connection 'conn-missing' is not available to this job/],
+    ['workersOutOfRange', /^Input 'workers': .*0.* Expected .*1.*64/],
+    ['workersWithDockerfile', /^Input 'workers': is set together with dockerfile '.*workersWithDockerfile\.js'\. Expected workers for the generated Dockerfile only; in your own Dockerfile set ENV WORKER_COUNT=<n>/],
   ];
   for (const [name, message] of bad) {
     it(`fails on a bad input before any Azure call: ${name}`, async () => {

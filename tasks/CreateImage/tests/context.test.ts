@@ -84,7 +84,7 @@ describe('CreateImage build context', () => {
   });
 
   it('writes the conda variant and no environment at all', () => {
-    assert.match(generateDockerfile({ baseImage: 'b', environment: 'conda', modelId: 'azureml:m:1' }), /COPY environment\/conda\.yml .*\nRUN conda env create -p \/azureml-envs\/scoring -f/);
+    assert.match(generateDockerfile({ baseImage: 'b', environment: 'conda', modelId: 'azureml:m:1' }), /COPY environment\/conda\.yml .*\nRUN conda env create -p \/opt\/miniconda\/envs\/userenv -f/);
     const none = generateDockerfile({ baseImage: 'b', modelId: 'azureml:m:1' });
     assert.doesNotMatch(none, /environment\//);
   });

@@ -128,7 +128,7 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     assert.equal(body.isPushEnabled, true);
     // the build log was streamed inside a group
     assert.match(r.stdout, /##\[group\]ACR build log/);
-    assert.match(r.stdout, /Step \d+\/\d+ : COPY scoring\//);
+    assert.match(r.stdout, /Step \d+\/\d+ : COPY --chown=dockeruser:dockeruser scoring\//);
     assert.ok(r.summaries.some((s) => s.includes('Scoring image') && s.includes(img.digest)));
     assert.doesNotMatch(r.stdout + r.stderr, /Can't find loc string|loc string for key/i);
   });

@@ -134,7 +134,7 @@ export function appInsightsComponents(emu: { state: EmulatorState }): Map<string
 }
 
 /** The component a workspace links to (created on first use, like the workspace's own). */
-export function appInsightsComponent(emu: { state: EmulatorState }, resourceGroup: string, name: string): AppInsightsComponent | undefined {
+export function appInsightsComponent(emu: { state: EmulatorState; port: number }, resourceGroup: string, name: string): AppInsightsComponent | undefined {
   const key = `${resourceGroup}/${name}`.toLowerCase();
   const map = appInsightsComponents(emu);
   let c = map.get(key);
@@ -145,7 +145,7 @@ export function appInsightsComponent(emu: { state: EmulatorState }, resourceGrou
     const appId = crypto.randomUUID();
     c = {
       name: ws.applicationInsightsName as string, resourceGroup: ws.resourceGroup, location: ws.location, instrumentationKey, appId,
-      connectionString: `InstrumentationKey=${instrumentationKey};IngestionEndpoint=https://${ws.location}-0.in.applicationinsights.azure.com/;LiveEndpoint=https://${ws.location}.livediagnostics.monitor.azure.com/;ApplicationId=${appId}`,
+      connectionString: `InstrumentationKey=${instrumentationKey};IngestionEndpoint=https://127.0.0.1:${emu.port}/;LiveEndpoint=https://${ws.location}.livediagnostics.monitor.azure.com/;ApplicationId=${appId}`,
     };
     map.set(key, c);
   }
@@ -366,6 +366,7 @@ function startContainer(emu: EmulatorApi, g: ContainerGroupRecord): void {
     PORT: String(port),
     HOST: g.ip,
     AZUREML_MODEL_DIR: path.join(image.contextDir, 'model'),
+    SSL_CERT_FILE: emu.caFile, // the scoring server's telemetry and collector trust the emulator (appinsights.ts, Azurite)
   };
   for (const e of spec.properties.environmentVariables ?? []) env[e.name] = e.secureValue ?? e.value ?? '';
   const generation = g.generation;
