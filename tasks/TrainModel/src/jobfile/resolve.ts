@@ -5,13 +5,13 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { ComponentVersionBody, EnvironmentVersionBody, JobFileReader } from './azure';
 import { PyFloat } from './pythonJson';
 import {
   computeId, environmentId, inputUri, isoDuration, localPath, MODES, ReferenceError, versionedArmId, versionedAssetId,
 } from './references';
-import { failAt, type JobFileSource, type PathSegment } from './source';
+import { failAt, pyYamlTags, type JobFileSource, type PathSegment } from './source';
 import { Literal, type Value } from './validate';
 
 export const ANONYMOUS_ENVIRONMENT_NAME = 'CliV2AnonymousEnvironment';
@@ -165,11 +165,9 @@ export class Planner {
   }
 }
 
+/** A conda file, read as the official client reads it (PyYAML safe_load). */
 function parseYamlFile(file: string): unknown {
-  // conda files are read as the official client reads them (PyYAML safe_load ≈ YAML 1.1)
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parse } = require('yaml') as typeof import('yaml');
-  return parse(fs.readFileSync(file, 'utf8'), { version: '1.1' }) as unknown;
+  return parse(fs.readFileSync(file, 'utf8'), { version: '1.1', customTags: pyYamlTags }) as unknown;
 }
 
 /** The conda file as the service gets it: `dump_yaml(conda, sort_keys=True)` (block style, sorted keys). */
