@@ -4,6 +4,7 @@ import * as tls from 'node:tls';
 import { isRestError } from '@azure/core-rest-pipeline';
 import * as sinon from 'sinon';
 import * as tl from 'azure-pipelines-task-lib/task';
+import type { SchemeCredential } from '../src/credentials';
 import {
   armClientOptions,
   armRequest,
@@ -55,7 +56,7 @@ describe('azure', function () {
     http: { userAgent: 'test', ...(withCa ? { tlsOptions: { ca: [...tls.rootCertificates, ca.ca] } } : {}) },
   });
 
-  it('createAzureContext reads the connection, agent http settings and builds the credential', () => {
+  it('createAzureContext reads the connection, agent http settings and builds the credential', async () => {
     sb.stub(tl, 'setSecret');
     stubAgent(sb, {
       inputs: { azureSubscription: 'c1' },
@@ -64,7 +65,8 @@ describe('azure', function () {
     const c = createAzureContext();
     assert.equal(c.subscriptionId, 's');
     assert.equal(c.cloud.armUrl, 'https://management.azure.com');
-    assert.equal(c.credential.constructor.name, 'ClientSecretCredential');
+    // the scheme's credential is loaded on the first token request (credentials/index.ts)
+    assert.equal((await (c.credential as SchemeCredential).credential()).constructor.name, 'ClientSecretCredential');
     assert.equal(c.http.userAgent, 'aml-devops-tasks/1');
   });
 

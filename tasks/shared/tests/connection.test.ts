@@ -29,7 +29,7 @@ describe('connection', () => {
   afterEach(() => sb.restore());
   const given = (ep: Endpoint, input = 'azureSubscription'): void => stubAgent(sb, { inputs: { [input]: ep.id }, endpoints: [ep] });
 
-  it('reads a secret service principal and masks the secret', () => {
+  it('reads a secret service principal and masks the secret', async () => {
     given(endpoint('ServicePrincipal', { serviceprincipalid: 'app-1', serviceprincipalkey: 's3cret', authenticationType: 'spnKey' }));
     const c = readServiceConnection();
     assert.deepEqual(
@@ -38,32 +38,32 @@ describe('connection', () => {
     );
     assert.equal(c.cloud.armUrl, 'https://management.azure.com');
     assert.deepEqual(masked, ['s3cret']);
-    assert.ok(createCredential(c, { userAgent: 'x' }) instanceof ClientSecretCredential);
+    assert.ok((await createCredential(c, { userAgent: 'x' }).credential()) instanceof ClientSecretCredential);
   });
 
-  it('reads a certificate service principal and masks every line of the PEM', () => {
+  it('reads a certificate service principal and masks every line of the PEM', async () => {
     given(endpoint('ServicePrincipal', { serviceprincipalid: 'app-1', servicePrincipalCertificate: PEM, authenticationType: 'spnCertificate' }));
     const c = readServiceConnection();
     assert.equal(c.certificatePem, PEM.trim());
     assert.equal(c.secret, undefined);
     assert.ok(masked.includes('MIGHAgEAMBMGByqGSM49AgEGCCqfakekeyline'));
     assert.ok(masked.every((m) => !/[\r\n]/.test(m)), 'task-lib refuses multi-line secrets');
-    assert.ok(createCredential(c, { userAgent: 'x' }) instanceof ClientCertificateCredential);
+    assert.ok((await createCredential(c, { userAgent: 'x' }).credential()) instanceof ClientCertificateCredential);
   });
 
-  it('reads workload identity and managed identity connections without secrets', () => {
+  it('reads workload identity and managed identity connections without secrets', async () => {
     given(endpoint('WorkloadIdentityFederation', { serviceprincipalid: 'app-2' }));
     const w = readServiceConnection();
     assert.equal(w.scheme, 'WorkloadIdentityFederation');
     assert.equal(w.secret, undefined);
-    assert.ok(createCredential(w, { userAgent: 'x' }) instanceof ClientAssertionCredential);
+    assert.ok((await createCredential(w, { userAgent: 'x' }).credential()) instanceof ClientAssertionCredential);
     sb.restore();
     sb.stub(tl, 'setSecret');
     given(endpoint('managedserviceidentity', { tenantid: '' }));
     const m = readServiceConnection();
     assert.equal(m.scheme, 'ManagedServiceIdentity');
     assert.equal(m.clientId, undefined);
-    assert.ok(createCredential(m, { userAgent: 'x' }) instanceof ManagedIdentityCredential);
+    assert.ok((await createCredential(m, { userAgent: 'x' }).credential()) instanceof ManagedIdentityCredential);
   });
 
   it('uses a custom input name and the connection cloud data', () => {

@@ -134,10 +134,18 @@ describe('credentials', function () {
     await assert.rejects(requestOidcToken(conn({}), http()), /without an oidcToken/);
   });
 
-  it('managed identity: user-assigned client id is passed', () => {
-    const c = createCredential(conn({ scheme: 'ManagedServiceIdentity', clientId: 'mi-1' }), http());
+  it('managed identity: user-assigned client id is passed', async () => {
+    const c = await createCredential(conn({ scheme: 'ManagedServiceIdentity', clientId: 'mi-1' }), http()).credential();
     assert.equal(c.constructor.name, 'ManagedIdentityCredential');
-    const none = createCredential(conn({ scheme: 'ManagedServiceIdentity', clientId: undefined }), http());
+    const none = await createCredential(conn({ scheme: 'ManagedServiceIdentity', clientId: undefined }), http()).credential();
     assert.equal(none.constructor.name, 'ManagedIdentityCredential');
+  });
+
+  it('loads a scheme\'s module only on the first token request, once, and checks the connection at once', async () => {
+    const cred = createCredential(conn({ secret: 's3cret' }), http());
+    assert.equal(cred.kind, 'ClientSecretCredential');
+    assert.equal(cred.credential(), cred.credential(), 'one credential per connection');
+    assert.throws(() => createCredential(conn({ secret: undefined, certificatePem: undefined }), http()), /has no client secret/);
+    assert.throws(() => createCredential(conn({ scheme: 'WorkloadIdentityFederation', clientId: undefined }), http()), /has no client id/);
   });
 });
