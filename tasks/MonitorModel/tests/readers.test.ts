@@ -32,6 +32,21 @@ describe('MonitorModel readers: CSV', () => {
       assert.deepEqual(stats, { rows: 3, ragged: 1, columns: ['a', 'b', 'c'] });
     });
   }
+  for (const size of [1, 2, 3, 5, 9]) {
+    it(`reads an unquoted CRLF file (the fast path) in ${size}-byte chunks, also when CR and LF are split`, async () => {
+      const rows = await allRows(readCsv(chunked('x,y\r\n1.5,a\r\n,2\r\n\r\n3,\r\n', size)));
+      assert.deepEqual(rows, [{ x: '1.5', y: 'a' }, { x: '', y: '2' }, { x: '3', y: '' }]);
+    });
+  }
+  it('switches between the quoted and unquoted paths across chunks', async () => {
+    const text = 'a,b\n' + '1,2\n'.repeat(50) + '"q,1",2\n' + '3,4\n'.repeat(50);
+    for (const size of [3, 16, 64]) {
+      const rows = await allRows(readCsv(chunked(text, size)));
+      assert.equal(rows.length, 101);
+      assert.deepEqual(rows[50], { a: 'q,1', b: '2' });
+      assert.deepEqual(rows[100], { a: '3', b: '4' });
+    }
+  });
   it('fails on an unterminated quote, an empty file and a repeated header name', async () => {
     await assert.rejects(allRows(readCsv(chunked('a\n"open', 3))), CsvFormatError);
     await assert.rejects(allRows(readCsv(chunked('', 3))), /empty/);
