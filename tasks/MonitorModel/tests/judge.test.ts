@@ -29,7 +29,7 @@ describe('MonitorModel judge: drift verdicts', () => {
     assert.ok(t.psi! > 0.2 && t.ks!.pValue < 1e-10 && t.ks!.method === 'asymptotic', JSON.stringify(t));
     for (const f of drift.features.filter((x) => x.name !== 'temperature_c')) assert.equal(f.verdict, 'noDrift', `${f.name}: ${f.reason}`);
     assert.equal(drift.features.find((f) => f.name === 'site')!.kind, 'categorical');
-    assert.equal(drift.features.find((f) => f.name === 'workday')!.bins!.length, 2); // 0/1: two bins, no empty one between
+    assert.deepEqual(drift.features.find((f) => f.name === 'workday')!.bins!.map((b) => b.label), ['(-∞, 0]', '(0, 1]', '(1, ∞)']); // no bin between 0 and 1; one above the range
     assert.equal(drift.worstPsi, t.psi);
   });
   it('says no drift for the same distribution', async () => {
@@ -89,6 +89,12 @@ describe('MonitorModel judge: drift verdicts', () => {
     const sel = selectFeatures(['a', 'b', 'c', 'y', 'correlationid'], ['a', 'b', 'c', 'p', 'correlationid'], s);
     assert.deepEqual(sel.features, ['a']);
     assert.deepEqual(sel.schema, { missing: [], extra: [], unknown: ['nope'] });
+  });
+  it('tells a constant reference column from a different constant in production', async () => {
+    const { drift } = await monitor({ reference: rowsOf(rows(500, 17, 0, () => ({ version: 5 }))), production: rowsOf(rows(500, 18, 0, () => ({ version: 7 }))) }, settings());
+    const v = drift.features.find((f) => f.name === 'version')!;
+    assert.equal(v.verdict, 'drift', v.reason);
+    assert.equal(v.ks!.statistic, 1);
   });
   it('skips an id-like text column, saying why', async () => {
     const { drift } = await monitor({ reference: rowsOf(rows(2000, 15, 0, (i) => ({ customer: `c${i}` }))), production: rowsOf(rows(500, 16, 0, (i) => ({ customer: `d${i}` }))) }, settings());

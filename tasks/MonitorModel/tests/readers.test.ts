@@ -97,3 +97,23 @@ describe('MonitorModel readers: Parquet (hyparquet)', () => {
     await assert.rejects(allRows(readParquet(bufferRanges(Buffer.from('a,b\n1,2\n')))), /parquet/i);
   });
 });
+
+describe('MonitorModel readers: files by extension', () => {
+  it('reads CSV, JSON lines and Parquet files alike, and says which extensions it knows', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { readTableFile, tableFormat, TABLE_EXTENSIONS } = await import('../src/data/tableFile');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tables-'));
+    fs.writeFileSync(path.join(dir, 'a.csv'), 'x,y\n1,a\n');
+    fs.writeFileSync(path.join(dir, 'a.jsonl'), '{"x":1,"y":"a"}\n');
+    fs.writeFileSync(path.join(dir, 'a.parquet'), new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', data: [1], type: 'INT32' }, { name: 'y', data: ['a'], type: 'STRING' }] })));
+    for (const f of ['a.csv', 'a.jsonl', 'a.parquet']) {
+      const rows = await allRows(readTableFile(path.join(dir, f), tableFormat(f)!));
+      assert.deepEqual(rows.map((r) => [Number(r.x), r.y]), [[1, 'a']], f);
+    }
+    assert.equal(tableFormat('data.xlsx'), undefined);
+    assert.deepEqual(TABLE_EXTENSIONS, ['.csv', '.jsonl', '.ndjson', '.json', '.parquet']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

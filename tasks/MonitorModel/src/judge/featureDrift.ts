@@ -81,8 +81,7 @@ const notValues = (c: SideCounts): number => c.rows - c.values;
 
 function edgeLabel(edges: readonly number[], i: number): string {
   const lo = i === 0 ? '-∞' : String(Number(edges[i - 1].toPrecision(6)));
-  const hi = i === edges.length ? '∞' : String(Number(edges[i].toPrecision(6)));
-  return `(${lo}, ${hi}]`;
+  return i === edges.length ? `(${lo}, ∞)` : `(${lo}, ${Number(edges[i].toPrecision(6))}]`;
 }
 
 function numericBins(ref: PreparedReference, prodBins: readonly number[], prodCounts: SideCounts): PsiBin[] {
