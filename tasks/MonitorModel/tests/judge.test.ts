@@ -159,3 +159,11 @@ describe('MonitorModel judge: predictions and the metric on the window', () => {
     await assert.rejects(monitor({ reference: rowsOf([]), production: rowsOf([]), labels: { rows: rowsOf([]), labelColumn: 'y' } }, s, { ...quality({}), metric: 'auc' }), /^MonitorInputError: gateMetric: 'auc'/);
   });
 });
+
+describe('MonitorModel judge: minSamples 0', () => {
+  it('still calls an empty window insufficient data', async () => {
+    const { drift } = await monitor({ reference: rowsOf(rows(50, 30)), production: rowsOf([]) }, settings({ minSamples: 0 }));
+    assert.equal(drift.verdict, 'insufficientData');
+    assert.match(drift.features[0].reason, /0 row\(s\), fewer than minSamples 0/);
+  });
+});

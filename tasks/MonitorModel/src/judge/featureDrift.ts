@@ -94,8 +94,9 @@ function numericBins(ref: PreparedReference, prodBins: readonly number[], prodCo
 }
 
 function insufficient(ref: SideCounts, prod: SideCounts, s: DriftSettings): string | undefined {
-  if (ref.values < s.minSamples) return `reference has ${ref.values} value(s), fewer than minSamples ${s.minSamples}`;
-  if (prod.rows < s.minSamples) return `production window has ${prod.rows} row(s), fewer than minSamples ${s.minSamples}`;
+  const min = Math.max(1, s.minSamples); // nothing at all is never enough
+  if (ref.values < min) return `reference has ${ref.values} value(s), fewer than minSamples ${s.minSamples}`;
+  if (prod.rows < min) return `production window has ${prod.rows} row(s), fewer than minSamples ${s.minSamples}`;
   return undefined;
 }
 
