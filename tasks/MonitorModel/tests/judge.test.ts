@@ -71,6 +71,8 @@ describe('MonitorModel judge: drift verdicts', () => {
     const empty = await monitor({ reference: rowsOf(rows(1000, 11)), production: rowsOf([]) }, settings());
     assert.equal(empty.drift.verdict, 'insufficientData');
     assert.match(empty.drift.summary, /production window has 0 row\(s\)/);
+    assert.deepEqual(empty.drift.schema, { missing: [], extra: [], unknown: [] });
+    assert.ok(empty.drift.features.every((f) => f.verdict === 'insufficientData'));
     const short = await monitor({ reference: rowsOf(rows(1000, 11)), production: rowsOf(rows(99, 12, 10)) }, settings());
     assert.equal(short.drift.verdict, 'insufficientData');
     assert.ok(short.drift.features.every((f) => f.verdict === 'insufficientData'));
