@@ -38,7 +38,7 @@ export const DEFAULT_SETTINGS: DriftSettings = {
   ksPValue: 0.01,
   minSamples: 100,
   bins: 10,
-  sampleSize: 200_000,
+  sampleSize: 100_000,
   rareShare: 0.005,
   features: [],
   ignoreFeatures: [],
