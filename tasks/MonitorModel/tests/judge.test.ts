@@ -98,6 +98,13 @@ describe('MonitorModel judge: drift verdicts', () => {
     assert.equal(v.verdict, 'drift', v.reason);
     assert.equal(v.ks!.statistic, 1);
   });
+  it('judges number codes as categories when told (categoricalFeatures)', async () => {
+    const codes = (seed: number, hot: number) => rows(2000, seed, 0, (i) => ({ zip: i % 10 === 0 ? hot : 10115 + (i % 5) }));
+    const { drift } = await monitor({ reference: rowsOf(codes(31, 10115)), production: rowsOf(codes(32, 80331)) }, settings({ categoricalFeatures: ['zip'] }));
+    const zip = drift.features.find((f) => f.name === 'zip')!;
+    assert.equal(zip.kind, 'categorical');
+    assert.ok(zip.bins!.some((b) => b.label === '(unseen)' && Math.abs(b.productionShare - 0.1) < 1e-12), JSON.stringify(zip.bins));
+  });
   it('skips an id-like text column, saying why', async () => {
     const { drift } = await monitor({ reference: rowsOf(rows(2000, 15, 0, (i) => ({ customer: `c${i}` }))), production: rowsOf(rows(500, 16, 0, (i) => ({ customer: `d${i}` }))) }, settings());
     const c = drift.features.find((f) => f.name === 'customer')!;

@@ -34,7 +34,7 @@ export function prepareReferenceModel(profile: DataProfile, s: DriftSettings): R
   const unsupported = new Map<string, string>();
   for (const [name, col] of profile.columns) {
     if (name === s.correlationColumn) continue;
-    const k = decideKind(col);
+    const k = decideKind(col, s.categoricalFeatures.includes(name));
     if (k.kind === 'unsupported') unsupported.set(name, k.why);
     else prepared.set(name, prepareReference(col, profile.rows, k.kind, s));
   }

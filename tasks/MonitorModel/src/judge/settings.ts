@@ -24,6 +24,8 @@ export interface DriftSettings {
   /** only these features (empty: every reference column) */
   features: string[];
   ignoreFeatures: string[];
+  /** judged as categories even though their values read as numbers (codes: zip, product id, class) */
+  categoricalFeatures: string[];
   rule: DriftRule;
   /** the column that joins records to labels; never a feature */
   correlationColumn: string;
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: DriftSettings = {
   rareShare: 0.005,
   features: [],
   ignoreFeatures: [],
+  categoricalFeatures: [],
   rule: 'both',
   correlationColumn: 'correlationid',
 };
