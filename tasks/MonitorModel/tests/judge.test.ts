@@ -29,7 +29,7 @@ describe('MonitorModel judge: drift verdicts', () => {
     assert.ok(t.psi! > 0.2 && t.ks!.pValue < 1e-10 && t.ks!.method === 'asymptotic', JSON.stringify(t));
     for (const f of drift.features.filter((x) => x.name !== 'temperature_c')) assert.equal(f.verdict, 'noDrift', `${f.name}: ${f.reason}`);
     assert.equal(drift.features.find((f) => f.name === 'site')!.kind, 'categorical');
-    assert.equal(drift.features.find((f) => f.name === 'workday')!.bins!.length, 2); // 0/1: two bins, no empty one between
+    assert.deepEqual(drift.features.find((f) => f.name === 'workday')!.bins!.map((b) => b.label), ['(-∞, 0]', '(0, 1]', '(1, ∞)']); // no bin between 0 and 1; one above the range
     assert.equal(drift.worstPsi, t.psi);
   });
   it('says no drift for the same distribution', async () => {
@@ -71,6 +71,8 @@ describe('MonitorModel judge: drift verdicts', () => {
     const empty = await monitor({ reference: rowsOf(rows(1000, 11)), production: rowsOf([]) }, settings());
     assert.equal(empty.drift.verdict, 'insufficientData');
     assert.match(empty.drift.summary, /production window has 0 row\(s\)/);
+    assert.deepEqual(empty.drift.schema, { missing: [], extra: [], unknown: [] });
+    assert.ok(empty.drift.features.every((f) => f.verdict === 'insufficientData'));
     const short = await monitor({ reference: rowsOf(rows(1000, 11)), production: rowsOf(rows(99, 12, 10)) }, settings());
     assert.equal(short.drift.verdict, 'insufficientData');
     assert.ok(short.drift.features.every((f) => f.verdict === 'insufficientData'));
@@ -89,6 +91,19 @@ describe('MonitorModel judge: drift verdicts', () => {
     const sel = selectFeatures(['a', 'b', 'c', 'y', 'correlationid'], ['a', 'b', 'c', 'p', 'correlationid'], s);
     assert.deepEqual(sel.features, ['a']);
     assert.deepEqual(sel.schema, { missing: [], extra: [], unknown: ['nope'] });
+  });
+  it('tells a constant reference column from a different constant in production', async () => {
+    const { drift } = await monitor({ reference: rowsOf(rows(500, 17, 0, () => ({ version: 5 }))), production: rowsOf(rows(500, 18, 0, () => ({ version: 7 }))) }, settings());
+    const v = drift.features.find((f) => f.name === 'version')!;
+    assert.equal(v.verdict, 'drift', v.reason);
+    assert.equal(v.ks!.statistic, 1);
+  });
+  it('judges number codes as categories when told (categoricalFeatures)', async () => {
+    const codes = (seed: number, hot: number) => rows(2000, seed, 0, (i) => ({ zip: i % 10 === 0 ? hot : 10115 + (i % 5) }));
+    const { drift } = await monitor({ reference: rowsOf(codes(31, 10115)), production: rowsOf(codes(32, 80331)) }, settings({ categoricalFeatures: ['zip'] }));
+    const zip = drift.features.find((f) => f.name === 'zip')!;
+    assert.equal(zip.kind, 'categorical');
+    assert.ok(zip.bins!.some((b) => b.label === '(unseen)' && Math.abs(b.productionShare - 0.1) < 1e-12), JSON.stringify(zip.bins));
   });
   it('skips an id-like text column, saying why', async () => {
     const { drift } = await monitor({ reference: rowsOf(rows(2000, 15, 0, (i) => ({ customer: `c${i}` }))), production: rowsOf(rows(500, 16, 0, (i) => ({ customer: `d${i}` }))) }, settings());
@@ -151,5 +166,13 @@ describe('MonitorModel judge: predictions and the metric on the window', () => {
   });
   it('refuses a metric it cannot compute on the window, naming the input', async () => {
     await assert.rejects(monitor({ reference: rowsOf([]), production: rowsOf([]), labels: { rows: rowsOf([]), labelColumn: 'y' } }, s, { ...quality({}), metric: 'auc' }), /^MonitorInputError: gateMetric: 'auc'/);
+  });
+});
+
+describe('MonitorModel judge: minSamples 0', () => {
+  it('still calls an empty window insufficient data', async () => {
+    const { drift } = await monitor({ reference: rowsOf(rows(50, 30)), production: rowsOf([]) }, settings({ minSamples: 0 }));
+    assert.equal(drift.verdict, 'insufficientData');
+    assert.match(drift.features[0].reason, /0 row\(s\), fewer than minSamples 0/);
   });
 });

@@ -32,6 +32,21 @@ describe('MonitorModel readers: CSV', () => {
       assert.deepEqual(stats, { rows: 3, ragged: 1, columns: ['a', 'b', 'c'] });
     });
   }
+  for (const size of [1, 2, 3, 5, 9]) {
+    it(`reads an unquoted CRLF file (the fast path) in ${size}-byte chunks, also when CR and LF are split`, async () => {
+      const rows = await allRows(readCsv(chunked('x,y\r\n1.5,a\r\n,2\r\n\r\n3,\r\n', size)));
+      assert.deepEqual(rows, [{ x: '1.5', y: 'a' }, { x: '', y: '2' }, { x: '3', y: '' }]);
+    });
+  }
+  it('switches between the quoted and unquoted paths across chunks', async () => {
+    const text = 'a,b\n' + '1,2\n'.repeat(50) + '"q,1",2\n' + '3,4\n'.repeat(50);
+    for (const size of [3, 16, 64]) {
+      const rows = await allRows(readCsv(chunked(text, size)));
+      assert.equal(rows.length, 101);
+      assert.deepEqual(rows[50], { a: 'q,1', b: '2' });
+      assert.deepEqual(rows[100], { a: '3', b: '4' });
+    }
+  });
   it('fails on an unterminated quote, an empty file and a repeated header name', async () => {
     await assert.rejects(allRows(readCsv(chunked('a\n"open', 3))), CsvFormatError);
     await assert.rejects(allRows(readCsv(chunked('', 3))), /empty/);
@@ -80,5 +95,25 @@ describe('MonitorModel readers: Parquet (hyparquet)', () => {
   });
   it('rejects bytes that are not Parquet', async () => {
     await assert.rejects(allRows(readParquet(bufferRanges(Buffer.from('a,b\n1,2\n')))), /parquet/i);
+  });
+});
+
+describe('MonitorModel readers: files by extension', () => {
+  it('reads CSV, JSON lines and Parquet files alike, and says which extensions it knows', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { readTableFile, tableFormat, TABLE_EXTENSIONS } = await import('../src/data/tableFile');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tables-'));
+    fs.writeFileSync(path.join(dir, 'a.csv'), 'x,y\n1,a\n');
+    fs.writeFileSync(path.join(dir, 'a.jsonl'), '{"x":1,"y":"a"}\n');
+    fs.writeFileSync(path.join(dir, 'a.parquet'), new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', data: [1], type: 'INT32' }, { name: 'y', data: ['a'], type: 'STRING' }] })));
+    for (const f of ['a.csv', 'a.jsonl', 'a.parquet']) {
+      const rows = await allRows(readTableFile(path.join(dir, f), tableFormat(f)!));
+      assert.deepEqual(rows.map((r) => [Number(r.x), r.y]), [[1, 'a']], f);
+    }
+    assert.equal(tableFormat('data.xlsx'), undefined);
+    assert.deepEqual(TABLE_EXTENSIONS, ['.csv', '.jsonl', '.ndjson', '.json', '.parquet']);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

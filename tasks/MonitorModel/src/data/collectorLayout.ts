@@ -1,7 +1,6 @@
 // The Azure ML data collector's folder layout: modelDataCollector/<endpoint>/<deployment>/<collection>/
 // YYYY/MM/DD/HH/<instance>.jsonl, the hour folders in UTC ("Store collected data in Blob Storage" in
-// Azure ML's how-to-collect-production-data; see also docs/ in this repository). Only the hour folders
-// that overlap the window are read.
+// Azure ML's how-to-collect-production-data). Only the hour folders that overlap the window are read.
 import type { Window } from './window';
 
 const HOUR_PATH = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/[^/]+\.jsonl$/;

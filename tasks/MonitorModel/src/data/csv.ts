@@ -22,6 +22,7 @@ class CsvSplitter {
   private quoteSeen = false; // the previous char closed a quote (a second " means a literal quote)
 
   push(text: string, out: string[][]): void {
+    if (!this.inQuotes && text.indexOf('"') === -1) { this.pushUnquoted(text, out); return; }
     let i = 0;
     const n = text.length;
     while (i < n) {
@@ -58,13 +59,33 @@ class CsvSplitter {
     }
   }
 
+  /** A chunk without quotes (most files): lines and fields split natively, not char by char. */
+  private pushUnquoted(text: string, out: string[][]): void {
+    this.quoteSeen = false;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      this.takeFields(text.slice(start, nl).split(','));
+      this.endRecord(out);
+      start = nl + 1;
+    }
+    if (start < text.length) this.takeFields(text.slice(start).split(','));
+  }
+
+  /** Fields of a piece of a line: the first continues the open field, the last stays open. */
+  private takeFields(parts: string[]): void {
+    parts[0] = this.field + parts[0];
+    for (let k = 0; k < parts.length - 1; k++) this.record.push(parts[k]);
+    this.field = parts[parts.length - 1];
+  }
+
   end(out: string[][]): void {
     if (this.inQuotes) throw new CsvFormatError('the file ends inside a quoted field');
     if (this.field !== '' || this.record.length) this.endRecord(out);
   }
 
   private endRecord(out: string[][]): void {
-    this.record.push(this.field);
+    // a CR before the newline (CRLF), also when the two arrived in different chunks
+    this.record.push(this.field.endsWith('\r') ? this.field.slice(0, -1) : this.field);
     this.field = '';
     // a blank line is not a record
     if (!(this.record.length === 1 && this.record[0] === '')) out.push(this.record);

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import type { CollectedFile } from './collected';
 import type { ByteSource } from './cells';
 
-/** A file's bytes as a stream (64 KiB chunks). */
+/** A file's bytes as a stream (1 MiB chunks: fewer, larger decodes). */
 export function fileBytes(file: string): ByteSource {
-  return fs.createReadStream(file, { highWaterMark: 1 << 16 });
+  return fs.createReadStream(file, { highWaterMark: 1 << 20 });
 }
 
 /** Every file under `root`, paths relative to it with forward slashes, sorted. */

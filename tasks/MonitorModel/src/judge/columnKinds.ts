@@ -7,7 +7,10 @@ export const MAX_INVALID_SHARE = 0.01;
 
 export type KindDecision = { kind: ColumnKind } | { kind: 'unsupported'; why: string };
 
-export function decideKind(col: ColumnProfile): KindDecision {
+export function decideKind(col: ColumnProfile, forceCategorical = false): KindDecision {
+  if (forceCategorical) {
+    return col.categories ? { kind: 'categorical' } : { kind: 'unsupported', why: `more than ${MAX_CATEGORIES} distinct values to judge as categories` };
+  }
   const readable = col.numbers.seen + col.invalid;
   if (col.numbers.seen > 0 && col.invalid <= MAX_INVALID_SHARE * readable) return { kind: 'numeric' };
   if (col.categories) return { kind: 'categorical' };

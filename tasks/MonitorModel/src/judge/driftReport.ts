@@ -34,7 +34,7 @@ export function prepareReferenceModel(profile: DataProfile, s: DriftSettings): R
   const unsupported = new Map<string, string>();
   for (const [name, col] of profile.columns) {
     if (name === s.correlationColumn) continue;
-    const k = decideKind(col);
+    const k = decideKind(col, s.categoricalFeatures.includes(name));
     if (k.kind === 'unsupported') unsupported.set(name, k.why);
     else prepared.set(name, prepareReference(col, profile.rows, k.kind, s));
   }
@@ -57,12 +57,14 @@ function judge(ref: PreparedReference, prod: DataProfile, column: string, s: Dri
 }
 
 export function driftReport(ref: ReferenceModel, prod: DataProfile, s: DriftSettings, predictions?: DataProfile): DriftReport {
-  const selection = selectFeatures(ref.columns, [...prod.columns.keys()], s);
+  // an empty window lacks every column: that is no data, not a different schema
+  const selection = selectFeatures(ref.columns, prod.rows > 0 ? [...prod.columns.keys()] : ref.columns, s);
+  const enoughRows = prod.rows >= Math.max(1, s.minSamples);
   const features: FeatureResult[] = selection.features.map((name) => {
     const why = ref.unsupported.get(name);
     const p = ref.prepared.get(name);
     if (why || !p) return { name, kind: 'unsupported', verdict: 'skipped', reason: why ?? 'not judged', reference: { rows: ref.rows, values: 0, missing: 0, nan: 0, invalid: 0 } };
-    if (!prod.columns.has(name)) return { name, kind: p.kind, verdict: 'absent', reason: 'not in the production data', reference: p.counts, production: sideCounts(undefined, prod.rows, p.kind) };
+    if (!prod.columns.has(name) && enoughRows) return { name, kind: p.kind, verdict: 'absent', reason: 'not in the production data', reference: p.counts, production: sideCounts(undefined, prod.rows, p.kind) };
     return judge(p, prod, name, s);
   });
   let prediction: FeatureResult | undefined;

@@ -81,8 +81,7 @@ const notValues = (c: SideCounts): number => c.rows - c.values;
 
 function edgeLabel(edges: readonly number[], i: number): string {
   const lo = i === 0 ? '-∞' : String(Number(edges[i - 1].toPrecision(6)));
-  const hi = i === edges.length ? '∞' : String(Number(edges[i].toPrecision(6)));
-  return `(${lo}, ${hi}]`;
+  return i === edges.length ? `(${lo}, ∞)` : `(${lo}, ${Number(edges[i].toPrecision(6))}]`;
 }
 
 function numericBins(ref: PreparedReference, prodBins: readonly number[], prodCounts: SideCounts): PsiBin[] {
@@ -95,8 +94,9 @@ function numericBins(ref: PreparedReference, prodBins: readonly number[], prodCo
 }
 
 function insufficient(ref: SideCounts, prod: SideCounts, s: DriftSettings): string | undefined {
-  if (ref.values < s.minSamples) return `reference has ${ref.values} value(s), fewer than minSamples ${s.minSamples}`;
-  if (prod.rows < s.minSamples) return `production window has ${prod.rows} row(s), fewer than minSamples ${s.minSamples}`;
+  const min = Math.max(1, s.minSamples); // nothing at all is never enough
+  if (ref.values < min) return `reference has ${ref.values} value(s), fewer than minSamples ${s.minSamples}`;
+  if (prod.rows < min) return `production window has ${prod.rows} row(s), fewer than minSamples ${s.minSamples}`;
   return undefined;
 }
 

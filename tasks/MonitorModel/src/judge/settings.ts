@@ -24,6 +24,8 @@ export interface DriftSettings {
   /** only these features (empty: every reference column) */
   features: string[];
   ignoreFeatures: string[];
+  /** judged as categories even though their values read as numbers (codes: zip, product id, class) */
+  categoricalFeatures: string[];
   rule: DriftRule;
   /** the column that joins records to labels; never a feature */
   correlationColumn: string;
@@ -38,10 +40,11 @@ export const DEFAULT_SETTINGS: DriftSettings = {
   ksPValue: 0.01,
   minSamples: 100,
   bins: 10,
-  sampleSize: 200_000,
+  sampleSize: 100_000,
   rareShare: 0.005,
   features: [],
   ignoreFeatures: [],
+  categoricalFeatures: [],
   rule: 'both',
   correlationColumn: 'correlationid',
 };

@@ -51,7 +51,7 @@ export class ColumnProfile {
       if (c !== undefined) {
         this.categorical++;
         this.categories.set(c, (this.categories.get(c) ?? 0) + 1);
-        if (this.categories.size > MAX_CATEGORIES && this.keep.numbers) this.categories = undefined;
+        if (this.categories.size > MAX_CATEGORIES && this.keep.numbers) this.categories = undefined; // the reference: past this, not a category
       }
     }
   }

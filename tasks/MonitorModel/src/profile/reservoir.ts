@@ -3,8 +3,8 @@
 // Below capacity it holds every value, so small data sets are judged exactly. The generator is seeded:
 // the same data always gives the same sample, hence the same verdict.
 
-/** Values kept per column and side: 200 000 × 8 bytes = 1.6 MB a column. */
-export const DEFAULT_CAPACITY = 200_000;
+/** Values kept per column and side when not told: 100 000 × 8 bytes = 0.8 MB a column. */
+export const DEFAULT_CAPACITY = 100_000;
 
 export class Reservoir {
   private readonly values: Float64Array;

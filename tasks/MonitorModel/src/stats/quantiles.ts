@@ -13,9 +13,10 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
 
 /**
  * Inner edges of `bins` equal-frequency bins of the reference: the quantiles 1/bins … (bins−1)/bins,
- * duplicates dropped (a heavily tied value makes one wider bin rather than empty ones). Bin i holds the
- * values in (edge[i−1], edge[i]]; the first bin is open below and the last open above, so production
- * values outside the reference's range still land in a bin.
+ * duplicates dropped (a heavily tied value makes one wider bin rather than empty ones), and a last edge at
+ * the reference's maximum. Bin i holds the values in (edge[i−1], edge[i]]; the first bin is open below,
+ * and the bin past the maximum holds only production values above the reference's range (so a constant
+ * reference column still tells 5 from 7).
  */
 export function quantileEdges(sorted: ArrayLike<number>, bins: number): number[] {
   const edges: number[] = [];
@@ -23,8 +24,8 @@ export function quantileEdges(sorted: ArrayLike<number>, bins: number): number[]
     const e = quantileSorted(sorted, k / bins);
     if (edges.length === 0 || e > edges[edges.length - 1]) edges.push(e);
   }
-  // an edge at the maximum would leave the last bin empty of reference values
-  while (edges.length && edges[edges.length - 1] >= sorted[sorted.length - 1]) edges.pop();
+  const max = sorted[sorted.length - 1];
+  if (edges.length === 0 || edges[edges.length - 1] < max) edges.push(max);
   return edges;
 }
 
