@@ -5,11 +5,14 @@
 import * as assert from 'node:assert';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addRegistry, images, loginServerOf } from '../../../test/emulator/services/acr';
 import { dataVersions } from '../../../test/emulator/services/aml-data';
+import { appInsightsComponent } from '../../../test/emulator/services/aci';
+import { telemetryOf } from '../../../test/emulator/services/appinsights';
 import type { Emulator } from '../../../test/emulator';
 import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, type ServiceConnectionEnv, type TaskRun } from '../../../test/harness/run-task';
 import { startTestBed, type TestBed } from '../../../test/harness/testbed';
@@ -78,9 +81,32 @@ describe('DeployToACI collectData (bundled task against the emulator + Azurite)'
     });
   };
 
+  /** POST /score through the FQDN → IP mapping the emulator wrote for the DNS preload. */
+  const score = (scoringUri: string, key: string, requestId: string): Promise<number> => {
+    const u = new URL(scoringUri);
+    const hosts = JSON.parse(fs.readFileSync(bed.hostsFile, 'utf8')) as Record<string, string>;
+    const payload = JSON.stringify({ data: [[1, 2]] });
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: hosts[u.hostname], port: Number(u.port), path: u.pathname, method: 'POST', headers: { host: u.host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${key}`, 'x-request-id': requestId } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  };
+  const until = async <T>(what: string, fn: () => Promise<T | undefined> | T | undefined): Promise<T> => {
+    for (let i = 0; i < 100; i++) {
+      const v = await fn();
+      if (v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
   it('passes a write-only SAS as a secure variable, the collector settings as plain ones, and registers the data assets', async () => {
     const t0 = Date.now();
-    const r = await run({ containerGroupName: 'churn-collect', workspaceName: 'mlw', collectData: 'true', sampleRate: '0.5' });
+    const r = await run({ containerGroupName: 'churn-collect', workspaceName: 'mlw', collectData: 'true', sampleRate: '0.5', environmentVariables: 'TELEMETRY_FLUSH_SECONDS=0.2' });
     assert.strictEqual(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
     const env = envOf('churn-collect');
     const sasUrl = env.get('DATA_COLLECTOR_SAS_URL')?.secureValue ?? '';
@@ -106,6 +132,22 @@ describe('DeployToACI collectData (bundled task against the emulator + Azurite)'
     assert.match(r.stdout, /Data collection: on \(sample rate 0\.5\), write-only SAS on datastore 'workspaceblobstore' valid until /);
     assert.match(r.stdout, /Data assets of the collected data: churn-collect-default-model_inputs \(registered\), churn-collect-default-model_outputs \(registered\)\./);
     assertNoSecretsLeaked(r, [sasUrl, u.searchParams.get('sig') ?? '', emu.state.storage.accountKey, ...conn.secrets]);
+
+    // the running container collects (sample rate 0.5: some of 20 requests) and sends telemetry to the test bed
+    for (let i = 0; i < 20; i++) assert.strictEqual(await score(r.outputs.scoringUri, r.outputs.scoringKey, `demo-${i}`), 200);
+    const ws = emu.state.getWorkspace('rg-ml', 'mlw')!;
+    const blobs = bed.container(ws.datastores.get('workspaceblobstore')!.containerName);
+    const lines = await until('collected JSON lines', async () => {
+      const out: Record<string, unknown>[] = [];
+      for await (const b of blobs.listBlobsFlat({ prefix: 'modelDataCollector/churn-collect/default/model_inputs/' })) {
+        out.push(...(await blobs.getBlobClient(b.name).downloadToBuffer()).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
+      }
+      return out.length > 0 ? out : undefined;
+    });
+    assert.ok(lines.length < 20, `${lines.length} of 20 collected at 0.5`);
+    assert.ok(lines.every((l) => String(l.correlationid).startsWith('demo-') && l.type === 'azureml.inference.model_inputs'));
+    const ikey = appInsightsComponent(emu, 'rg-ml', ws.applicationInsightsName!)!.instrumentationKey;
+    await until('request telemetry', () => (telemetryOf(emu, ikey).filter((e) => String(e.tags?.['ai.operation.id']).startsWith('demo-')).length >= 20 ? true : undefined));
 
     const again = await run({ containerGroupName: 'churn-collect', workspaceName: 'mlw', collectData: 'true', sampleRate: '0.5' });
     assert.strictEqual(again.result, 'Succeeded', again.stdout);
