@@ -1065,8 +1065,10 @@ class Worker:
                 continue
             accepted = False
             try:
+                # not this worker's turn: a less busy one accepts at once; look again in a while (a tight
+                # poll would take the GIL from this worker's run() a thousand times a second)
                 while not self.stopping.is_set() and not self._my_turn():
-                    time.sleep(0.001)
+                    time.sleep(0.02)
                 if self.stopping.is_set():
                     continue
                 try:
