@@ -972,6 +972,7 @@ class Worker:
         self.swagger = build_swagger(script, settings["service_name"])
         self.telemetry = None
         self.collector = None
+        self._publish(0)  # ready to take connections before the supervisor hears "ready" (else others take them all)
 
     # -- senders ------------------------------------------------------------------------------------------------------
 
