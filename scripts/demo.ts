@@ -15,6 +15,8 @@ import * as path from 'path';
 import { startTestBed, type TestBed } from '../test/harness/testbed';
 import { runTask, serviceConnectionEnv, type TaskRun } from '../test/harness/run-task';
 import { jobScripts } from '../test/emulator/services/aml-jobs';
+import { appInsightsComponents } from '../test/emulator/services/aci';
+import { telemetryOf } from '../test/emulator/services/appinsights';
 
 const root = path.resolve(__dirname, '..', '..');
 export const TASKS = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'] as const;
@@ -311,6 +313,7 @@ export function releaseStage(modelId: string, modelVersion: string): Stage {
           ...AML, containerGroupName: 'building-energy-test', imageUri: '$(image.imageUri)', imageDigest: '$(image.imageDigest)',
           cpu: '1', memoryGb: '1.5',
           authEnabled: 'true', keyVault: 'kv-test', scoringKeySecret: 'building-energy-test-key', readinessTimeoutMinutes: '2',
+          collectData: 'true', sampleRate: '1', environmentVariables: 'TELEMETRY_FLUSH_SECONDS=1',
         },
       },
       {
@@ -424,6 +427,7 @@ async function main(): Promise<number> {
     const registered = records.find((r) => r.step.name === 'register')?.run?.outputs;
     if (ok && registered?.modelId && registered.modelVersion) {
       ok = await runStage(releaseStage(registered.modelId, registered.modelVersion), bed, bundles, agent, records, 2);
+      if (ok) await showScoringReadBack(bed);
     }
     if (ok) {
       // Under-trained: fine on its own (rmse < 5, the threshold) but clearly worse than production.
@@ -436,6 +440,29 @@ async function main(): Promise<number> {
     fs.rmSync(work, { recursive: true, force: true });
   }
   return report(records, agent.summaries, vsix);
+}
+
+/** What the deployed scoring container sent while ProbeEndpoint called it: App Insights telemetry (emulator)
+ * and collected JSON lines (Azurite, the workspace's datastore). */
+async function showScoringReadBack(bed: TestBed): Promise<void> {
+  await new Promise((r) => setTimeout(r, 2500)); // the container flushes every second
+  say();
+  say(bold('━━━ What the scoring container sent (read back from the test bed) ━━━'));
+  for (const c of appInsightsComponents(bed.emulator).values()) {
+    const items = telemetryOf(bed.emulator, c.instrumentationKey);
+    const requests = items.filter((e) => e.data.baseType === 'RequestData');
+    const sample = requests[0]?.data.baseData;
+    say(`telemetry : ${requests.length} request(s), ${items.filter((e) => e.data.baseType === 'ExceptionData').length} exception(s) in Application Insights '${c.name}'` +
+      (sample ? dim(` — e.g. ${String(sample.name)} ${String(sample.responseCode)} in ${String(sample.duration)}, operation id ${String(requests[0].tags?.['ai.operation.id'])}`) : ''));
+  }
+  for (const name of bed.emulator.state.datastoreContainers()) {
+    const container = bed.container(name);
+    for await (const b of container.listBlobsFlat({ prefix: 'modelDataCollector/' })) {
+      const lines = (await container.getBlobClient(b.name).downloadToBuffer()).toString('utf8').trim().split('\n');
+      say(`collected : ${lines.length} JSON line(s) in ${b.name}`);
+      say(dim(`            ${lines[0].length > 160 ? `${lines[0].slice(0, 157)}...` : lines[0]}`));
+    }
+  }
 }
 
 function report(records: StepRecord[], summariesDir: string, vsix: string): number {

@@ -2,6 +2,7 @@
 // autocannon: a bare Python http.server (ThreadingHTTPServer, HTTP/1.1 keep-alive, TCP_NODELAY) that answers
 // the same JSON without any scoring logic. Latency rows use one connection (closed loop: the overhead per
 // request, no queueing); the CPU-bound rows use 4 connections and compare WORKER_COUNT=2 with 1.
+// Each pair runs side by side in alternating rounds and reports medians (the machine is shared).
 // Percentiles are nearest-rank over each response's own timing (autocannon's 'response' event).
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,7 +20,8 @@ type Autocannon = (
 const BODY = JSON.stringify({ data: [[0.1, 0.2, 0.3, 0.4]] });
 const REPLY = '{"result": [1]}';
 const WARMUP_S = 1;
-const MEASURE_S = 4;
+const ROUNDS = 5;
+const ROUND_S = 2;
 
 const FLOOR_PY = `
 import sys, time
@@ -96,13 +98,26 @@ async function load(autocannon: Autocannon, url: string, connections: number, se
   return { rps: samples.length / (wallMs / 1000), stats: latencyStats(samples), errors: result.errors + result.timeouts + result.non2xx };
 }
 
-async function measure(autocannon: Autocannon, server: Promise<Server>, connections: number): Promise<Run> {
-  const s = await server;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Both servers up at once, warmed, then measured in alternating rounds (the machine is shared: a burst of
+ * load elsewhere hits one round of each side, not all of one side); each figure is the median over rounds. */
+async function compare(autocannon: Autocannon, a: Promise<Server>, b: Promise<Server>, connections: number): Promise<[Run, Run]> {
+  const servers = [await a, await b];
   try {
-    await load(autocannon, s.url, connections, WARMUP_S);
-    return await load(autocannon, s.url, connections, MEASURE_S);
+    for (const s of servers) await load(autocannon, s.url, connections, WARMUP_S);
+    const runs: Run[][] = [[], []];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) runs[i].push(await load(autocannon, servers[i].url, connections, ROUND_S));
+    }
+    const summary = (rs: Run[]): Run => ({
+      rps: median(rs.map((r) => r.rps)),
+      stats: { ...rs[0].stats, p50: median(rs.map((r) => r.stats.p50)), p99: median(rs.map((r) => r.stats.p99)) },
+      errors: rs.reduce((n, r) => n + r.errors, 0),
+    });
+    return [summary(runs[0]), summary(runs[1])];
   } finally {
-    await s.stop();
+    for (const s of servers) await s.stop();
   }
 }
 
@@ -113,22 +128,21 @@ export async function benchScoring(): Promise<string[]> {
     const ms = (v: number): string => v.toFixed(3).padStart(9);
     const row = (name: string, r: Run): string => `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} ${ms(r.stats.p50)} ${ms(r.stats.p99)} ${String(r.errors).padStart(7)}`;
     const lines = [
-      `Latency: 1 connection, ${MEASURE_S} s after ${WARMUP_S} s warm-up; ours with WORKER_COUNT=1; floor = bare http.server + TCP_NODELAY, same JSON`,
+      `Latency: 1 connection; ours with WORKER_COUNT=1; floor = bare http.server + TCP_NODELAY answering the same JSON.`,
+      `Medians over ${ROUNDS} alternating rounds of ${ROUND_S} s (after ${WARMUP_S} s warm-up each); load average at start: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs.`,
       `${'server / model'.padEnd(34)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'errors'.padStart(7)}`,
     ];
     for (const [model, sleepS] of [['trivial', 0], ['sleep5', 0.005]] as const) {
-      const f = await measure(autocannon, floor(dir, sleepS), 1);
-      const o = await measure(autocannon, ours(dir, model, 1), 1);
+      const [f, o] = await compare(autocannon, floor(dir, sleepS), ours(dir, model, 1), 1);
       lines.push(row(`floor (${model})`, f), row(`ours (${model})`, o),
         `${`overhead ours - floor (${model})`.padEnd(34)} ${''.padStart(8)} ${ms(o.stats.p50 - f.stats.p50)} ${ms(o.stats.p99 - f.stats.p99)}`);
     }
-    const one = await measure(autocannon, ours(dir, 'cpu', 1), 4);
-    const two = await measure(autocannon, ours(dir, 'cpu', 2), 4);
+    const [one, two] = await compare(autocannon, ours(dir, 'cpu', 1), ours(dir, 'cpu', 2), 4);
     lines.push(
-      `CPU-bound run() (~5 ms of Python), 4 connections, ${os.cpus().length} CPUs on this machine (shared):`,
+      `CPU-bound run() (a Python loop), 4 connections:`,
       row('ours WORKER_COUNT=1 (cpu)', one),
       row('ours WORKER_COUNT=2 (cpu)', two),
-      `requests/s, 2 workers / 1 worker: ${(two.rps / one.rps).toFixed(2)}x`,
+      `requests/s, 2 workers / 1 worker: ${(two.rps / one.rps).toFixed(2)}x (load average now ${os.loadavg()[0].toFixed(1)}: other processes share these CPUs)`,
     );
     return lines;
   } finally {

@@ -5,6 +5,7 @@ import { cancellationSignal } from '../../shared/src/cancellation';
 import { runTask } from '../../shared/src/runner';
 import { deployAndWait } from './deploy';
 import { endpointOf, portalUrl, setOutputs, writeSummary } from './endpoint';
+import { registerCollectedDataAssets } from './dataCollection';
 import { readInputs } from './inputs';
 import { prepareDeployment } from './prepare';
 import { storeScoringKey } from './secrets';
@@ -15,6 +16,9 @@ void runTask(async () => {
   const plan = await prepareDeployment(ctx, p);
   console.log(`Image: ${p.imageUri}; registry credentials: ${plan.registryDescription}.`);
   console.log(`Application Insights: ${plan.appInsightsDescription}.`);
+  if (plan.dataCollection) {
+    console.log(`Data collection: on (sample rate ${p.sampleRate}), write-only SAS on datastore 'workspaceblobstore' valid until ${plan.dataCollection.expiresOn.toISOString()}.`);
+  }
 
   if (plan.scoringKey && (await storeScoringKey(ctx, plan.scoringKey, p.containerGroupName))) {
     console.log(`Generated a new scoring key and stored it in Key Vault secret '${plan.scoringKey.secretName}'.`);
@@ -36,6 +40,10 @@ void runTask(async () => {
   const endpoint = endpointOf(group, p.port);
   console.log(tl.loc('Running', p.containerGroupName, endpoint.scoringUri));
 
+  if (plan.dataCollection && p.workspaceName) {
+    const created = await registerCollectedDataAssets(ctx, { resourceGroup: p.resourceGroup, workspaceName: p.workspaceName }, plan.dataCollection);
+    console.log(`Data assets of the collected data: ${plan.dataCollection.assets.map((a) => `${a.name}${created.includes(a.name) ? ' (registered)' : ''}`).join(', ')}.`);
+  }
   setOutputs(endpoint, plan.scoringKey?.value);
   writeSummary({
     name: p.containerGroupName,

@@ -50,9 +50,15 @@ export interface DeployInputs {
   scoringKeySecret?: string;
   appInsights: boolean;
   readinessTimeoutMs: number;
+  /** Collect sampled requests to the workspace's default blob datastore (dataCollection.ts). */
+  collectData: boolean;
+  /** Fraction of requests collected, in (0, 1]. */
+  sampleRate: number;
 }
 
 export const SCORING_KEY_VAR = 'SCORING_KEY';
+/** Variables the scoring server's data collector reads (set by DeployToACI when collectData is true). */
+export const DATA_COLLECTOR_VARS = ['DATA_COLLECTOR_SAS_URL', 'DATA_COLLECTOR_ENDPOINT', 'DATA_COLLECTOR_DEPLOYMENT', 'DATA_COLLECTOR_SOURCE', 'DATA_COLLECTOR_SAMPLE_RATE'];
 export const APPINSIGHTS_VAR = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
 
 /** ACI limits of a Linux container group (standard SKU): 4 cores, 16 GB, both accurate to one decimal place. */
@@ -228,9 +234,12 @@ export function readInputs(cloud: CloudEndpoints): DeployInputs {
   if (authEnabled && keyVault !== undefined && scoringKeySecret === undefined) scoringKeySecret = `${containerGroupName}-scoring-key`;
 
   const appInsights = booleanInput('appInsights', true);
-  const reserved = [...(authEnabled ? [SCORING_KEY_VAR] : [])];
+  const collectData = booleanInput('collectData', false);
+  const sampleRate = numberInput('sampleRate', { default: 1, min: 0.001, max: 1 }) as number;
+  if (collectData && workspaceName === undefined) throw new InputError('collectData', 'is true but workspaceName is empty', "the workspace whose default blob datastore receives the data, or collectData false");
+  const reserved = [...(authEnabled ? [SCORING_KEY_VAR] : []), ...(collectData ? DATA_COLLECTOR_VARS : [])];
   checkNoOverlap([
-    { input: authEnabled ? 'authEnabled' : '(none)', names: reserved },
+    { input: authEnabled ? 'authEnabled' : collectData ? 'collectData' : '(none)', names: reserved },
     { input: 'environmentVariables', names: environment.keys() },
     { input: 'secureEnvironmentVariables', names: secureEnvironment.keys() },
     { input: 'secretEnvironmentVariables', names: secretEnvironment.keys() },
@@ -260,5 +269,7 @@ export function readInputs(cloud: CloudEndpoints): DeployInputs {
     ...(scoringKeySecret !== undefined ? { scoringKeySecret } : {}),
     appInsights,
     readinessTimeoutMs: Math.round(timeoutMinutes * 60_000),
+    collectData,
+    sampleRate,
   };
 }

@@ -7,6 +7,7 @@ import { describeAzureError, TaskError } from '../../shared/src/errors';
 import { InputError } from '../../shared/src/inputs';
 import { lineageTags } from '../../shared/src/lineage';
 import { appInsightsConnectionString } from './appInsights';
+import { DataCollectionPlan, prepareDataCollection } from './dataCollection';
 import { containerGroupBody, incompatibleChanges } from './containerGroup';
 import { existingContainerGroup, resourceGroupLocation } from './deploy';
 import { APPINSIGHTS_VAR, DeployInputs, SCORING_KEY_VAR } from './inputs';
@@ -21,6 +22,7 @@ export interface DeploymentPlan {
   scoringKey?: ScoringKey;
   appInsightsDescription: string;
   secureNames: string[];
+  dataCollection?: DataCollectionPlan;
 }
 
 interface WorkspaceLinks {
@@ -74,6 +76,10 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
       appInsightsDescription = `on (${ws.applicationInsightsId.split('/').pop()})`;
     }
   }
+  const dataCollection = p.collectData && p.workspaceName
+    ? await prepareDataCollection(ctx, { resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, containerGroupName: p.containerGroupName, sampleRate: p.sampleRate })
+    : undefined;
+  for (const [k, v] of dataCollection?.secureEnvironment ?? []) secure.set(k, v);
   let scoringKey: ScoringKey | undefined;
   if (p.authEnabled) {
     scoringKey = await resolveScoringKey(ctx, { keyVault: p.keyVault, secretName: p.scoringKeySecret });
@@ -89,7 +95,7 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
     port: p.port,
     ...(p.dnsNameLabel ? { dnsNameLabel: p.dnsNameLabel } : {}),
     ...(p.subnetId ? { subnetId: p.subnetId } : {}),
-    environment: p.environment,
+    environment: dataCollection ? new Map([...p.environment, ...dataCollection.environment]) : p.environment,
     secureEnvironment: secure,
     ...(registry.credential ? { registryCredential: registry.credential } : {}),
     tags: groupTags(p),
@@ -111,5 +117,6 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
     ...(scoringKey ? { scoringKey } : {}),
     appInsightsDescription,
     secureNames: [...secure.keys()],
+    ...(dataCollection ? { dataCollection } : {}),
   };
 }

@@ -17,6 +17,8 @@ import type { EmulatorState } from '../state';
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
 import { images, registries } from './acr';
 
+const PYTHON_DNS = path.join(__dirname, '..', '..', '..', '..', 'test', 'harness', 'python-dns');
+
 const PROVIDER = 'Microsoft.ContainerInstance';
 /** @azure/arm-containerinstance 9.1 sends 2023-05-01; the others are the stable versions around it. */
 const ACI_API = /^(2021-09-01|2021-10-01|2022-09-01|2022-10-01-preview|2023-02-01-preview|2023-05-01|2024-05-01-preview|2024-10-01-preview|2025-09-01)$/;
@@ -367,6 +369,7 @@ function startContainer(emu: EmulatorApi, g: ContainerGroupRecord): void {
     HOST: g.ip,
     AZUREML_MODEL_DIR: path.join(image.contextDir, 'model'),
     SSL_CERT_FILE: emu.caFile, // the scoring server's telemetry and collector trust the emulator (appinsights.ts, Azurite)
+    PYTHONPATH: PYTHON_DNS, // *.localhost → 127.0.0.1 for the server's collector (test/harness/python-dns)
   };
   for (const e of spec.properties.environmentVariables ?? []) env[e.name] = e.secureValue ?? e.value ?? '';
   const generation = g.generation;
