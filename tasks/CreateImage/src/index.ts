@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { createAzureContext } from '../../shared/src/azure';
 import { setOutput } from '../../shared/src/outputs';
+import { succeeded } from '../../shared/src/outcome';
 import { runTask } from '../../shared/src/runner';
 import { resolveWorkspace } from '../../shared/src/workspace';
 import { findAsset } from './assets';
@@ -45,4 +46,5 @@ void runTask(async () => {
   setOutput('registryLoginServer', registry.loginServer);
   writeSummary({ model, studioModelUrl: ws.studioModelUrl(model.ref.name, model.ref.version), imageUri, result, contextHash: context.hash, contextFiles: context.files.length, modelFromCache: files.fromCache });
   fs.rmSync(contextDir, { recursive: true, force: true });
+  return succeeded();
 });

@@ -2,6 +2,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { createAzureContext } from '../../shared/src/azure';
 import { cancellationSignal } from '../../shared/src/cancellation';
+import { succeeded } from '../../shared/src/outcome';
 import { runTask } from '../../shared/src/runner';
 import { deployAndWait } from './deploy';
 import { endpointOf, portalUrl, setOutputs, writeSummary } from './endpoint';
@@ -52,4 +53,5 @@ void runTask(async () => {
     secureNames: plan.secureNames,
     ...(portalUrl(ctx.cloud, endpoint.containerGroupId) ? { portal: portalUrl(ctx.cloud, endpoint.containerGroupId) } : {}),
   });
+  return succeeded();
 });

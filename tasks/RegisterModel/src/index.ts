@@ -1,7 +1,7 @@
 // RegisterModel: gate a candidate model against production and register it, or promote a version.
 import { createAzureContext } from '../../shared/src/azure';
-import { TaskError } from '../../shared/src/errors';
 import { setOutput } from '../../shared/src/outputs';
+import { failed, succeeded, succeededWithIssues } from '../../shared/src/outcome';
 import { runTask } from '../../shared/src/runner';
 import { resolveWorkspace } from '../../shared/src/workspace';
 import { readInputs } from './inputs';
@@ -24,5 +24,7 @@ void runTask(async () => {
   const ws = await resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
   const outcome = p.action === 'promote' ? await runPromote(ctx, ws, p) : await runRegister(ctx, ws, p);
   setOutputs(outcome);
-  if (outcome.failure) throw new TaskError(outcome.failure);
+  if (outcome.failure) return failed(outcome.failure);
+  if (outcome.issues) return succeededWithIssues(outcome.issues);
+  return succeeded();
 });

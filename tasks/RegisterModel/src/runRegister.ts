@@ -19,6 +19,8 @@ export interface TaskOutcome {
   registered: boolean;
   /** Set when the task must fail after its outputs are set (gate failed with onGateFailure=fail). */
   failure?: string;
+  /** Set when the task succeeds with issues (gate failed with onGateFailure=skip). */
+  issues?: string;
 }
 
 const GATE_RESULTS: GateResult[] = ['passed', 'failed', 'noBaseline', 'skipped'];
@@ -102,8 +104,7 @@ export async function runRegister(ctx: AzureContext, ws: WorkspaceInfo, p: Regis
       const why = failureText(evaluation);
       writeSummary({ action: 'register', modelName: p.modelName, gateResult, registered: false, outcome: `The quality gate failed: ${why}. Nothing was registered.`, evaluation, rows, source: source.modelUri });
       if (p.onGateFailure === 'skip') {
-        tl.setResult(tl.TaskResult.SucceededWithIssues, tl.loc('GateFailedSkip', why));
-        return { modelName: p.modelName, gateResult, registered: false };
+        return { modelName: p.modelName, gateResult, registered: false, issues: tl.loc('GateFailedSkip', why) };
       }
       return { modelName: p.modelName, gateResult, registered: false, failure: tl.loc('GateFailed', why) };
     }

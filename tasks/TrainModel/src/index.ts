@@ -5,6 +5,7 @@ import { createAzureContext, machineLearningClient } from '../../shared/src/azur
 import { onCancel, cancellationSignal } from '../../shared/src/cancellation';
 import { InputError } from '../../shared/src/inputs';
 import { lineageTags } from '../../shared/src/lineage';
+import { failed, succeeded } from '../../shared/src/outcome';
 import { runTask } from '../../shared/src/runner';
 import { TimeoutError } from '../../shared/src/waiter';
 import { datastoreContainer, resolveWorkspace } from '../../shared/src/workspace';
@@ -63,7 +64,7 @@ void runTask(async () => {
   if (!p.waitForCompletion) {
     console.log(tl.loc('NotWaiting', jobName, status));
     publishOutputs({ ...outputs, jobStatus: status, metrics: {} });
-    return;
+    return succeeded();
   }
 
   const unregister = onCancel(async () => {
@@ -95,10 +96,10 @@ void runTask(async () => {
     await printFailure(details);
     const why = details?.error ? `Error: ${details.error}.` : 'Azure ML reported no error details.';
     summaryMarkdown({ ...summary, error: details?.error ?? status }).write(`Azure ML job ${jobName}`);
-    tl.setResult(tl.TaskResult.Failed, tl.loc('JobFailed', jobName, status, why, studioUrl));
-    return;
+    return failed(tl.loc('JobFailed', jobName, status, why, studioUrl));
   }
   summaryMarkdown(summary).write(`Azure ML job ${jobName}`);
+  return succeeded();
 });
 
 function defaultDisplayName(): string | undefined {

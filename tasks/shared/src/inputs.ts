@@ -4,22 +4,9 @@
 import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import * as tlInternal from 'azure-pipelines-task-lib/internal';
+import { InputError } from './errors';
 
-export class InputError extends Error {
-  readonly input: string;
-  /**
-   * @param input    the input's name as in task.json
-   * @param problem  what is wrong, e.g. "'my ws' is not a valid Azure ML name"
-   * @param expected what is accepted, e.g. "1-255 letters, digits, '-' or '_'" (optional)
-   */
-  constructor(input: string, problem: string, expected?: string) {
-    const what = problem.trim().replace(/\.$/, '');
-    const exp = expected ? ` Expected ${expected.trim().replace(/\.$/, '')}.` : '';
-    super(`Input '${input}': ${what}.${exp}`.replace(/\r?\n/g, ' '));
-    this.name = 'InputError';
-    this.input = input;
-  }
-}
+export { InputError } from './errors';
 
 function raw(name: string): string | undefined {
   const v = tl.getInput(name, false);

@@ -3,7 +3,10 @@
 // accepted there. TrainModel prints these metrics; RegisterModel gates on them.
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureContext } from './context';
+import { MlflowError } from './errors';
 import { httpRequest } from './http';
+
+export { MlflowError } from './errors';
 import type { WorkspaceInfo } from './workspace';
 
 export type Metrics = Record<string, number>;
@@ -64,18 +67,6 @@ export async function dataPlaneGet(ctx: AzureContext, url: string, o: { auth: bo
     json = undefined;
   }
   return { status: raw.status, json, text };
-}
-
-/** An MLflow error reply, shaped like the SDK's RestError so describeAzureError can explain it. */
-export class MlflowError extends Error {
-  readonly statusCode: number;
-  readonly code?: string;
-  constructor(statusCode: number, code: string | undefined, message: string) {
-    super(message);
-    this.name = 'MlflowError';
-    this.statusCode = statusCode;
-    this.code = code;
-  }
 }
 
 /** The run's metrics; throws MlflowError on an error reply. */

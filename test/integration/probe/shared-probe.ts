@@ -5,6 +5,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { createAzureContext, resourceClient } from '../../../tasks/shared/src/azure';
 import { getSecret } from '../../../tasks/shared/src/keyvault';
 import { setOutput } from '../../../tasks/shared/src/outputs';
+import { succeeded } from '../../../tasks/shared/src/outcome';
 import { runTask } from '../../../tasks/shared/src/runner';
 
 void runTask(async () => {
@@ -20,4 +21,5 @@ void runTask(async () => {
     console.log(`read a secret of ${value?.length ?? 0} characters: ${value}`);
     setOutput('secretLength', String(value?.length ?? 0));
   }
+  return succeeded();
 });
