@@ -3,23 +3,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { createAzureContext } from '../../shared/src/azure';
-import { setOutput } from '../../shared/src/outputs';
-import { succeeded } from '../../shared/src/outcome';
-import { runTask } from '../../shared/src/runner';
+import { containerRegistries, createAzureContext, machineLearning } from '../../shared/src/azure';
 import { resolveWorkspace } from '../../shared/src/workspace';
+import { runTask, setOutput, succeeded } from '../../shared/src/task';
 import { findAsset } from './assets';
-import { assembleContext, checkDockerfileSources } from './context';
+import { assembleContext, checkDockerfileSources } from './buildContext';
 import { ensureImage } from './image';
 import { readInputs } from './inputs';
 import { modelFiles, resolveModel } from './model';
 import { defaultImageName, defaultImageTag } from './references';
-import { resolveRegistry } from './registry';
+import { resolveRegistry } from './targetRegistry';
 import { writeSummary } from './summary';
 
 void runTask(async () => {
   const p = readInputs();
-  const ctx = createAzureContext();
+  const ctx = createAzureContext({ ml: machineLearning, acr: containerRegistries });
   const ws = await resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
   const model = await resolveModel(ctx, ws, p.model);
   console.log(tl.loc('ModelResolved', model.id, model.modelUri));

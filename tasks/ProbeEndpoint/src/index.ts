@@ -1,9 +1,7 @@
-// ProbeEndpoint: is the deployed scoring endpoint ready, right and fast enough? (SPEC §6)
+// ProbeEndpoint: is the deployed scoring endpoint ready, right and fast enough? (tasks/ProbeEndpoint/README.md)
 import * as tl from 'azure-pipelines-task-lib/task';
-import { cancellationSignal, onCancel } from '../../shared/src/cancellation';
 import { agentHttp } from '../../shared/src/http';
-import { failed, succeeded } from '../../shared/src/outcome';
-import { runTask } from '../../shared/src/runner';
+import { cancellationSignal, failed, onCancel, runTask, succeeded } from '../../shared/src/task';
 import { readInputs, showUrl } from './inputs';
 import { probe } from './probe';
 import { report, setOutputs } from './report';

@@ -2,7 +2,7 @@
 // authorities are not in the public discovery list, and discovery would call a public host), and the
 // agent's proxy/CA through the same client options as every other SDK client.
 import type { TokenCredentialOptions } from '@azure/identity';
-import type { ServiceConnection } from '../connection';
+import type { ServiceConnection } from '../connectionTypes';
 import { AgentHttp, clientOptions } from '../http';
 
 export interface CredentialOptions extends TokenCredentialOptions {

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { ServiceConnection } from '../connection';
+import type { ServiceConnection } from '../connectionTypes';
 import type { AgentHttp } from '../http';
 import { managedIdentityCredential } from './managedIdentity';
 import { servicePrincipalCertificateCredential } from './servicePrincipalCertificate';
