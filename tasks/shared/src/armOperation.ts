@@ -98,7 +98,7 @@ export async function followOperation<T>(op: ArmOperation, o: FollowOptions<T>):
   const check =
     o.check ??
     (async (p: OperationProgress): Promise<PollResult<T>> => {
-      if (p.status === 'failed') throw new TaskError(`${o.what} failed in Azure${p.error ? `: ${p.error}` : ''}.`);
+      if (p.status === 'failed') throw new TaskError(`${o.what} failed in Azure${p.error ? `: ${p.error.replace(/\.$/, '')}` : ''}.`);
       if (p.status === 'canceled') throw new TaskError(`${o.what} was canceled in Azure.`);
       return { done: p.status === 'succeeded', state: p.status };
     });
