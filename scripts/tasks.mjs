@@ -2,9 +2,10 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+// A folder whose name starts with '_' (tasks/_template) is not a task: never validated, bundled or packaged.
 export function taskFolders(root) {
   return readdirSync(join(root, 'tasks'), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, 'tasks', d.name, 'task.json')))
+    .filter((d) => d.isDirectory() && !d.name.startsWith('_') && existsSync(join(root, 'tasks', d.name, 'task.json')))
     .map((d) => d.name)
     .sort();
 }

@@ -3,13 +3,13 @@
 // (range reads of the log blob), cancel it when the pipeline is cancelled.
 import type { DockerBuildRequest, Run } from '@azure/arm-containerregistry';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { AzureContext, blobContainerClient, containerRegistryClient } from '../../shared/src/azure';
+import { type ContextWith, azureCall, blobContainerClient } from '../../shared/src/azure';
 import { cancellationSignal, onCancel } from '../../shared/src/cancellation';
-import { describeAzureError, TaskError } from '../../shared/src/errors';
+import { TaskError } from '../../shared/src/errors';
 import { httpRequest } from '../../shared/src/http';
 import { group, printUntrusted } from '../../shared/src/log';
 import { waitUntil } from '../../shared/src/waiter';
-import type { RegistryInfo } from './registry';
+import type { RegistryInfo } from './targetRegistry';
 
 export interface BuildRequest {
   archive: Buffer;
@@ -58,7 +58,7 @@ export class LogFollower {
   private partial = '';
   readonly tail: string[] = [];
 
-  constructor(private readonly ctx: AzureContext, private readonly url: string, private readonly print: (text: string) => void = printUntrusted) {}
+  constructor(private readonly ctx: ContextWith<'acr'>, private readonly url: string, private readonly print: (text: string) => void = printUntrusted) {}
 
   async poll(): Promise<void> {
     let r;
@@ -95,29 +95,22 @@ export class LogFollower {
   }
 }
 
-export async function uploadSource(ctx: AzureContext, registry: RegistryInfo, archive: Buffer): Promise<string> {
-  const client = containerRegistryClient(ctx);
-  let upload;
-  try {
-    upload = await client.registries.getBuildSourceUploadUrl(registry.resourceGroup, registry.name);
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Getting a build-source upload URL of', resource: `registry '${registry.name}'` }));
-  }
+export async function uploadSource(ctx: ContextWith<'acr'>, registry: RegistryInfo, archive: Buffer): Promise<string> {
+  const client = ctx.clients.acr;
+  const upload = await azureCall('Getting a build-source upload URL of', `registry '${registry.name}'`, () => client.registries.getBuildSourceUploadUrl(registry.resourceGroup, registry.name));
   if (!upload.uploadUrl || !upload.relativePath) throw new TaskError(`Registry '${registry.name}' returned no build-source upload URL.`);
   maskSasUrl(upload.uploadUrl);
   const { containerUrl, blobName } = splitBlobSasUrl(upload.uploadUrl);
-  try {
-    await blobContainerClient(ctx, containerUrl).getBlockBlobClient(blobName).uploadData(archive, { blobHTTPHeaders: { blobContentType: 'application/gzip' } });
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Uploading the build context to', resource: `registry '${registry.name}' build storage` }));
-  }
+  await azureCall('Uploading the build context to', `registry '${registry.name}' build storage`, () =>
+    blobContainerClient(ctx, containerUrl).getBlockBlobClient(blobName).uploadData(archive, { blobHTTPHeaders: { blobContentType: 'application/gzip' } }),
+  );
   console.log(`Uploaded the build context (${archive.length} bytes) as ${upload.relativePath}.`);
   return upload.relativePath;
 }
 
-export async function buildInRegistry(ctx: AzureContext, registry: RegistryInfo, req: BuildRequest): Promise<BuildResult> {
+export async function buildInRegistry(ctx: ContextWith<'acr'>, registry: RegistryInfo, req: BuildRequest): Promise<BuildResult> {
   const sourceLocation = await uploadSource(ctx, registry, req.archive);
-  const client = containerRegistryClient(ctx);
+  const client = ctx.clients.acr;
   const request: DockerBuildRequest = {
     type: 'DockerBuildRequest',
     sourceLocation,
@@ -130,13 +123,10 @@ export async function buildInRegistry(ctx: AzureContext, registry: RegistryInfo,
     // ACR accepts 300-28800 seconds
     timeout: Math.min(28800, Math.max(300, Math.ceil(req.timeoutMs / 1000))),
   };
-  let run: Run;
-  try {
+  const run: Run = await azureCall('Scheduling a build in', `registry '${registry.name}'`, async () => {
     const poller = await client.registries.beginScheduleRun(registry.resourceGroup, registry.name, request, { updateIntervalInMs: 1000 });
-    run = await poller.pollUntilDone();
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Scheduling a build in', resource: `registry '${registry.name}'` }));
-  }
+    return poller.pollUntilDone();
+  });
   const runId = run.runId ?? run.name;
   if (!runId) throw new TaskError(`Registry '${registry.name}' accepted the build but returned no run id.`);
   console.log(tl.loc('BuildQueued', runId, registry.name));

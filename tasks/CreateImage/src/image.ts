@@ -1,11 +1,11 @@
 // Makes sure the registry holds the image for this build context: reuse an image built from the same
 // context (tag `ctx-<hash12>`), adding the requested tag when needed, or build it with ACR Tasks.
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { AzureContext } from '../../shared/src/azure';
+import type { ContextWith } from '../../shared/src/azure';
 import { lineageTags } from '../../shared/src/lineage';
 import { buildInRegistry } from './acrBuild';
-import { BuildContext, LINEAGE_BUILD_ARGS, packContext } from './context';
-import type { RegistryInfo } from './registry';
+import { BuildContext, LINEAGE_BUILD_ARGS, packContext } from './buildContext';
+import type { RegistryInfo } from './targetRegistry';
 import { RegistryDataPlane } from './registryDataPlane';
 
 export interface ImageTarget {
@@ -38,7 +38,7 @@ export function lineageBuildArgs(upstream: Record<string, string>): Record<strin
 }
 
 export async function ensureImage(
-  ctx: AzureContext,
+  ctx: ContextWith<'acr'>,
   registry: RegistryInfo,
   context: BuildContext,
   target: ImageTarget,

@@ -3,23 +3,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { createAzureContext } from '../../shared/src/azure';
-import { setOutput } from '../../shared/src/outputs';
-import { runTask } from '../../shared/src/runner';
+import { containerRegistries, createAzureContext, machineLearning } from '../../shared/src/azure';
 import { resolveWorkspace } from '../../shared/src/workspace';
+import { runTask, setOutput, succeeded } from '../../shared/src/task';
 import { findAsset } from './assets';
-import { assembleContext, checkDockerfileSources } from './context';
+import { assembleContext, checkDockerfileSources } from './buildContext';
 import { warnAmlImageRules } from './dockerfileWarnings';
 import { ensureImage } from './image';
 import { readInputs } from './inputs';
 import { modelFiles, resolveModel } from './model';
 import { defaultImageName, defaultImageTag } from './references';
-import { resolveRegistry } from './registry';
+import { resolveRegistry } from './targetRegistry';
 import { writeSummary } from './summary';
 
 void runTask(async () => {
   const p = readInputs();
-  const ctx = createAzureContext();
+  const ctx = createAzureContext({ ml: machineLearning, acr: containerRegistries });
   const ws = await resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
   const model = await resolveModel(ctx, ws, p.model);
   console.log(tl.loc('ModelResolved', model.id, model.modelUri));
@@ -47,4 +46,5 @@ void runTask(async () => {
   setOutput('registryLoginServer', registry.loginServer);
   writeSummary({ model, studioModelUrl: ws.studioModelUrl(model.ref.name, model.ref.version), imageUri, result, contextHash: context.hash, contextFiles: context.files.length, modelFromCache: files.fromCache });
   fs.rmSync(contextDir, { recursive: true, force: true });
+  return succeeded();
 });

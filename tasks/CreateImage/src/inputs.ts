@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import {
   amlName, azureResourceGroupName, booleanInput, filePathInput, InputError, integerInput, optionalString, quote, requiredString,
+  workspaceNameInput,
 } from '../../shared/src/inputs';
-import { EnvironmentFile } from './context';
+import { EnvironmentFile } from './buildContext';
 import { imageNameInput, imageTagInput, ModelRef, modelName, modelVersion, parseModelId } from './references';
 import { parseImageReference } from '../../shared/src/imageReference';
 import { checkScoringScript } from './scoringScript';
@@ -88,7 +89,7 @@ function environmentInputs(): EnvironmentFile | undefined {
 
 export function readInputs(): CreateImageParams {
   const resourceGroup = azureResourceGroupName('resourceGroup', requiredString('resourceGroup'));
-  const workspaceName = amlName('workspaceName', requiredString('workspaceName'), { maxLength: 33 });
+  const workspaceName = workspaceNameInput('workspaceName', requiredString('workspaceName'));
   const model = modelInputs();
 
   const scoringScript = filePathInput('scoringScript', { required: true, kind: 'file' }) as string;

@@ -8,9 +8,9 @@ import type { AzureBlobDatastore } from '@azure/arm-machinelearning';
 import type { ContainerClient } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
 import * as toolLib from 'azure-pipelines-tool-lib/tool';
-import { AzureContext, blobContainerClient, machineLearningClient } from '../../shared/src/azure';
+import { type ContextWith, azureCall, blobContainerClient, toAzureCallError } from '../../shared/src/azure';
 import { storageSuffix } from '../../shared/src/cloud';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { TaskError } from '../../shared/src/errors';
 import { datastoreBlobEndpoint, datastoreContainer, WorkspaceInfo } from '../../shared/src/workspace';
 import { findAsset } from './assets';
 import { ModelLocation, ModelRef, parseModelUri } from './references';
@@ -31,17 +31,10 @@ export interface ModelFiles {
   bytes: number;
 }
 
-export async function resolveModel(ctx: AzureContext, ws: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> {
+export async function resolveModel(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> {
   const what = `model '${ref.name}' version '${ref.version}' in workspace '${ws.name}'`;
-  let mv;
-  try {
-    mv = await machineLearningClient(ctx).modelVersions.get(ws.resourceGroup, ws.name, ref.name, ref.version);
-  } catch (err) {
-    if (statusOf(err) === 404) {
-      throw new TaskError(`Input 'modelId': ${what} does not exist. Expected a registered model version (see the RegisterModel output 'modelId', or the workspace's Models page).`);
-    }
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: what }));
-  }
+  const mv = await azureCall('Reading', what, () => ctx.clients.ml.modelVersions.get(ws.resourceGroup, ws.name, ref.name, ref.version), { notFound: 'undefined' });
+  if (!mv) throw new TaskError(`Input 'modelId': ${what} does not exist. Expected a registered model version (see the RegisterModel output 'modelId', or the workspace's Models page).`);
   const modelUri = mv.properties.modelUri;
   if (!modelUri) throw new TaskError(`The ${what} has no modelUri: there are no files to put in the image.`);
   const location = parseModelUri(modelUri);
@@ -74,14 +67,9 @@ interface BlobSource {
   where: string;
 }
 
-async function namedDatastore(ctx: AzureContext, ws: WorkspaceInfo, name: string): Promise<ContainerClient> {
+async function namedDatastore(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, name: string): Promise<ContainerClient> {
   if (name.toLowerCase() === ws.defaultDatastore.name.toLowerCase()) return datastoreContainer(ctx, ws);
-  let ds;
-  try {
-    ds = await machineLearningClient(ctx).datastores.get(ws.resourceGroup, ws.name, name);
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `datastore '${name}' of workspace '${ws.name}'` }));
-  }
+  const ds = await azureCall('Reading', `datastore '${name}' of workspace '${ws.name}'`, () => ctx.clients.ml.datastores.get(ws.resourceGroup, ws.name, name));
   const p = ds.properties as AzureBlobDatastore;
   if (p.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
     throw new TaskError(`Datastore '${name}' of workspace '${ws.name}' is a ${p.datastoreType} datastore; model files can be read from Azure Blob datastores only.`);
@@ -93,18 +81,13 @@ async function namedDatastore(ctx: AzureContext, ws: WorkspaceInfo, name: string
   });
 }
 
-async function jobOutputSource(ctx: AzureContext, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'jobOutput' }>): Promise<BlobSource> {
+async function jobOutputSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'jobOutput' }>): Promise<BlobSource> {
   // A job output without an explicit uri lives at AML's default output path on the default datastore:
   // azureml://datastores/<default>/paths/azureml/<job>/<output>/
-  let explicit: string | undefined;
-  try {
-    const job = await machineLearningClient(ctx).jobs.get(ws.resourceGroup, ws.name, loc.job);
-    const outputs = (job.properties as { outputs?: Record<string, { uri?: string } | null> }).outputs;
-    explicit = outputs?.[loc.output]?.uri ?? undefined;
-  } catch (err) {
-    // a deleted job leaves its outputs in storage: fall back to the default path
-    if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `job '${loc.job}' (the model's source)` }));
-  }
+  // a deleted job (404) leaves its outputs in storage: fall back to the default path
+  const job = await azureCall('Reading', `job '${loc.job}' (the model's source)`, () => ctx.clients.ml.jobs.get(ws.resourceGroup, ws.name, loc.job), { notFound: 'undefined' });
+  const outputs = job ? (job.properties as { outputs?: Record<string, { uri?: string } | null> }).outputs : undefined;
+  const explicit: string | undefined = outputs?.[loc.output]?.uri ?? undefined;
   const target = explicit ? parseModelUri(explicit) : undefined;
   if (target?.kind === 'datastore') {
     return { container: await namedDatastore(ctx, ws, target.datastore), prefix: joinPath(target.path, loc.path), where: explicit as string };
@@ -113,11 +96,11 @@ async function jobOutputSource(ctx: AzureContext, ws: WorkspaceInfo, loc: Extrac
   return { container: await datastoreContainer(ctx, ws), prefix, where: `azureml://datastores/${ws.defaultDatastore.name}/paths/${prefix}` };
 }
 
-async function blobUrlSource(ctx: AzureContext, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'blobUrl' }>): Promise<BlobSource> {
+async function blobUrlSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'blobUrl' }>): Promise<BlobSource> {
   // use the credentials of the workspace datastore that points at this account/container, else the task's identity
   const host = loc.accountHost.toLowerCase();
   try {
-    for await (const d of machineLearningClient(ctx).datastores.list(ws.resourceGroup, ws.name)) {
+    for await (const d of ctx.clients.ml.datastores.list(ws.resourceGroup, ws.name)) {
       const p = d.properties as AzureBlobDatastore;
       if (p.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName || !d.name) continue;
       const endpointHost = new URL(datastoreBlobEndpoint(p, storageSuffix(ctx.cloud))).host.toLowerCase();
@@ -126,18 +109,17 @@ async function blobUrlSource(ctx: AzureContext, ws: WorkspaceInfo, loc: Extract<
       }
     }
   } catch (err) {
-    if (err instanceof TaskError) throw err;
-    throw new TaskError(describeAzureError(err, { action: 'Listing the datastores of', resource: `workspace '${ws.name}'` }));
+    throw toAzureCallError(err, 'Listing the datastores of', `workspace '${ws.name}'`);
   }
   const containerUrl = loc.url.slice(0, loc.url.indexOf(`/${encodeURIComponent(loc.container)}`) + loc.container.length + 1);
-  return { container: blobContainerClient(ctx, containerUrl, ctx.credential), prefix: loc.path, where: loc.url };
+  return { container: blobContainerClient(ctx, containerUrl, { credential: ctx.credential }), prefix: loc.path, where: loc.url };
 }
 
 function joinPath(a: string, b: string): string {
   return [a, b].filter((p) => p.length > 0).join('/').replace(/\/+/g, '/').replace(/\/$/, '');
 }
 
-async function blobSource(ctx: AzureContext, ws: WorkspaceInfo, model: ResolvedModel): Promise<BlobSource> {
+async function blobSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, model: ResolvedModel): Promise<BlobSource> {
   const loc = model.location;
   if (loc.kind === 'datastore') return { container: await namedDatastore(ctx, ws, loc.datastore), prefix: loc.path, where: model.modelUri };
   if (loc.kind === 'jobOutput') return jobOutputSource(ctx, ws, loc);
@@ -162,7 +144,7 @@ async function download(src: BlobSource, dest: string): Promise<{ files: number;
       }
     }
   } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Listing the model files at', resource: src.where }));
+    throw toAzureCallError(err, 'Listing the model files at', src.where);
   }
   if (names.length === 0) throw new TaskError(`No model files at ${src.where}: the model version points at an empty or missing path.`);
   let bytes = 0;
@@ -170,11 +152,7 @@ async function download(src: BlobSource, dest: string): Promise<{ files: number;
     const rel = n.rel.split('/').filter((p) => p && p !== '.' && p !== '..');
     const file = path.join(dest, ...rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    try {
-      await src.container.getBlobClient(n.name).downloadToFile(file);
-    } catch (err) {
-      throw new TaskError(describeAzureError(err, { action: 'Downloading', resource: `model file '${n.name}' from ${src.where}` }));
-    }
+    await azureCall('Downloading', `model file '${n.name}' from ${src.where}`, () => src.container.getBlobClient(n.name).downloadToFile(file));
     bytes += fs.statSync(file).size;
   }
   return { files: names.length, bytes };
@@ -198,7 +176,7 @@ function countFiles(dir: string): { files: number; bytes: number } {
 }
 
 /** The model's files in the tool cache: found there, or downloaded once and cached. */
-export async function modelFiles(ctx: AzureContext, ws: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> {
+export async function modelFiles(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> {
   loadToolLibStrings();
   const key = toolCacheKey(ws, model.ref);
   const cached = toolLib.findLocalTool(key.tool, key.version, 'any');

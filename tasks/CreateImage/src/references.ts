@@ -1,5 +1,5 @@
 // Parsing of the references this task is given or builds: Azure ML model ids, model URIs, image names and tags.
-import { InputError, quote } from '../../shared/src/inputs';
+import { InputError, isAmlName, quote } from '../../shared/src/inputs';
 import { parseImageReference, REPOSITORY, TAG } from '../../shared/src/imageReference';
 
 export interface ModelRef {
@@ -7,7 +7,6 @@ export interface ModelRef {
   version: string;
 }
 
-const AML_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
 // Model versions are strings in AML (RegisterModel makes integers); keep them path- and tag-friendly.
 const AML_VERSION = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 
@@ -27,7 +26,7 @@ export function parseModelId(input: string, value: string): ModelRef {
 }
 
 export function modelName(input: string, value: string): string {
-  if (!AML_NAME.test(value)) {
+  if (!isAmlName(value)) {
     throw new InputError(input, `model name ${quote(value)} is not a valid Azure ML name`, "1-255 letters, digits, '-' or '_', starting with a letter or digit");
   }
   return value;

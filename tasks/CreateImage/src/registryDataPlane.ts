@@ -6,7 +6,7 @@
 //   HEAD /v2/<repo>/manifests/<tag>  -> Docker-Content-Digest
 // The AAD token is the ARM one (audience of the connection's cloud), as `az acr login` uses.
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { AzureContext } from '../../shared/src/azure';
+import type { AzureSession } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
 import { httpRequest, RawResponse } from '../../shared/src/http';
 
@@ -45,7 +45,7 @@ export class RegistryDataPlane {
   private readonly access = new Map<string, string>();
   private challengeInfo?: Challenge;
 
-  constructor(private readonly ctx: AzureContext, readonly loginServer: string) {}
+  constructor(private readonly ctx: AzureSession, readonly loginServer: string) {}
 
   private url(p: string): string {
     return `https://${this.loginServer}${p}`;

@@ -9,7 +9,7 @@ import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, type ServiceConne
 import { seedModelVersions } from '../../../test/emulator/services/aml-models';
 import { acrControl, acrRuns, images, registries } from '../../../test/emulator/services/acr';
 import type { RecordedRequest } from '../../../test/emulator';
-import { missingCopySources } from '../src/context';
+import { missingCopySources } from '../src/buildContext';
 
 // CREATEIMAGE_BUNDLE: run another build of the same bundle (e.g. one made outside the shared dist/ folder)
 const BUNDLE = process.env.CREATEIMAGE_BUNDLE ?? path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'tasks', 'CreateImage', 'index.js');

@@ -5,9 +5,10 @@
 // over the collector's folders, as Azure ML does for its own data collector.
 import { ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { AzureBlobDatastore } from '@azure/arm-machinelearning';
-import { AzureContext, machineLearningClient } from '../../shared/src/azure';
-import { describeAzureError, TaskError } from '../../shared/src/errors';
-import { maskValue } from '../../shared/src/keyvault';
+import { azureCall, type ContextWith, maskValue } from '../../shared/src/azure';
+import { TaskError } from '../../shared/src/errors';
+
+type MlContext = ContextWith<'ml'>;
 
 export const COLLECTOR_DATASTORE = 'workspaceblobstore';
 /** ACI has no deployments under an endpoint: the container group is the endpoint, its one deployment 'default'. */
@@ -23,14 +24,12 @@ export interface DataCollectionPlan {
   assets: { name: string; dataUri: string }[];
 }
 
-function fail(err: unknown, what: string): never {
-  throw new TaskError(`${describeAzureError(err, { action: 'Reading', resource: what })} Set collectData to false to deploy without data collection.`);
-}
+const ADVICE = 'Set collectData to false to deploy without data collection.';
 
-export async function prepareDataCollection(ctx: AzureContext, p: { resourceGroup: string; workspaceName: string; containerGroupName: string; sampleRate: number }, now = new Date()): Promise<DataCollectionPlan> {
-  const client = machineLearningClient(ctx);
+export async function prepareDataCollection(ctx: MlContext, p: { resourceGroup: string; workspaceName: string; containerGroupName: string; sampleRate: number }, now = new Date()): Promise<DataCollectionPlan> {
+  const client = ctx.clients.ml;
   const what = `datastore '${COLLECTOR_DATASTORE}' of workspace '${p.workspaceName}'`;
-  const ds = await client.datastores.get(p.resourceGroup, p.workspaceName, COLLECTOR_DATASTORE).catch((err: unknown) => fail(err, what));
+  const ds = await azureCall('Reading', what, () => client.datastores.get(p.resourceGroup, p.workspaceName, COLLECTOR_DATASTORE), { advice: ADVICE });
   const props = ds.properties as AzureBlobDatastore;
   const type = props.credentials?.credentialsType;
   if (props.datastoreType !== 'AzureBlob' || !props.accountName || !props.containerName) {
@@ -39,7 +38,7 @@ export async function prepareDataCollection(ctx: AzureContext, p: { resourceGrou
   if (type !== 'AccountKey') {
     throw new TaskError(`Input 'collectData': ${what} has ${type ?? 'no'} credentials, and the write-only SAS for the scoring container is signed with the storage account key. Give the datastore its account key, or set collectData to false.`);
   }
-  const secrets = await client.datastores.listSecrets(p.resourceGroup, p.workspaceName, COLLECTOR_DATASTORE).catch((err: unknown) => fail(err, `the secrets of ${what}`));
+  const secrets = await azureCall('Reading', `the secrets of ${what}`, () => client.datastores.listSecrets(p.resourceGroup, p.workspaceName, COLLECTOR_DATASTORE), { advice: ADVICE });
   const key = (secrets as { key?: string }).key;
   if (!key) throw new TaskError(`Input 'collectData': ${what} returned no account key. Set collectData to false to deploy without data collection.`);
   maskValue(key);
@@ -71,22 +70,15 @@ export async function prepareDataCollection(ctx: AzureContext, p: { resourceGrou
 }
 
 /** Registers version 1 of each data asset unless it exists (a version is immutable). */
-export async function registerCollectedDataAssets(ctx: AzureContext, p: { resourceGroup: string; workspaceName: string }, plan: DataCollectionPlan): Promise<string[]> {
-  const client = machineLearningClient(ctx);
+export async function registerCollectedDataAssets(ctx: MlContext, p: { resourceGroup: string; workspaceName: string }, plan: DataCollectionPlan): Promise<string[]> {
+  const client = ctx.clients.ml;
   const created: string[] = [];
   for (const a of plan.assets) {
-    const exists = await client.dataVersions.get(p.resourceGroup, p.workspaceName, a.name, '1').then(() => true, (err: { statusCode?: number }) => {
-      if (err?.statusCode === 404) return false;
-      throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `data asset '${a.name}'` }));
-    });
-    if (exists) continue;
-    try {
-      await client.dataVersions.createOrUpdate(p.resourceGroup, p.workspaceName, a.name, '1', {
-        properties: { dataType: 'uri_folder', dataUri: a.dataUri, description: 'Scoring requests collected by the ACI scoring container (Azure ML data-collector layout).', tags: { 'aml-devops.collector': 'DeployToACI' } },
-      });
-    } catch (err) {
-      throw new TaskError(describeAzureError(err, { action: 'Registering', resource: `data asset '${a.name}'` }));
-    }
+    const existing = await azureCall('Reading', `data asset '${a.name}'`, () => client.dataVersions.get(p.resourceGroup, p.workspaceName, a.name, '1'), { notFound: 'undefined' });
+    if (existing) continue;
+    await azureCall('Registering', `data asset '${a.name}'`, () => client.dataVersions.createOrUpdate(p.resourceGroup, p.workspaceName, a.name, '1', {
+      properties: { dataType: 'uri_folder', dataUri: a.dataUri, description: 'Scoring requests collected by the ACI scoring container (Azure ML data-collector layout).', tags: { 'aml-devops.collector': 'DeployToACI' } },
+    }));
     created.push(a.name);
   }
   return created;

@@ -2,40 +2,22 @@
 // waits until the container runs. When it does not (image pull failure, crash loop, timeout), the
 // container's events and log tail are printed before the task fails.
 import type { Container, ContainerGroup, ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
-import { isRestError } from '@azure/core-rest-pipeline';
-import { AzureContext, containerInstanceClient, resourceClient } from '../../shared/src/azure';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { AzureContext, azureCall, beginOperation, describeAzureError, followOperation } from '../../shared/src/azure';
+import { DeploymentFailedError, TaskError, TimeoutError } from '../../shared/src/errors';
 import { formatTable, group, printUntrusted } from '../../shared/src/log';
-import { Clock, TimeoutError, waitUntil } from '../../shared/src/waiter';
+import type { Clock } from '../../shared/src/waiter';
 
 export const LOG_TAIL_LINES = 50;
 
-interface Poller {
-  poll(o?: { abortSignal?: AbortSignal }): Promise<void>;
-  isDone(): boolean;
-  getOperationState(): { status: string; error?: Error };
-}
-
 /** The existing group of that name, or undefined (404). */
 export async function existingContainerGroup(ctx: AzureContext, resourceGroup: string, name: string): Promise<ContainerGroup | undefined> {
-  try {
-    return await containerInstanceClient(ctx).containerGroups.get(resourceGroup, name);
-  } catch (err) {
-    const status = statusOf(err);
-    if (status === 404) return undefined;
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `container group '${name}' in resource group '${resourceGroup}'` }));
-  }
+  return azureCall('Reading', `container group '${name}' in resource group '${resourceGroup}'`, () => ctx.clients.aci.containerGroups.get(resourceGroup, name), { notFound: 'undefined' });
 }
 
 export async function resourceGroupLocation(ctx: AzureContext, resourceGroup: string): Promise<string> {
-  try {
-    const rg = await resourceClient(ctx).resourceGroups.get(resourceGroup);
-    if (!rg.location) throw new TaskError(`Resource group '${resourceGroup}' has no location; set the input 'location'.`);
-    return rg.location.replace(/\s+/g, '').toLowerCase();
-  } catch (err) {
-    if (err instanceof TaskError) throw err;
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `resource group '${resourceGroup}'` }));
-  }
+  const rg = await azureCall('Reading', `resource group '${resourceGroup}'`, () => ctx.clients.resources.resourceGroups.get(resourceGroup));
+  if (!rg.location) throw new TaskError(`Resource group '${resourceGroup}' has no location; set the input 'location'.`);
+  return rg.location.replace(/\s+/g, '').toLowerCase();
 }
 
 /** What the waiter needs to know after each poll. */
@@ -67,12 +49,6 @@ export function observe(groupView: ContainerGroup | undefined, lroStatus: string
   return { ...o, state, done: false };
 }
 
-function lroErrorText(err: Error | undefined): string | undefined {
-  if (!err) return undefined;
-  // core-lro: "The long-running operation has failed. <code>. <message>"
-  return err.message.replace(/^The long-running operation has failed\.?\s*/i, '').trim() || err.message;
-}
-
 export interface DeployOptions {
   resourceGroup: string;
   name: string;
@@ -87,54 +63,35 @@ export interface DeployOptions {
 
 /** PUT, then wait until provisioned and running; returns the group as Azure reports it. */
 export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promise<ContainerGroup> {
-  const client = containerInstanceClient(ctx);
+  const client = ctx.clients.aci;
   const what = `container group '${o.name}'`;
-  let poller: Poller | undefined;
-  let lroFailure: string | undefined;
-  try {
-    // updateIntervalInMs only matters for pollUntilDone, which is not used: the waiter drives the polls
-    poller = (await client.containerGroups.beginCreateOrUpdate(o.resourceGroup, o.name, o.body, { updateIntervalInMs: 1000, abortSignal: o.abortSignal })) as unknown as Poller;
-  } catch (err) {
-    if (isRestError(err) || statusOf(err) !== undefined) {
-      throw new TaskError(describeAzureError(err, { action: o.isUpdate ? 'Updating' : 'Creating', resource: `${what} in resource group '${o.resourceGroup}'` }));
-    }
-    // the SDK's first poll already saw the operation fail
-    lroFailure = lroErrorText(err instanceof Error ? err : new Error(String(err)));
-  }
+  // updateIntervalInMs only matters for pollUntilDone, which is not used: the waiter drives the polls
+  const operation = await beginOperation(() => client.containerGroups.beginCreateOrUpdate(o.resourceGroup, o.name, o.body, { updateIntervalInMs: 1000, abortSignal: o.abortSignal }), {
+    action: o.isUpdate ? 'Updating' : 'Creating',
+    resource: `${what} in resource group '${o.resourceGroup}'`,
+    pollAction: 'Polling the deployment of',
+    pollResource: what,
+  });
 
-  let last: Observation = { state: 'submitted', done: false, restarts: 0 };
   // Running once is not enough: a container that crashes right after start is Running for a moment.
   // Done = Running on two consecutive polls with the same restart count.
   let runningWithRestarts: number | undefined;
   try {
-    await waitUntil<ContainerGroup>({
+    await followOperation<ContainerGroup | undefined>(operation, {
       what,
       timeoutMs: o.timeoutMs,
       timeoutInput: 'readinessTimeoutMinutes',
       initialDelayMs: o.initialDelayMs ?? 2000,
       maxDelayMs: 15000,
-      clock: o.clock,
-      abortSignal: o.abortSignal,
-      poll: async () => {
-        let lroStatus = lroFailure ? 'failed' : 'running';
-        if (poller && !lroFailure) {
-          if (!poller.isDone()) {
-            try {
-              await poller.poll({ abortSignal: o.abortSignal });
-            } catch (err) {
-              if (isRestError(err)) throw new TaskError(describeAzureError(err, { action: 'Polling the deployment of', resource: what }));
-            }
-          }
-          const s = poller.getOperationState();
-          lroStatus = s.status;
-          if (s.status === 'failed') lroFailure = lroErrorText(s.error);
-        }
+      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
+      check: async (progress) => {
         const view = await getGroup(client, o.resourceGroup, o.name);
-        last = observe(view, lroStatus, lroFailure);
+        const last = observe(view, progress.status, progress.error);
         if (last.failure) {
           // the waiter prints states it sees; this one ends the wait, so print it here before the events
           console.log(`${what}: ${last.state}`);
-          throw new DeploymentFailed(last.failure);
+          throw new DeploymentFailedError(last.failure);
         }
         const confirmed = last.done && runningWithRestarts === last.restarts;
         runningWithRestarts = last.done ? last.restarts : undefined;
@@ -142,9 +99,9 @@ export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promis
       },
     });
   } catch (err) {
-    if (err instanceof DeploymentFailed || err instanceof TimeoutError) {
+    if (err instanceof DeploymentFailedError || err instanceof TimeoutError) {
       await printDiagnostics(client, o.resourceGroup, o.name);
-      if (err instanceof DeploymentFailed) throw new TaskError(`Container group '${o.name}' did not start: ${err.message}. See the container's events and log above.`);
+      if (err instanceof DeploymentFailedError) throw new TaskError(`Container group '${o.name}' did not start: ${err.message}. See the container's events and log above.`);
     }
     throw err;
   }
@@ -153,15 +110,8 @@ export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promis
   return final;
 }
 
-class DeploymentFailed extends Error {}
-
 async function getGroup(client: ContainerInstanceManagementClient, rg: string, name: string): Promise<ContainerGroup | undefined> {
-  try {
-    return await client.containerGroups.get(rg, name);
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `container group '${name}'` }));
-  }
+  return azureCall('Reading', `container group '${name}'`, () => client.containerGroups.get(rg, name), { notFound: 'undefined' });
 }
 
 function iso(d: Date | string | undefined): string {

@@ -1,63 +1,6 @@
-// DeployToACI: deploys a scoring image as an ACI container group and waits until it serves (SPEC §5).
-import * as tl from 'azure-pipelines-task-lib/task';
-import { createAzureContext } from '../../shared/src/azure';
-import { cancellationSignal } from '../../shared/src/cancellation';
-import { runTask } from '../../shared/src/runner';
-import { deployAndWait } from './deploy';
-import { endpointOf, portalUrl, setOutputs, writeSummary } from './endpoint';
-import { registerCollectedDataAssets } from './dataCollection';
-import { readInputs } from './inputs';
-import { prepareDeployment } from './prepare';
-import { storeScoringKey } from './secrets';
+// DeployToACI: deploys a scoring image as an ACI container group and waits until it serves
+// (tasks/DeployToACI/README.md). The steps are in main.ts.
+import { runTask } from '../../shared/src/task';
+import { main } from './main';
 
-void runTask(async () => {
-  const ctx = createAzureContext();
-  const p = readInputs(ctx.cloud);
-  const plan = await prepareDeployment(ctx, p);
-  console.log(`Image: ${p.imageUri}; registry credentials: ${plan.registryDescription}.`);
-  console.log(`Application Insights: ${plan.appInsightsDescription}.`);
-  if (plan.dataCollection) {
-    console.log(`Data collection: on (sample rate ${p.sampleRate}), write-only SAS on datastore 'workspaceblobstore' valid until ${plan.dataCollection.expiresOn.toISOString()}.`);
-  }
-
-  if (plan.scoringKey && (await storeScoringKey(ctx, plan.scoringKey, p.containerGroupName))) {
-    console.log(`Generated a new scoring key and stored it in Key Vault secret '${plan.scoringKey.secretName}'.`);
-  } else if (plan.scoringKey) {
-    console.log(plan.scoringKey.source === 'keyVault'
-      ? `Scoring key: read from Key Vault secret '${plan.scoringKey.secretName}'.`
-      : 'Scoring key: generated for this run only (no keyVault); it is available as the secret output variable scoringKey.');
-  }
-  console.log(plan.existing ? tl.loc('Updating', p.containerGroupName, plan.location) : tl.loc('Creating', p.containerGroupName, plan.location));
-
-  const group = await deployAndWait(ctx, {
-    resourceGroup: p.resourceGroup,
-    name: p.containerGroupName,
-    body: plan.body,
-    timeoutMs: p.readinessTimeoutMs,
-    isUpdate: !!plan.existing,
-    abortSignal: cancellationSignal(),
-  });
-  const endpoint = endpointOf(group, p.port);
-  console.log(tl.loc('Running', p.containerGroupName, endpoint.scoringUri));
-
-  if (plan.dataCollection && p.workspaceName) {
-    const created = await registerCollectedDataAssets(ctx, { resourceGroup: p.resourceGroup, workspaceName: p.workspaceName }, plan.dataCollection);
-    console.log(`Data assets of the collected data: ${plan.dataCollection.assets.map((a) => `${a.name}${created.includes(a.name) ? ' (registered)' : ''}`).join(', ')}.`);
-  }
-  setOutputs(endpoint, plan.scoringKey?.value);
-  writeSummary({
-    name: p.containerGroupName,
-    action: plan.existing ? 'Updated' : 'Created',
-    image: p.imageUri,
-    ...(p.imageDigest ? { imageDigest: p.imageDigest } : {}),
-    location: plan.location,
-    cpu: p.cpu,
-    memoryGb: p.memoryGb,
-    endpoint,
-    registry: plan.registryDescription,
-    scoringKey: !plan.scoringKey ? 'off' : plan.scoringKey.secretName ? `Key Vault secret ${plan.scoringKey.secretName}` : 'generated (output scoringKey)',
-    appInsights: plan.appInsightsDescription,
-    secureNames: plan.secureNames,
-    ...(portalUrl(ctx.cloud, endpoint.containerGroupId) ? { portal: portalUrl(ctx.cloud, endpoint.containerGroupId) } : {}),
-  });
-});
+void runTask(() => main());

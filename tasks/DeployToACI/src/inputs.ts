@@ -8,6 +8,8 @@ import {
   enumInput,
   InputError,
   integerInput,
+  isKeyVaultSecretName,
+  KEY_VAULT_SECRET_RULE,
   keyValueLines,
   numberInput,
   optionalString,
@@ -15,6 +17,7 @@ import {
   quote,
   requiredString,
   secretInput,
+  workspaceNameInput,
 } from '../../shared/src/inputs';
 import { maskValue, vaultUrl } from '../../shared/src/keyvault';
 import { DIGEST, ImageReference, parseImageReference } from '../../shared/src/imageReference';
@@ -72,7 +75,6 @@ const GROUP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const DNS_LABEL = /^[a-z][a-z0-9-]{3,61}[a-z0-9]$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_RULE = 'names of letters, digits and _ not starting with a digit';
-const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const SUBNET_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i;
 const LOCATION = /^[a-zA-Z][a-zA-Z0-9 ]{1,49}$/;
 
@@ -188,10 +190,8 @@ export function readInputs(cloud: CloudEndpoints): DeployInputs {
   }
   imageDigest = imageDigest ?? image.digest;
 
-  const workspaceName = optionalString('workspaceName');
-  if (workspaceName !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/.test(workspaceName)) {
-    throw new InputError('workspaceName', `${quote(workspaceName)} is not a valid Azure ML workspace name`, "3-33 letters, digits, '-' or '_', starting with a letter or digit");
-  }
+  const workspaceRaw = optionalString('workspaceName');
+  const workspaceName = workspaceRaw !== undefined ? workspaceNameInput('workspaceName', workspaceRaw) : undefined;
   const location = locationInput('location', optionalString('location'));
   const registry = registryInput(image);
 
@@ -213,8 +213,8 @@ export function readInputs(cloud: CloudEndpoints): DeployInputs {
   const secureEnvironment = secureLines('secureEnvironmentVariables', quietInput('secureEnvironmentVariables'));
   const secretEnvironment = keyValueLines('secretEnvironmentVariables', optionalString('secretEnvironmentVariables'), { keyPattern: ENV_NAME, keyRule: ENV_RULE });
   for (const [name, secret] of secretEnvironment) {
-    if (!SECRET_NAME.test(secret)) {
-      throw new InputError('secretEnvironmentVariables', `${name}: ${quote(secret)} is not a Key Vault secret name`, "'NAME=secret-name' with 1-127 letters, digits or '-'");
+    if (!isKeyVaultSecretName(secret)) {
+      throw new InputError('secretEnvironmentVariables', `${name}: ${quote(secret)} is not a Key Vault secret name`, `'NAME=secret-name' with ${KEY_VAULT_SECRET_RULE}`);
     }
   }
 
@@ -229,7 +229,7 @@ export function readInputs(cloud: CloudEndpoints): DeployInputs {
   if (scoringKeySecret !== undefined) {
     if (!authEnabled) throw new InputError('scoringKeySecret', 'is set but authEnabled is false', 'scoringKeySecret empty, or authEnabled true');
     if (keyVault === undefined) throw new InputError('scoringKeySecret', 'is set but keyVault is empty', 'a Key Vault name or URI in keyVault');
-    if (!SECRET_NAME.test(scoringKeySecret)) throw new InputError('scoringKeySecret', `${quote(scoringKeySecret)} is not a Key Vault secret name`, "1-127 letters, digits or '-'");
+    if (!isKeyVaultSecretName(scoringKeySecret)) throw new InputError('scoringKeySecret', `${quote(scoringKeySecret)} is not a Key Vault secret name`, KEY_VAULT_SECRET_RULE);
   }
   if (authEnabled && keyVault !== undefined && scoringKeySecret === undefined) scoringKeySecret = `${containerGroupName}-scoring-key`;
 

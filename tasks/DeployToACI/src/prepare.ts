@@ -2,16 +2,15 @@
 // registry and Application Insights, registry credentials, Key Vault values and the scoring key.
 // Nothing here changes Azure, so a bad input or a missing secret stops the task with nothing changed.
 import type { ContainerGroup } from '@azure/arm-containerinstance';
-import { AzureContext, machineLearningClient } from '../../shared/src/azure';
-import { describeAzureError, TaskError } from '../../shared/src/errors';
-import { InputError } from '../../shared/src/inputs';
+import { AzureContext, azureCall } from '../../shared/src/azure';
+import { InputError, TaskError } from '../../shared/src/errors';
 import { lineageTags } from '../../shared/src/lineage';
 import { appInsightsConnectionString } from './appInsights';
 import { DataCollectionPlan, prepareDataCollection } from './dataCollection';
 import { containerGroupBody, incompatibleChanges } from './containerGroup';
 import { existingContainerGroup, resourceGroupLocation } from './deploy';
 import { APPINSIGHTS_VAR, DeployInputs, SCORING_KEY_VAR } from './inputs';
-import { resolveRegistryCredential } from './registry';
+import { resolveRegistryCredential } from './pullCredentials';
 import { readSecretEnvironment, resolveScoringKey, ScoringKey } from './secrets';
 
 export interface DeploymentPlan {
@@ -32,15 +31,11 @@ interface WorkspaceLinks {
 
 /** Only the workspace's linked resources are needed here (not its datastores), so one GET suffices. */
 async function workspaceLinks(ctx: AzureContext, resourceGroup: string, name: string): Promise<WorkspaceLinks> {
-  try {
-    const ws = await machineLearningClient(ctx).workspaces.get(resourceGroup, name);
-    return {
-      ...(ws.containerRegistry ? { containerRegistryId: ws.containerRegistry } : {}),
-      ...(ws.applicationInsights ? { applicationInsightsId: ws.applicationInsights } : {}),
-    };
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `workspace '${name}' in resource group '${resourceGroup}'` }));
-  }
+  const ws = await azureCall('Reading', `workspace '${name}' in resource group '${resourceGroup}'`, () => ctx.clients.ml.workspaces.get(resourceGroup, name));
+  return {
+    ...(ws.containerRegistry ? { containerRegistryId: ws.containerRegistry } : {}),
+    ...(ws.applicationInsights ? { applicationInsightsId: ws.applicationInsights } : {}),
+  };
 }
 
 /** Lineage tags of the group: the pipeline run plus the image (and its digest) it runs. */

@@ -2,9 +2,8 @@
 // Reads happen before any write; a generated key is stored only by storeScoringKey(), called right
 // before the container group is written.
 import * as crypto from 'node:crypto';
-import type { AzureContext } from '../../shared/src/azure';
-import { InputError } from '../../shared/src/inputs';
-import { getSecret, maskValue, setSecret, vaultUrl } from '../../shared/src/keyvault';
+import { AzureContext, getSecret, maskValue, setSecret, vaultUrl } from '../../shared/src/azure';
+import { InputError } from '../../shared/src/errors';
 import { lineageTags } from '../../shared/src/lineage';
 
 export interface ScoringKey {

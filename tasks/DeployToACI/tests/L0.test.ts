@@ -1,6 +1,6 @@
-// L0 tests: the tsc-compiled task (out/tasks/DeployToACI/src/index.js) run by task-lib's MockTestRunner,
+// L0 tests: the tsc-compiled task's main (out/tasks/DeployToACI/src/main.js) run by task-lib's MockTestRunner,
 // one scenario script per case (tests/L0/<case>.ts), with recording fakes for every Azure client and
-// Key Vault (see tests/L0/common.ts). Nothing here reaches a network.
+// Key Vault injected into main (see tests/L0/common.ts). Nothing here reaches a network.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { assertFailedBeforeAnyCall, callsOf, leakedBeyondAgentMasking, runScenario, ScenarioRun } from '../../shared/tests/l0';
@@ -52,8 +52,8 @@ describe('DeployToACI L0 (MockTestRunner)', function () {
     assert.deepEqual(callsOf(run, 'registries.listCredentials'), [{ rg: 'rg-ml', name: 'mlacr12345' }]);
     assert.deepEqual(callsOf(run, 'armRequest'), [{ method: 'GET', pathOrUrl: APPINSIGHTS_ID, apiVersion: '2020-02-02' }]);
     assert.deepEqual(callsOf(run, 'getSecret'), [
-      { subscriptionId: SUBSCRIPTION, vault: 'kv-ml', secretName: 'feature-store-key', optional: true },
-      { subscriptionId: SUBSCRIPTION, vault: 'kv-ml', secretName: 'churn-staging-scoring-key', optional: true },
+      { subscriptionId: SUBSCRIPTION, vault: 'kv-ml', secretName: 'feature-store-key' },
+      { subscriptionId: SUBSCRIPTION, vault: 'kv-ml', secretName: 'churn-staging-scoring-key' },
     ]);
 
     // the generated key: a secret output, the value stored in the vault and the one sent to the group

@@ -1,9 +1,7 @@
-// ProbeEndpoint: is the deployed scoring endpoint ready, right and fast enough? (SPEC §6)
+// ProbeEndpoint: is the deployed scoring endpoint ready, right and fast enough? (tasks/ProbeEndpoint/README.md)
 import * as tl from 'azure-pipelines-task-lib/task';
-import { cancellationSignal, onCancel } from '../../shared/src/cancellation';
-import { TaskError } from '../../shared/src/errors';
 import { agentHttp } from '../../shared/src/http';
-import { runTask } from '../../shared/src/runner';
+import { cancellationSignal, failed, onCancel, runTask, succeeded } from '../../shared/src/task';
 import { readInputs, showUrl } from './inputs';
 import { probe } from './probe';
 import { report, setOutputs } from './report';
@@ -34,6 +32,7 @@ void runTask(async () => {
   setOutputs(result);
   const broken = result.checks.filter((c) => c.outcome === 'failed');
   for (const c of broken) tl.error(c.detail);
-  if (broken.length > 0) throw new TaskError(tl.loc('ProbeFailed', target, broken.length, broken.map((c) => c.name).join(', ')));
+  if (broken.length > 0) return failed(tl.loc('ProbeFailed', target, broken.length, broken.map((c) => c.name).join(', ')));
   console.log(tl.loc('ProbePassed', target, result.observations.load ? result.observations.load.stats.p95.toFixed(2) : '-', result.observations.load?.errorRate ?? 0, result.observations.load?.requestsPerSecond.toFixed(1) ?? '-'));
+  return succeeded();
 });

@@ -1,6 +1,6 @@
 // Reads and validates every input into one typed object before anything is sent anywhere.
 // Secret inputs (authKey, baselineAuthKey) are masked as they are read and never echoed.
-import { createAzureContext, type AzureContext } from '../../shared/src/context';
+import { createKeyVaultContext, type AzureContext, type KeyVaultClients } from '../../shared/src/keyvault';
 import {
   booleanInput,
   filePathInput,
@@ -11,6 +11,8 @@ import {
   quietInput,
   quote,
   secretInput,
+  isKeyVaultSecretName,
+  KEY_VAULT_SECRET_RULE,
 } from '../../shared/src/inputs';
 import { vaultUrl } from '../../shared/src/keyvault';
 import { parseHeaderLines } from './headers';
@@ -19,7 +21,7 @@ import { readJsonDocuments } from './payloads';
 export type KeySource =
   | { kind: 'none' }
   | { kind: 'key'; key: string }
-  | { kind: 'keyVault'; ctx: AzureContext; vault: string; vaultUrl: string; secretName: string };
+  | { kind: 'keyVault'; ctx: AzureContext<KeyVaultClients>; vault: string; vaultUrl: string; secretName: string };
 
 export interface ProbeInputs {
   scoringUrl: URL;
@@ -94,9 +96,9 @@ function readKeySource(headers: Record<string, string>): KeySource {
   if (!keyVault && !secretName) return { kind: 'none' };
   if (!keyVault) throw new InputError('keyVault', 'is empty while authKeySecret is set', 'the Key Vault name or https:// URI that holds the scoring key');
   if (!secretName) throw new InputError('authKeySecret', 'is empty while keyVault is set', 'the name of the Key Vault secret holding the scoring key');
-  if (!/^[0-9a-zA-Z-]{1,127}$/.test(secretName)) throw new InputError('authKeySecret', `${quote(secretName)} is not a valid secret name`, "1-127 letters, digits or '-'");
+  if (!isKeyVaultSecretName(secretName)) throw new InputError('authKeySecret', `${quote(secretName)} is not a valid secret name`, KEY_VAULT_SECRET_RULE);
   if (!optionalString('azureSubscription')) throw new InputError('azureSubscription', 'is empty while keyVault is set', 'an Azure Resource Manager service connection that can read the vault');
-  const ctx = createAzureContext();
+  const ctx = createKeyVaultContext();
   return { kind: 'keyVault', ctx, vault: keyVault, vaultUrl: vaultUrl(keyVault, ctx.cloud), secretName };
 }
 

@@ -1,5 +1,6 @@
 // The quality gate: pure functions, no I/O. A candidate passes when it reaches the threshold (a bound,
 // equal passes) and is at least `minImprovement` better than production in the stated direction.
+import { GateInputError } from '../../shared/src/errors';
 
 export type GateDirection = 'higherIsBetter' | 'lowerIsBetter';
 export type GateResult = 'passed' | 'failed' | 'noBaseline' | 'skipped';
@@ -47,13 +48,7 @@ export interface GateEvaluation {
   noBaselineReason?: 'noProduction' | 'productionLacksMetric' | 'notCompared';
 }
 
-/** Thrown when the gate cannot be evaluated at all (the candidate lacks the metric). */
-export class GateInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GateInputError';
-  }
-}
+export { GateInputError };
 
 const NUMBER = /^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 

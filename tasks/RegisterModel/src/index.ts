@@ -1,9 +1,7 @@
 // RegisterModel: gate a candidate model against production and register it, or promote a version.
-import { createAzureContext } from '../../shared/src/azure';
-import { TaskError } from '../../shared/src/errors';
-import { setOutput } from '../../shared/src/outputs';
-import { runTask } from '../../shared/src/runner';
+import { createAzureContext, machineLearning } from '../../shared/src/azure';
 import { resolveWorkspace } from '../../shared/src/workspace';
+import { failed, runTask, setOutput, succeeded, succeededWithIssues } from '../../shared/src/task';
 import { readInputs } from './inputs';
 import { runPromote } from './runPromote';
 import { runRegister, TaskOutcome } from './runRegister';
@@ -20,9 +18,11 @@ function setOutputs(o: TaskOutcome): void {
 
 void runTask(async () => {
   const p = readInputs();
-  const ctx = createAzureContext();
+  const ctx = createAzureContext({ ml: machineLearning });
   const ws = await resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
   const outcome = p.action === 'promote' ? await runPromote(ctx, ws, p) : await runRegister(ctx, ws, p);
   setOutputs(outcome);
-  if (outcome.failure) throw new TaskError(outcome.failure);
+  if (outcome.failure) return failed(outcome.failure);
+  if (outcome.issues) return succeededWithIssues(outcome.issues);
+  return succeeded();
 });

@@ -12,6 +12,7 @@ import {
   optionalString,
   quote,
   requiredString,
+  workspaceNameInput,
 } from '../../shared/src/inputs';
 import { GateDirection, GateSettings, parseMinImprovement } from './gate';
 import { Metrics, parseMetricsJson } from './metrics';
@@ -77,7 +78,7 @@ export function parseProductionTag(text: string | undefined): Tag {
 
 function readCommon(): CommonParams {
   const resourceGroup = azureResourceGroupName('resourceGroup', requiredString('resourceGroup'));
-  const workspaceName = amlName('workspaceName', requiredString('workspaceName'), { maxLength: 33 });
+  const workspaceName = workspaceNameInput('workspaceName', requiredString('workspaceName'));
   const modelName = amlName('modelName', requiredString('modelName'));
   const v = optionalString('modelVersion');
   if (v !== undefined && !VERSION.test(v)) {

@@ -1,6 +1,6 @@
 // The candidate's metrics: from a JSON file (name → number) or from the job's MLflow run (shared mlflow module).
-import type { AzureContext } from '../../shared/src/azure';
-import { describeAzureError, TaskError } from '../../shared/src/errors';
+import type { AzureSession } from '../../shared/src/azure';
+import { azureCall, TaskError } from '../../shared/src/errors';
 import { Metrics, runMetrics } from '../../shared/src/mlflow';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 
@@ -29,11 +29,7 @@ export function parseMetricsJson(text: string): { metrics?: Metrics; problem?: s
 }
 
 /** The job's MLflow metrics; a failure becomes one line with the Azure error explained. */
-export async function jobMetrics(ctx: AzureContext, ws: WorkspaceInfo, jobName: string): Promise<Metrics> {
+export async function jobMetrics(ctx: AzureSession, ws: WorkspaceInfo, jobName: string): Promise<Metrics> {
   if (!ws.mlflowTrackingUri) throw new TaskError(`Workspace '${ws.name}' reports no MLflow tracking URI: cannot read the metrics of job '${jobName}'. Hint: give the metrics in metricsFile.`);
-  try {
-    return await runMetrics(ctx, ws, jobName);
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Reading the MLflow metrics of', resource: `job '${jobName}'` }));
-  }
+  return azureCall('Reading the MLflow metrics of', `job '${jobName}'`, () => runMetrics(ctx, ws, jobName));
 }

@@ -1,8 +1,8 @@
 // action=promote: the production tag moves to one version and leaves every other holder. Safe to re-run:
 // when the target already holds the tag alone, nothing is written.
-import { describeAzureError, TaskError } from '../../shared/src/errors';
+import { azureCall, TaskError } from '../../shared/src/errors';
 import type { Tag } from './inputs';
-import { findRunVersion, getVersion, hasTag, listVersions, ModelVersionInfo, productionHolders, RegistryScope, toInfo } from './registry';
+import { findRunVersion, getVersion, hasTag, listVersions, ModelVersionInfo, productionHolders, RegistryScope, toInfo } from './modelVersions';
 
 export interface PromotionRecord {
   by: string;
@@ -38,12 +38,10 @@ export async function promotionTarget(scope: RegistryScope, requested: string | 
 async function putTags(scope: RegistryScope, v: ModelVersionInfo, tags: Record<string, string>): Promise<ModelVersionInfo> {
   // PUT replaces the version: send back what it has (same modelUri, so the service accepts it) with new tags
   const props = { ...v.raw.properties, tags };
-  try {
-    const updated = await scope.client.modelVersions.createOrUpdate(scope.resourceGroup, scope.workspaceName, scope.modelName, v.version, { properties: props });
-    return toInfo(scope.modelName, updated);
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Updating the tags of', resource: `model version ${scope.modelName}:${v.version}` }));
-  }
+  const updated = await azureCall('Updating the tags of', `model version ${scope.modelName}:${v.version}`, () =>
+    scope.client.modelVersions.createOrUpdate(scope.resourceGroup, scope.workspaceName, scope.modelName, v.version, { properties: props }),
+  );
+  return toInfo(scope.modelName, updated);
 }
 
 export async function promote(scope: RegistryScope, target: ModelVersionInfo, tag: Tag, record: PromotionRecord): Promise<PromoteOutcome> {

@@ -1,10 +1,10 @@
 // Registering the model version: the body (lineage tags, gate verdict, metric properties) and the PUT,
 // with a clear message when the version already exists with other content.
 import type { ModelVersion } from '@azure/arm-machinelearning';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { AzureCallError, describeAzureError, TaskError, toAzureCallError } from '../../shared/src/errors';
 import { formatNumber, GateEvaluation, GateResult } from './gate';
 import type { Metrics } from './metrics';
-import { getVersion, METRIC_PROPERTY_PREFIX, ModelVersionInfo, RegistryScope, sameUri, toInfo } from './registry';
+import { getVersion, METRIC_PROPERTY_PREFIX, ModelVersionInfo, RegistryScope, sameUri, toInfo } from './modelVersions';
 
 export interface VersionContent {
   modelUri: string;
@@ -89,12 +89,13 @@ export async function registerVersion(scope: RegistryScope, version: string, con
       const created = await scope.client.modelVersions.createOrUpdate(scope.resourceGroup, scope.workspaceName, scope.modelName, candidate, body);
       return { kind: 'created', version: toInfo(scope.modelName, created) };
     } catch (err) {
-      if (statusOf(err) === 409) {
-        if (o.explicit) throw new TaskError(conflictMessage(scope, candidate, undefined, content.modelUri) + ` (${describeAzureError(err)})`);
+      const e = toAzureCallError(err, 'Registering', `model version ${scope.modelName}:${candidate}`);
+      if (e instanceof AzureCallError && e.statusCode === 409) {
+        if (o.explicit) throw new TaskError(conflictMessage(scope, candidate, undefined, content.modelUri) + ` (${describeAzureError(e.cause)})`);
         candidate = String(Number(candidate) + 1);
         continue;
       }
-      throw new TaskError(describeAzureError(err, { action: 'Registering', resource: `model version ${scope.modelName}:${candidate}` }));
+      throw e;
     }
   }
   throw new TaskError(`Model ${scope.modelName}: versions ${version} to ${candidate} were taken while registering (other pipelines registering at the same time). Run again.`);

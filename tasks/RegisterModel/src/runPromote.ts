@@ -1,11 +1,11 @@
 // action=promote: find the version (given, or registered by this run) and move the production tag to it.
 import * as tl from 'azure-pipelines-task-lib/task';
-import { AzureContext, machineLearningClient } from '../../shared/src/azure';
+import type { ContextWith } from '../../shared/src/azure';
 import { pipelineRunUrl } from '../../shared/src/lineage';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 import type { PromoteParams } from './inputs';
 import { promote, promotionTarget, PromotionRecord } from './promote';
-import type { RegistryScope } from './registry';
+import type { RegistryScope } from './modelVersions';
 import { writeSummary } from './report';
 import type { TaskOutcome } from './runRegister';
 
@@ -14,8 +14,8 @@ function promotedBy(): string {
   return tl.getVariable('Build.RequestedFor') || tl.getVariable('Release.RequestedFor') || tl.getVariable('Build.QueuedBy') || 'unknown';
 }
 
-export async function runPromote(ctx: AzureContext, ws: WorkspaceInfo, p: PromoteParams): Promise<TaskOutcome> {
-  const scope: RegistryScope = { client: machineLearningClient(ctx), resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
+export async function runPromote(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: PromoteParams): Promise<TaskOutcome> {
+  const scope: RegistryScope = { client: ctx.clients.ml, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
   const runId = tl.getVariable('Build.BuildId');
   const target = await promotionTarget(scope, p.modelVersion, runId);
   const tagText = `${p.productionTag.key}=${p.productionTag.value}`;

@@ -1,6 +1,6 @@
 // action=register: source → (reuse on retry) → metrics → gate → upload → register.
 import * as tl from 'azure-pipelines-task-lib/task';
-import { AzureContext, machineLearningClient } from '../../shared/src/azure';
+import type { ContextWith } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
 import { lineageTags } from '../../shared/src/lineage';
 import { datastoreContainer, WorkspaceInfo } from '../../shared/src/workspace';
@@ -8,7 +8,7 @@ import { evaluateGate, failureText, GateEvaluation, GateInputError, GateResult }
 import type { RegisterParams } from './inputs';
 import { jobMetrics, Metrics } from './metrics';
 import { registerVersion, versionContent } from './register';
-import { findProduction, findRunVersion, listVersions, metricsFromProperties, ModelVersionInfo, nextVersion, RegistryScope } from './registry';
+import { findProduction, findRunVersion, listVersions, metricsFromProperties, ModelVersionInfo, nextVersion, RegistryScope } from './modelVersions';
 import { comparisonRows, printComparison, writeSummary } from './report';
 import { planLocalSource, resolveJobSource, ResolvedSource, uploadPlanned } from './source';
 
@@ -19,11 +19,13 @@ export interface TaskOutcome {
   registered: boolean;
   /** Set when the task must fail after its outputs are set (gate failed with onGateFailure=fail). */
   failure?: string;
+  /** Set when the task succeeds with issues (gate failed with onGateFailure=skip). */
+  issues?: string;
 }
 
 const GATE_RESULTS: GateResult[] = ['passed', 'failed', 'noBaseline', 'skipped'];
 
-async function candidateMetrics(ctx: AzureContext, ws: WorkspaceInfo, p: RegisterParams, jobName: string | undefined): Promise<{ metrics: Metrics; from?: string }> {
+async function candidateMetrics(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams, jobName: string | undefined): Promise<{ metrics: Metrics; from?: string }> {
   if (p.fileMetrics) return { metrics: p.fileMetrics, from: `file ${p.metricsFile}` };
   if (!jobName) return { metrics: {} };
   try {
@@ -36,7 +38,7 @@ async function candidateMetrics(ctx: AzureContext, ws: WorkspaceInfo, p: Registe
   }
 }
 
-async function productionMetrics(ctx: AzureContext, ws: WorkspaceInfo, prod: ModelVersionInfo): Promise<Metrics> {
+async function productionMetrics(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, prod: ModelVersionInfo): Promise<Metrics> {
   const stored = metricsFromProperties(prod);
   if (Object.keys(stored).length > 0 || !prod.jobName) return stored;
   // a version registered by other means has no metric properties; its training job may still have them
@@ -52,8 +54,8 @@ function describeSource(s: ResolvedSource): string {
   return `${s.description} → ${s.modelUri}`;
 }
 
-export async function runRegister(ctx: AzureContext, ws: WorkspaceInfo, p: RegisterParams): Promise<TaskOutcome> {
-  const client = machineLearningClient(ctx);
+export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<TaskOutcome> {
+  const client = ctx.clients.ml;
   const scope: RegistryScope = { client, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
 
   // a local model is only hashed here; it is uploaded after the gate passed
@@ -102,8 +104,7 @@ export async function runRegister(ctx: AzureContext, ws: WorkspaceInfo, p: Regis
       const why = failureText(evaluation);
       writeSummary({ action: 'register', modelName: p.modelName, gateResult, registered: false, outcome: `The quality gate failed: ${why}. Nothing was registered.`, evaluation, rows, source: source.modelUri });
       if (p.onGateFailure === 'skip') {
-        tl.setResult(tl.TaskResult.SucceededWithIssues, tl.loc('GateFailedSkip', why));
-        return { modelName: p.modelName, gateResult, registered: false };
+        return { modelName: p.modelName, gateResult, registered: false, issues: tl.loc('GateFailedSkip', why) };
       }
       return { modelName: p.modelName, gateResult, registered: false, failure: tl.loc('GateFailed', why) };
     }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { ContainerClient } from '@azure/storage-blob';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { azureCall, TaskError } from '../../shared/src/errors';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 
 export interface ResolvedSource {
@@ -69,13 +69,8 @@ export function jobOutputUri(jobName: string, outputName: string): string {
 
 /** Checks that the job exists, has Completed, and (when it declares outputs) has the model output. */
 export async function resolveJobSource(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, jobName: string, outputName: string): Promise<ResolvedSource> {
-  let job;
-  try {
-    job = await client.jobs.get(ws.resourceGroup, ws.name, jobName);
-  } catch (err) {
-    if (statusOf(err) === 404) throw new TaskError(`Job '${jobName}' was not found in workspace '${ws.name}'. Expected the name of a completed training job (input 'jobName').`);
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `job '${jobName}'` }));
-  }
+  const job = await azureCall('Reading', `job '${jobName}'`, () => client.jobs.get(ws.resourceGroup, ws.name, jobName), { notFound: 'undefined' });
+  if (!job) throw new TaskError(`Job '${jobName}' was not found in workspace '${ws.name}'. Expected the name of a completed training job (input 'jobName').`);
   const status = job.properties.status ?? 'Unknown';
   if (status !== 'Completed') {
     throw new TaskError(`Job '${jobName}' is ${status}, not Completed: only a completed job's output can be registered. Studio: ${ws.studioJobUrl(jobName)}`);
@@ -125,12 +120,8 @@ export function planLocalSource(subscriptionId: string, ws: WorkspaceInfo, root:
 }
 
 export async function uploadPlanned(container: ContainerClient, plan: { files: LocalFile[]; prefix: string }, datastoreName: string): Promise<string> {
-  try {
-    const r = await uploadLocalModel(container, plan.files, plan.prefix);
-    return r.uploaded === 0
-      ? `All ${r.skipped} file(s) are already in datastore '${datastoreName}' at ${plan.prefix}: nothing uploaded.`
-      : `Uploaded ${r.uploaded} file(s) to datastore '${datastoreName}' at ${plan.prefix}${r.skipped ? ` (${r.skipped} already there)` : ''}.`;
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Uploading the model to', resource: `datastore '${datastoreName}' (${plan.prefix})` }));
-  }
+  const r = await azureCall('Uploading the model to', `datastore '${datastoreName}' (${plan.prefix})`, () => uploadLocalModel(container, plan.files, plan.prefix));
+  return r.uploaded === 0
+    ? `All ${r.skipped} file(s) are already in datastore '${datastoreName}' at ${plan.prefix}: nothing uploaded.`
+    : `Uploaded ${r.uploaded} file(s) to datastore '${datastoreName}' at ${plan.prefix}${r.skipped ? ` (${r.skipped} already there)` : ''}.`;
 }

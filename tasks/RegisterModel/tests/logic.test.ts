@@ -16,7 +16,7 @@ import {
   productionHolders,
   sameUri,
   toInfo,
-} from '../src/registry';
+} from '../src/modelVersions';
 import { comparisonRows } from '../src/report';
 import { contentHash, datastoreUri, jobOutputUri, localFiles, planLocalSource, uploadPrefix } from '../src/source';
 import type { WorkspaceInfo } from '../../shared/src/workspace';

@@ -3,7 +3,7 @@
 // exists for the hash is reused and nothing is uploaded (same content → same code version).
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { ContainerClient } from '@azure/storage-blob';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { azureCall } from '../../shared/src/errors';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 import type { CodeSnapshot } from './snapshot';
 
@@ -36,11 +36,7 @@ export async function uploadSnapshot(container: ContainerClient, snapshot: CodeS
     while (next < snapshot.files.length) {
       const f = snapshot.files[next++];
       const blobName = `${prefix}/${f.relativePath}`;
-      try {
-        await container.getBlockBlobClient(blobName).uploadFile(f.absolutePath);
-      } catch (err) {
-        throw new TaskError(describeAzureError(err, { action: 'Uploading', resource: `'${f.relativePath}' to blob '${blobName}' of the workspace's default datastore` }));
-      }
+      await azureCall('Uploading', `'${f.relativePath}' to blob '${blobName}' of the workspace's default datastore`, () => container.getBlockBlobClient(blobName).uploadFile(f.absolutePath));
       bytes += f.size;
     }
   };
@@ -50,13 +46,10 @@ export async function uploadSnapshot(container: ContainerClient, snapshot: CodeS
 
 /** Finds the code version of the snapshot's hash (read only). */
 export async function findCodeVersion(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, hash: string): Promise<{ id: string; codeUri: string } | undefined> {
-  try {
-    const v = await client.codeVersions.get(ws.resourceGroup, ws.name, hash, CODE_VERSION);
-    return { id: v.id ?? codeVersionArmId(ws, hash, CODE_VERSION), codeUri: v.properties.codeUri ?? '' };
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `code version '${hash}:${CODE_VERSION}' of workspace '${ws.name}'` }));
-  }
+  const v = await azureCall('Reading', `code version '${hash}:${CODE_VERSION}' of workspace '${ws.name}'`, () => client.codeVersions.get(ws.resourceGroup, ws.name, hash, CODE_VERSION), {
+    notFound: 'undefined',
+  });
+  return v ? { id: v.id ?? codeVersionArmId(ws, hash, CODE_VERSION), codeUri: v.properties.codeUri ?? '' } : undefined;
 }
 
 /** Uploads and registers the snapshot unless its code version exists. */
@@ -78,19 +71,16 @@ export async function ensureCodeVersion(o: {
   const uploadedBytes = await uploadSnapshot(container, snapshot, prefix);
   const ds = ws.defaultDatastore;
   const codeUri = `${ds.blobEndpoint}/${ds.containerName}/${prefix}`;
-  let created;
-  try {
-    created = await client.codeVersions.createOrUpdate(ws.resourceGroup, ws.name, name, CODE_VERSION, {
+  const created = await azureCall('Registering', `code version '${name}:${CODE_VERSION}' in workspace '${ws.name}'`, () =>
+    client.codeVersions.createOrUpdate(ws.resourceGroup, ws.name, name, CODE_VERSION, {
       properties: {
         codeUri,
         isAnonymous: false,
         description: `Code snapshot of ${snapshot.files.length} files (sha256 ${name}).`,
         tags: { ...o.tags, 'aml.contentHash': name },
       },
-    });
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Registering', resource: `code version '${name}:${CODE_VERSION}' in workspace '${ws.name}'` }));
-  }
+    }),
+  );
   return {
     name, version: CODE_VERSION, id: created.id ?? codeVersionArmId(ws, name, CODE_VERSION), codeUri,
     reused: false, uploadedFiles: snapshot.files.length, uploadedBytes,

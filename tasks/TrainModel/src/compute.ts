@@ -1,6 +1,6 @@
 // The compute cluster must exist before anything is uploaded: an unknown compute is a bad input.
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { azureCall } from '../../shared/src/errors';
 import { InputError, quote } from '../../shared/src/inputs';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 
@@ -11,12 +11,8 @@ export interface ComputeInfo {
 }
 
 export async function checkCompute(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string): Promise<ComputeInfo> {
-  try {
-    const c = await client.computeOperations.get(ws.resourceGroup, ws.name, name);
-    return { id: c.id ?? `${ws.id}/computes/${name}`, name: c.name ?? name, computeType: c.properties?.computeType };
-  } catch (err) {
-    if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `compute '${name}' of workspace '${ws.name}'` }));
-  }
+  const c = await azureCall('Reading', `compute '${name}' of workspace '${ws.name}'`, () => client.computeOperations.get(ws.resourceGroup, ws.name, name), { notFound: 'undefined' });
+  if (c) return { id: c.id ?? `${ws.id}/computes/${name}`, name: c.name ?? name, computeType: c.properties?.computeType };
   // name what exists, so the fix is obvious (best effort: a failed listing only shortens the message)
   const names: string[] = [];
   try {

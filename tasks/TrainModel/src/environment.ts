@@ -4,7 +4,7 @@
 // registerEnvironment is the write, done after every input has been checked.
 import { createHash } from 'node:crypto';
 import type { AzureMachineLearningWorkspaces, EnvironmentVersion } from '@azure/arm-machinelearning';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { azureCall, AzureCallError, toAzureCallError } from '../../shared/src/errors';
 import { InputError } from '../../shared/src/inputs';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 import type { EnvironmentSpec } from './inputs';
@@ -50,22 +50,17 @@ export async function resolveEnvironment(
     case 'registry':
       return { id: spec.id, reference: spec.id, reused: true };
     case 'version': {
-      try {
-        const v = await client.environmentVersions.get(ws.resourceGroup, ws.name, spec.name, spec.version);
-        return { id: v.id ?? environmentArmId(ws, spec.name, spec.version), reference: `azureml:${spec.name}:${spec.version}`, reused: true };
-      } catch (err) {
-        if (statusOf(err) === 404) {
-          throw new InputError('environment', `${what(spec.name, spec.version)} does not exist`, "an existing environment version ('azureml:<name>:<version>' or 'azureml:<name>@latest')");
-        }
-        throw new TaskError(describeAzureError(err, { action: 'Reading', resource: what(spec.name, spec.version) }));
-      }
+      const v = await azureCall('Reading', what(spec.name, spec.version), () => client.environmentVersions.get(ws.resourceGroup, ws.name, spec.name, spec.version), { notFound: 'undefined' });
+      if (!v) throw new InputError('environment', `${what(spec.name, spec.version)} does not exist`, "an existing environment version ('azureml:<name>:<version>' or 'azureml:<name>@latest')");
+      return { id: v.id ?? environmentArmId(ws, spec.name, spec.version), reference: `azureml:${spec.name}:${spec.version}`, reused: true };
     }
     case 'latest': {
       const all: EnvironmentVersion[] = [];
       try {
         for await (const v of client.environmentVersions.list(ws.resourceGroup, ws.name, spec.name)) all.push(v);
       } catch (err) {
-        if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Listing the versions of', resource: what(spec.name) }));
+        const e = toAzureCallError(err, 'Listing the versions of', what(spec.name));
+        if (!(e instanceof AzureCallError && e.statusCode === 404)) throw e;
       }
       const newest = newestVersion(all);
       if (!newest?.name) throw new InputError('environment', `${what(spec.name)} has no versions`, 'an existing environment name');
@@ -75,12 +70,8 @@ export async function resolveEnvironment(
       const version = condaEnvironmentVersion(spec.condaYaml, spec.baseImage);
       const id = environmentArmId(ws, spec.name, version);
       const reference = `azureml:${spec.name}:${version}`;
-      try {
-        const v = await client.environmentVersions.get(ws.resourceGroup, ws.name, spec.name, version);
-        return { id: v.id ?? id, reference, reused: true };
-      } catch (err) {
-        if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: what(spec.name, version) }));
-      }
+      const existing = await azureCall('Reading', what(spec.name, version), () => client.environmentVersions.get(ws.resourceGroup, ws.name, spec.name, version), { notFound: 'undefined' });
+      if (existing) return { id: existing.id ?? id, reference, reused: true };
       const body: EnvironmentVersion = {
         properties: {
           image: spec.baseImage,
@@ -100,10 +91,6 @@ export async function resolveEnvironment(
 export async function registerEnvironment(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, env: ResolvedEnvironment): Promise<ResolvedEnvironment> {
   if (!env.toCreate) return env;
   const { name, version, body } = env.toCreate;
-  try {
-    const created = await client.environmentVersions.createOrUpdate(ws.resourceGroup, ws.name, name, version, body);
-    return { id: created.id ?? env.id, reference: env.reference, reused: false };
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Registering', resource: `environment '${name}:${version}' in workspace '${ws.name}'` }));
-  }
+  const created = await azureCall('Registering', `environment '${name}:${version}' in workspace '${ws.name}'`, () => client.environmentVersions.createOrUpdate(ws.resourceGroup, ws.name, name, version, body));
+  return { id: created.id ?? env.id, reference: env.reference, reused: false };
 }

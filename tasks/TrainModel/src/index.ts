@@ -1,13 +1,9 @@
 // TrainModel: code snapshot → environment → command job (submitted once per pipeline run) → wait →
-// metrics, outputs and summary. SPEC §2.
+// metrics, outputs and summary (tasks/TrainModel/README.md).
 import * as tl from 'azure-pipelines-task-lib/task';
-import { createAzureContext, machineLearningClient } from '../../shared/src/azure';
-import { onCancel, cancellationSignal } from '../../shared/src/cancellation';
-import { InputError } from '../../shared/src/inputs';
-import { lineageTags } from '../../shared/src/lineage';
-import { runTask } from '../../shared/src/runner';
-import { TimeoutError } from '../../shared/src/waiter';
+import { createAzureContext, machineLearning, rawArm } from '../../shared/src/azure';
 import { datastoreContainer, resolveWorkspace } from '../../shared/src/workspace';
+import { cancellationSignal, failed, InputError, lineageTags, onCancel, runTask, succeeded, TimeoutError } from '../../shared/src/task';
 import { ensureCodeVersion } from './code';
 import { checkCompute } from './compute';
 import { fetchMetrics, fetchRunDetails } from './dataplane';
@@ -26,9 +22,9 @@ void runTask(async () => {
   console.log(`Code snapshot: ${snapshot.files.length} files, ${formatBytes(snapshot.totalBytes)} (${snapshot.ignoredCount} ignored), sha256 ${snapshot.hash}`);
 
   // reads only: every name is checked before the first write
-  const ctx = createAzureContext();
+  const ctx = createAzureContext({ ml: machineLearning, arm: rawArm });
   const ws = await resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
-  const client = machineLearningClient(ctx);
+  const client = ctx.clients.ml;
   const compute = await checkCompute(client, ws, p.compute);
   const assetTags = lineageTags();
   let env = await resolveEnvironment(client, ws, p.environment, assetTags);
@@ -63,7 +59,7 @@ void runTask(async () => {
   if (!p.waitForCompletion) {
     console.log(tl.loc('NotWaiting', jobName, status));
     publishOutputs({ ...outputs, jobStatus: status, metrics: {} });
-    return;
+    return succeeded();
   }
 
   const unregister = onCancel(async () => {
@@ -95,10 +91,10 @@ void runTask(async () => {
     await printFailure(details);
     const why = details?.error ? `Error: ${details.error}.` : 'Azure ML reported no error details.';
     summaryMarkdown({ ...summary, error: details?.error ?? status }).write(`Azure ML job ${jobName}`);
-    tl.setResult(tl.TaskResult.Failed, tl.loc('JobFailed', jobName, status, why, studioUrl));
-    return;
+    return failed(tl.loc('JobFailed', jobName, status, why, studioUrl));
   }
   summaryMarkdown(summary).write(`Azure ML job ${jobName}`);
+  return succeeded();
 });
 
 function defaultDisplayName(): string | undefined {

@@ -14,6 +14,7 @@ import {
   optionalString,
   quote,
   requiredString,
+  workspaceNameInput,
 } from '../../shared/src/inputs';
 
 export type Distribution = 'none' | 'pytorch' | 'mpi' | 'tensorflow';
@@ -167,7 +168,7 @@ export function isoDuration(minutes: number): string {
 /** Reads every input. Throws InputError naming the first bad one; nothing in Azure has been touched yet. */
 export function readInputs(): TrainInputs {
   const resourceGroup = azureResourceGroupName('resourceGroup', requiredString('resourceGroup'));
-  const workspaceName = amlName('workspaceName', requiredString('workspaceName'), { maxLength: 33 });
+  const workspaceName = workspaceNameInput('workspaceName', requiredString('workspaceName'));
   const experimentName = amlName('experimentName', requiredString('experimentName'));
   const codePath = filePathInput('codePath', { required: true, kind: 'directory' }) as string;
   const command = requiredString('command');

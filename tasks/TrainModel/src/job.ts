@@ -9,8 +9,8 @@
 //   running or Completed → re-attach (no second job); Failed or Canceled by an earlier attempt → submit
 //   `<base>-aN` (a retry of a failed stage trains again); none → submit `<base>-aN` (`<base>` for attempt 1).
 import type { AzureMachineLearningWorkspaces, CommandJob, DistributionConfigurationUnion, JobBase, JobInputUnion } from '@azure/arm-machinelearning';
-import { armRequest, type AzureContext } from '../../shared/src/azure';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import type { ContextWith } from '../../shared/src/azure';
+import { azureCall } from '../../shared/src/errors';
 import { pipelineRunKey } from '../../shared/src/lineage';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 import { type Distribution, isoDuration, type JobInputSpec } from './inputs';
@@ -118,13 +118,8 @@ export function commandJobBody(o: JobBodyOptions): JobBase {
 
 /** The job's status, or undefined when it does not exist. */
 export async function jobStatus(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string): Promise<string | undefined> {
-  try {
-    const j = await client.jobs.get(ws.resourceGroup, ws.name, name);
-    return j.properties.status ?? 'Unknown';
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `job '${name}' of workspace '${ws.name}'` }));
-  }
+  const j = await azureCall('Reading', `job '${name}' of workspace '${ws.name}'`, () => client.jobs.get(ws.resourceGroup, ws.name, name), { notFound: 'undefined' });
+  return j ? (j.properties.status ?? 'Unknown') : undefined;
 }
 
 /** Looks up the jobs this pipeline job may already have (read only). */
@@ -143,21 +138,17 @@ export async function findPlan(client: AzureMachineLearningWorkspaces, ws: Works
  * uri_file/uri_folder (and model) inputs and outputs under the AssetJobInput/AssetJobOutput discriminators,
  * so its serializer drops their `uri` and `mode` (the emulator's validation caught it: "a uri_folder input needs a 'uri'").
  */
-export async function submitJob(ctx: AzureContext, ws: WorkspaceInfo, name: string, body: JobBase): Promise<string> {
-  try {
-    const created = await armRequest<{ properties?: { status?: string } }>(ctx, 'PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, JOB_API_VERSION, body);
-    return created?.properties?.status ?? 'NotStarted';
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Submitting', resource: `job '${name}' to workspace '${ws.name}'` }));
-  }
+export async function submitJob(ctx: ContextWith<'arm'>, ws: WorkspaceInfo, name: string, body: JobBase): Promise<string> {
+  const created = await azureCall('Submitting', `job '${name}' to workspace '${ws.name}'`, () =>
+    ctx.clients.arm.request<{ properties?: { status?: string } }>('PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, JOB_API_VERSION, body),
+  );
+  return created?.properties?.status ?? 'NotStarted';
 }
 
 /** Starts the cancel LRO and follows it for a short while (the cancellation budget is about 5 s). */
 export async function cancelJob(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string): Promise<void> {
-  try {
+  await azureCall('Cancelling', `job '${name}'`, async () => {
     const poller = await client.jobs.beginCancel(ws.resourceGroup, ws.name, name, { updateIntervalInMs: 500 });
     await poller.pollUntilDone();
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Cancelling', resource: `job '${name}'` }));
-  }
+  });
 }

@@ -2,7 +2,7 @@
 // studio link, back-off from pollIntervalSeconds up to 30 s, Azure's Retry-After honoured, a few
 // transient read failures (throttling, 5xx, network) tolerated, the timeout input named on timeout.
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
-import { azureErrorInfo, describeAzureError, TaskError } from '../../shared/src/errors';
+import { azureErrorInfo, describeAzureError, toAzureCallError } from '../../shared/src/errors';
 import { type Clock, type PollResult, retryAfterMs, waitUntil } from '../../shared/src/waiter';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 import { isTerminal } from './job';
@@ -47,7 +47,7 @@ export async function waitForJob(o: WaitForJobOptions): Promise<string> {
     } catch (err) {
       if (o.abortSignal?.aborted) throw err;
       if (!isTransient(err) || ++failures > MAX_TRANSIENT_FAILURES) {
-        throw new TaskError(describeAzureError(err, { action: 'Reading the status of', resource: `job '${o.jobName}'` }));
+        throw toAzureCallError(err, 'Reading the status of', `job '${o.jobName}'`);
       }
       const headers = (err as { response?: { headers?: { toJSON?: () => Record<string, string> } } }).response?.headers?.toJSON?.() ?? {};
       log(`Reading job '${o.jobName}' failed (${failures}/${MAX_TRANSIENT_FAILURES}), retrying: ${describeAzureError(err)}`);

@@ -27,6 +27,11 @@ export function cancellationSignal(): AbortSignal {
   return registry.controller.signal;
 }
 
+/** True once a cancellation signal arrived (does not install the handlers). */
+export function isCancelling(): boolean {
+  return registry.controller.signal.aborted;
+}
+
 /** Registers a clean-up for cancellation (handlers are installed on first use); returns unregister. */
 export function onCancel(cleanup: () => Promise<void>, description?: string): () => void {
   install();

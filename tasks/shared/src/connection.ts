@@ -1,24 +1,12 @@
 // Reads the AzureRM service connection the way the agent hands it over (ENDPOINT_* variables via task-lib)
 // and masks its secrets the moment they are read.
 import * as tl from 'azure-pipelines-task-lib/task';
-import { CloudEndpoints, cloudFromData } from './cloud';
+import { cloudFromData } from './cloud';
+import type { AuthScheme, ServiceConnection } from './connectionTypes';
 import { InputError, requiredString } from './inputs';
 
 export type { CloudEndpoints } from './cloud';
-export { createCredential } from './credentials';
-
-export type AuthScheme = 'ServicePrincipal' | 'WorkloadIdentityFederation' | 'ManagedServiceIdentity';
-
-export interface ServiceConnection {
-  id: string;
-  scheme: AuthScheme;
-  tenantId: string;
-  clientId?: string;
-  subscriptionId: string;
-  secret?: string;
-  certificatePem?: string;
-  cloud: CloudEndpoints;
-}
+export type { AuthScheme, ServiceConnection } from './connectionTypes';
 
 const SCHEMES: readonly AuthScheme[] = ['ServicePrincipal', 'WorkloadIdentityFederation', 'ManagedServiceIdentity'];
 

@@ -4,22 +4,9 @@
 import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import * as tlInternal from 'azure-pipelines-task-lib/internal';
+import { InputError } from './errors';
 
-export class InputError extends Error {
-  readonly input: string;
-  /**
-   * @param input    the input's name as in task.json
-   * @param problem  what is wrong, e.g. "'my ws' is not a valid Azure ML name"
-   * @param expected what is accepted, e.g. "1-255 letters, digits, '-' or '_'" (optional)
-   */
-  constructor(input: string, problem: string, expected?: string) {
-    const what = problem.trim().replace(/\.$/, '');
-    const exp = expected ? ` Expected ${expected.trim().replace(/\.$/, '')}.` : '';
-    super(`Input '${input}': ${what}.${exp}`.replace(/\r?\n/g, ' '));
-    this.name = 'InputError';
-    this.input = input;
-  }
-}
+export { InputError } from './errors';
 
 function raw(name: string): string | undefined {
   const v = tl.getInput(name, false);
@@ -142,20 +129,44 @@ export function keyValueLines(
   return out;
 }
 
+// --- resource-name rules, once for every task ----------------------------------------------------
+
 const AML_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 
-/** Azure ML asset/workspace naming rule: ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$ (maxLength can be lower). */
-export function amlName(name: string, value: string, o: { maxLength?: number } = {}): string {
+/** True for an Azure ML asset name: ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$ (maxLength can be lower). */
+export function isAmlName(value: string, o: { minLength?: number; maxLength?: number } = {}): boolean {
+  return AML_NAME.test(value) && value.length >= (o.minLength ?? 1) && value.length <= (o.maxLength ?? 255);
+}
+
+/** Azure ML asset naming rule: ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$ (the length range can be narrower). */
+export function amlName(name: string, value: string, o: { minLength?: number; maxLength?: number } = {}): string {
+  const min = o.minLength ?? 1;
   const max = o.maxLength ?? 255;
   const v = value.trim();
-  if (!AML_NAME.test(v) || v.length > max) {
+  if (!isAmlName(v, { minLength: min, maxLength: max })) {
     throw new InputError(
       name,
       `${quote(v)} is not a valid Azure ML name`,
-      `1-${max} letters, digits, '-' or '_', starting with a letter or digit`,
+      `${min}-${max} letters, digits, '-' or '_', starting with a letter or digit`,
     );
   }
   return v;
+}
+
+/** Azure ML workspace names: 3-33 letters, digits, '-' or '_', starting with a letter or digit. */
+export function workspaceNameInput(name: string, value: string): string {
+  return amlName(name, value, { minLength: 3, maxLength: 33 });
+}
+
+/** Key Vault secret names: 1-127 letters, digits or '-'. */
+export const KEY_VAULT_SECRET_RULE = "1-127 letters, digits or '-'";
+export function isKeyVaultSecretName(name: string): boolean {
+  return /^[0-9a-zA-Z-]{1,127}$/.test(name);
+}
+
+/** Key Vault names: 3-24 letters, digits or '-', starting with a letter, ending with a letter or digit, no '--'. */
+export function isKeyVaultName(name: string): boolean {
+  return /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(name);
 }
 
 /** Resource group rule: 1-90 letters, digits, '_', '-', '.', '(' or ')'; not ending with '.'. */

@@ -1,15 +1,15 @@
 // Key Vault secrets. Every value read or written is masked before it could be printed.
-import { SecretClient } from '@azure/keyvault-secrets';
+import type { SecretClient } from '@azure/keyvault-secrets';
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { AzureContext } from './context';
+import { AzureContext, AzureSession, ContextWith, createAzureSession, KeyVaultClients } from './azureSession';
+
+export type { AzureContext, ContextWith, KeyVaultClients } from './azureSession';
 import type { CloudEndpoints } from './cloud';
-import { describeAzureError, statusOf, TaskError } from './errors';
-import { InputError, quote } from './inputs';
+import { azureCall, InputError, TaskError } from './errors';
+import { isKeyVaultName, isKeyVaultSecretName, KEY_VAULT_SECRET_RULE, quote } from './inputs';
 import { clientOptions } from './http';
 
 export const KEY_VAULT_INPUT = 'keyVault';
-const VAULT_NAME = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
-const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
 /** A vault name → https://<name>.<suffix>; an https URI → its origin. Anything else names the input 'keyVault'. */
 export function vaultUrl(nameOrUri: string, cloud: CloudEndpoints, inputName = KEY_VAULT_INPUT): string {
@@ -26,7 +26,7 @@ export function vaultUrl(nameOrUri: string, cloud: CloudEndpoints, inputName = K
     if (u.username || u.password || u.search) throw new InputError(inputName, `${quote(u.origin + u.pathname)} must not carry credentials or a query`, expected);
     return u.origin;
   }
-  if (!VAULT_NAME.test(v)) throw new InputError(inputName, `${quote(v)} is not a valid Key Vault name`, expected);
+  if (!isKeyVaultName(v)) throw new InputError(inputName, `${quote(v)} is not a valid Key Vault name`, expected);
   return `https://${v.toLowerCase()}.${cloud.keyVaultDnsSuffix}`;
 }
 
@@ -42,44 +42,59 @@ export function maskValue(value: string): void {
  * The SecretClient for a vault. Challenge resource verification checks that the token audience the vault
  * asks for belongs to the vault's domain, which stops a look-alike host from harvesting a token; it stays
  * on for every real vault. A local vault (host *.localhost, used by the emulator tests) cannot be in the
- * vault.azure.net domain, so only there it is turned off.
+ * vault.azure.net domain, so only there it is turned off. The SDK is loaded on first use.
  */
-export function secretClient(ctx: AzureContext, vault: string): SecretClient {
-  const url = vaultUrl(vault, ctx.cloud);
+export function secretClient(session: Pick<AzureSession, 'cloud' | 'credential' | 'http'>, vault: string): SecretClient {
+  const url = vaultUrl(vault, session.cloud);
   const host = new URL(url).hostname.toLowerCase();
-  return new SecretClient(url, ctx.credential, {
-    ...clientOptions(ctx.http),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SecretClient: Client } = require('./sdk/keyVaultSecrets') as typeof import('./sdk/keyVaultSecrets');
+  return new Client(url, session.credential, {
+    ...clientOptions(session.http),
     disableChallengeResourceVerification: host === 'localhost' || host.endsWith('.localhost'),
   });
 }
 
+/** One SecretClient per vault for the run. */
+export function keyVaultClients(session: Pick<AzureSession, 'cloud' | 'credential' | 'http'>): KeyVaultClients {
+  const clients = new Map<string, SecretClient>();
+  return {
+    keyVault(vault: string): SecretClient {
+      const url = vaultUrl(vault, session.cloud);
+      let c = clients.get(url);
+      if (!c) clients.set(url, (c = secretClient(session, vault)));
+      return c;
+    },
+  };
+}
+
+/** A context with only the Key Vault client, for a task that needs no ARM SDK. Throws InputError for a bad connection. */
+export function createKeyVaultContext(inputName = 'azureSubscription'): AzureContext<KeyVaultClients> {
+  const session = createAzureSession(inputName);
+  return { ...session, clients: keyVaultClients(session) };
+}
+
 function checkSecretName(name: string): void {
-  if (!SECRET_NAME.test(name)) {
-    throw new TaskError(`Key Vault secret name ${quote(name)} is not valid. Expected 1-127 letters, digits or '-'.`);
+  if (!isKeyVaultSecretName(name)) {
+    throw new TaskError(`Key Vault secret name ${quote(name)} is not valid. Expected ${KEY_VAULT_SECRET_RULE}.`);
   }
 }
 
-export async function getSecret(ctx: AzureContext, vault: string, secretName: string, o: { optional?: boolean } = {}): Promise<string | undefined> {
+export async function getSecret(ctx: ContextWith<'keyVault'>, vault: string, secretName: string, o: { optional?: boolean } = {}): Promise<string | undefined> {
   checkSecretName(secretName);
-  const client = secretClient(ctx, vault);
-  try {
-    const s = await client.getSecret(secretName);
-    const value = s.value ?? '';
-    maskValue(value);
-    return value;
-  } catch (err) {
-    if (o.optional && statusOf(err) === 404) return undefined;
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `secret '${secretName}' from Key Vault ${client.vaultUrl}` }));
-  }
+  const client = ctx.clients.keyVault(vault);
+  const read = (): Promise<{ value?: string }> => client.getSecret(secretName);
+  const what = `secret '${secretName}' from Key Vault ${client.vaultUrl}`;
+  const s = o.optional ? await azureCall('Reading', what, read, { notFound: 'undefined' }) : await azureCall('Reading', what, read);
+  if (s === undefined) return undefined;
+  const value = s.value ?? '';
+  maskValue(value);
+  return value;
 }
 
-export async function setSecret(ctx: AzureContext, vault: string, secretName: string, value: string, tags?: Record<string, string>): Promise<void> {
+export async function setSecret(ctx: ContextWith<'keyVault'>, vault: string, secretName: string, value: string, tags?: Record<string, string>): Promise<void> {
   maskValue(value);
   checkSecretName(secretName);
-  const client = secretClient(ctx, vault);
-  try {
-    await client.setSecret(secretName, value, tags ? { tags } : {});
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Setting', resource: `secret '${secretName}' in Key Vault ${client.vaultUrl}` }));
-  }
+  const client = ctx.clients.keyVault(vault);
+  await azureCall('Setting', `secret '${secretName}' in Key Vault ${client.vaultUrl}`, () => client.setSecret(secretName, value, tags ? { tags } : {}));
 }

@@ -2,8 +2,11 @@
 // metrics come from `GET <mlflowTrackingUri>/api/2.0/mlflow/runs/get?run_id=<job>`. The ARM token is
 // accepted there. TrainModel prints these metrics; RegisterModel gates on them.
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { AzureContext } from './context';
+import type { AzureSession } from './azureSession';
+import { MlflowError, TaskError } from './errors';
 import { httpRequest } from './http';
+
+export { MlflowError } from './errors';
 import type { WorkspaceInfo } from './workspace';
 
 export type Metrics = Record<string, number>;
@@ -47,11 +50,11 @@ export interface DataPlaneReply {
 }
 
 /** GET on the AML data plane, with the ARM token when `auth` (masked before anything could print it). */
-export async function dataPlaneGet(ctx: AzureContext, url: string, o: { auth: boolean; timeoutMs?: number } = { auth: true }): Promise<DataPlaneReply> {
+export async function dataPlaneGet(ctx: Pick<AzureSession, 'credential' | 'cloud' | 'http'>, url: string, o: { auth: boolean; timeoutMs?: number } = { auth: true }): Promise<DataPlaneReply> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (o.auth) {
     const token = await ctx.credential.getToken(ctx.cloud.armScope);
-    if (!token?.token) throw new Error(`The credential returned no token for the Azure ML data plane (scope ${ctx.cloud.armScope}).`);
+    if (!token?.token) throw new TaskError(`The credential returned no token for the Azure ML data plane (scope ${ctx.cloud.armScope}).`);
     tl.setSecret(token.token);
     headers.Authorization = `Bearer ${token.token}`;
   }
@@ -66,20 +69,8 @@ export async function dataPlaneGet(ctx: AzureContext, url: string, o: { auth: bo
   return { status: raw.status, json, text };
 }
 
-/** An MLflow error reply, shaped like the SDK's RestError so describeAzureError can explain it. */
-export class MlflowError extends Error {
-  readonly statusCode: number;
-  readonly code?: string;
-  constructor(statusCode: number, code: string | undefined, message: string) {
-    super(message);
-    this.name = 'MlflowError';
-    this.statusCode = statusCode;
-    this.code = code;
-  }
-}
-
 /** The run's metrics; throws MlflowError on an error reply. */
-export async function runMetrics(ctx: AzureContext, ws: Pick<WorkspaceInfo, 'mlflowTrackingUri'>, runId: string): Promise<Metrics> {
+export async function runMetrics(ctx: Pick<AzureSession, 'credential' | 'cloud' | 'http'>, ws: Pick<WorkspaceInfo, 'mlflowTrackingUri'>, runId: string): Promise<Metrics> {
   const r = await dataPlaneGet(ctx, runsGetUrl(ws, runId), { auth: true });
   if (r.status >= 400) {
     const b = (r.json ?? {}) as { error_code?: string; message?: string; error?: { code?: string; message?: string } };

@@ -1,45 +1,56 @@
-// The task's one try/catch: resource strings, result, and errors as single lines.
+// The task's one try/catch: resource strings, then main, then the result, set exactly once.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { cancellationSignal } from './cancellation';
-import { describeAzureError, TaskError } from './errors';
-import { InputError } from './inputs';
+import { isRestError } from '@azure/core-rest-pipeline';
+import { isCancelling } from './cancellation';
+import { describeAzureError, InputError, MlflowError, redact, TaskError } from './errors';
+import type { Outcome } from './outcome';
 
-/** Message for a failure: ours as-is, Azure's described with code and hint; never only a stack trace. */
+// @azure/identity's errors: a credential that could not get a token is an Azure failure, not a bug
+const IDENTITY_ERRORS = ['AuthenticationError', 'AggregateAuthenticationError', 'CredentialUnavailableError', 'AuthenticationRequiredError'];
+// Node's network errors from a raw call (no HTTP status): described with the proxy/DNS hint
+const NETWORK_CODES = /^(E[A-Z_]+|REQUEST_SEND_ERROR|[A-Z_]*CERT[A-Z_]*|SELF_SIGNED[A-Z_]*|UNABLE_TO_[A-Z_]+)$/;
+
+/** An error thrown by an Azure SDK, identity or a raw Azure call (and not wrapped by azureCall). */
+export function isAzureError(err: unknown): boolean {
+  if (isRestError(err) || err instanceof MlflowError) return true;
+  if (err === null || typeof err !== 'object') return false;
+  const e = err as { name?: unknown; statusCode?: unknown; code?: unknown };
+  if (typeof e.name === 'string' && IDENTITY_ERRORS.includes(e.name)) return true;
+  if (typeof e.statusCode === 'number') return true;
+  return typeof e.code === 'string' && NETWORK_CODES.test(e.code);
+}
+
+/** Message for a failure: ours as-is, Azure's described with code and hint, anything else as unexpected. */
 export function failureMessage(err: unknown): string {
   if (err instanceof InputError || err instanceof TaskError) return err.message;
-  return describeAzureError(err);
+  if (isAzureError(err)) return describeAzureError(err);
+  const text = err instanceof Error ? err.message : String(err);
+  return redact(`Unexpected error: ${text.replace(/\s*\r?\n\s*/g, ' ').trim().replace(/\.$/, '')}. The stack is in the debug log (run with system.debug=true).`);
+}
+
+function setResult(o: Outcome): void {
+  const result = o.result === 'Failed' ? tl.TaskResult.Failed : o.result === 'SucceededWithIssues' ? tl.TaskResult.SucceededWithIssues : tl.TaskResult.Succeeded;
+  tl.setResult(result, o.message ?? '');
 }
 
 /**
- * Runs the task: sets the resource path (the bundle sits next to task.json), calls main, then
- * Succeeded unless main already set a result; InputError/TaskError → Failed with the message, other
- * errors → Failed with describeAzureError. During cancellation nothing is set here (the cancellation
- * handler reports Cancelled).
+ * Runs the task: sets the resource path (the bundle sits next to task.json), calls main and sets the
+ * outcome it returns; a thrown error is Failed with failureMessage (its stack in the debug log). During
+ * cancellation nothing is set here: the cancellation handler reports Cancelled.
  */
-export async function runTask(main: () => Promise<void>, o: { dirname?: string } = {}): Promise<void> {
+export async function runTask(main: () => Promise<Outcome>, o: { dirname?: string } = {}): Promise<void> {
   const taskJson = path.join(o.dirname ?? __dirname, 'task.json');
   if (fs.existsSync(taskJson)) tl.setResourcePath(taskJson);
-  // Notice a result main set itself (e.g. SucceededWithIssues) so it is not overwritten. task-lib writes
-  // it as "##vso[task.complete" to stdout; watching stdout works even when a bundle inlines its own
-  // copy of task-lib (patching tl.setResult would not).
-  let resultSet = false;
-  const write = process.stdout.write;
-  process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-    if ((typeof chunk === 'string' || Buffer.isBuffer(chunk)) && chunk.toString().includes('##vso[task.complete')) resultSet = true;
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as typeof process.stdout.write;
+  let outcome: Outcome;
   try {
-    await main();
-    process.stdout.write = write;
-    if (!resultSet) tl.setResult(tl.TaskResult.Succeeded, '');
+    outcome = await main();
   } catch (err) {
-    process.stdout.write = write;
-    if (cancellationSignal().aborted) return;
+    if (isCancelling()) return;
     tl.debug(err instanceof Error && err.stack ? err.stack : String(err));
-    tl.setResult(tl.TaskResult.Failed, failureMessage(err));
-  } finally {
-    process.stdout.write = write;
+    outcome = { result: 'Failed', message: failureMessage(err) };
   }
+  if (isCancelling()) return;
+  setResult(outcome);
 }

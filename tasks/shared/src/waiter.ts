@@ -1,7 +1,12 @@
 // Polling long operations: back-off (fast at first, capped), Retry-After, state-change lines with the
 // elapsed time, a timeout that names the input to raise, and cancellation. Time comes from a Clock so
 // tests run on a fake one.
-import { TaskError } from './errors';
+import { CancelledError, TimeoutError } from './errors';
+
+export { CancelledError, TimeoutError } from './errors';
+import { formatDuration } from './duration';
+
+export { formatDuration };
 
 export interface PollResult<T> {
   done: boolean;
@@ -13,27 +18,6 @@ export interface PollResult<T> {
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export class CancelledError extends TaskError {
-  constructor(what: string) {
-    super(`Cancelled while waiting for ${what}.`);
-    this.name = 'CancelledError';
-  }
-}
-
-export class TimeoutError extends TaskError {
-  readonly what: string;
-  readonly timeoutMs: number;
-  readonly lastState?: string;
-  constructor(what: string, timeoutMs: number, lastState?: string, timeoutInput?: string) {
-    const raise = timeoutInput ? ` Raise the input '${timeoutInput}' if it needs longer.` : '';
-    super(`Timed out after ${formatDuration(timeoutMs)} waiting for ${what}${lastState ? ` (last state: ${lastState})` : ''}.${raise}`);
-    this.name = 'TimeoutError';
-    this.what = what;
-    this.timeoutMs = timeoutMs;
-    this.lastState = lastState;
-  }
 }
 
 function abortError(signal: AbortSignal | undefined): Error {
@@ -60,18 +44,6 @@ export const realClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
-
-/** "7s", "1m 05s", "1h 02m 03s". */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  if (h > 0) return `${h}h ${pad(m)}m ${pad(s)}s`;
-  if (m > 0) return `${m}m ${pad(s)}s`;
-  return `${s}s`;
-}
 
 export interface WaitOptions<T> {
   /** What is waited for, in the user's words ("job 'train-42'"). */

@@ -1,11 +1,12 @@
 // Resolves an Azure ML workspace: its ids, default blob datastore, MLflow endpoint and studio links.
 // All service URLs come from ARM responses (datastore endpoint, mlFlowTrackingUri, discoveryUrl).
 import type { AzureBlobDatastore, Datastore, DatastoreSecretsUnion } from '@azure/arm-machinelearning';
-import { AnonymousCredential, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { AzureContext, blobContainerClient, machineLearningClient } from './azure';
+import type { ContextWith } from './azureSession';
+import { blobContainerClient } from './blobStorage';
 import { storageSuffix, studioHost } from './cloud';
-import { describeAzureError, statusOf, TaskError } from './errors';
+import { azureCall, TaskError, toAzureCallError } from './errors';
 
 export interface DefaultDatastore {
   name: string;
@@ -58,15 +59,10 @@ export function studioUrls(host: string, workspaceId: string): Pick<WorkspaceInf
   };
 }
 
-export async function resolveWorkspace(ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> {
-  const client = machineLearningClient(ctx);
+export async function resolveWorkspace(ctx: ContextWith<'ml'>, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> {
+  const client = ctx.clients.ml;
   const what = `workspace '${workspaceName}' in resource group '${resourceGroup}'`;
-  let ws;
-  try {
-    ws = await client.workspaces.get(resourceGroup, workspaceName);
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: what }));
-  }
+  const ws = await azureCall('Reading', what, () => client.workspaces.get(resourceGroup, workspaceName));
   const id = ws.id ?? `/subscriptions/${ctx.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${workspaceName}`;
 
   let ds: (Datastore & { properties: AzureBlobDatastore }) | undefined;
@@ -78,16 +74,12 @@ export async function resolveWorkspace(ctx: AzureContext, resourceGroup: string,
       }
     }
   } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Listing the datastores of', resource: what }));
+    throw toAzureCallError(err, 'Listing the datastores of', what);
   }
   if (!ds) {
     // every workspace is created with 'workspaceblobstore' as its default blob datastore
-    try {
-      const d = await client.datastores.get(resourceGroup, workspaceName, 'workspaceblobstore');
-      if (isBlob(d)) ds = d;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `datastore 'workspaceblobstore' of ${what}` }));
-    }
+    const d = await azureCall('Reading', `datastore 'workspaceblobstore' of ${what}`, () => client.datastores.get(resourceGroup, workspaceName, 'workspaceblobstore'), { notFound: 'undefined' });
+    if (isBlob(d)) ds = d;
   }
   if (!ds || !ds.properties.accountName || !ds.properties.containerName) {
     throw new TaskError(`The ${what} has no default Azure Blob datastore. Hint: set a blob datastore as the workspace default (az ml datastore update / studio).`);
@@ -120,28 +112,25 @@ export async function resolveWorkspace(ctx: AzureContext, resourceGroup: string,
 }
 
 /** The default datastore's container, with the datastore's own credentials (account key or SAS, masked) or the task's identity. */
-export async function datastoreContainer(ctx: AzureContext, ws: WorkspaceInfo): Promise<ContainerClient> {
+export async function datastoreContainer(ctx: ContextWith<'ml'>, ws: WorkspaceInfo): Promise<ContainerClient> {
   const ds = ws.defaultDatastore;
   const containerUrl = `${ds.blobEndpoint}/${ds.containerName}`;
-  let secrets: DatastoreSecretsUnion | undefined;
-  try {
-    secrets = await machineLearningClient(ctx).datastores.listSecrets(ws.resourceGroup, ws.name, ds.name);
-  } catch (err) {
-    // identity-based datastores have no secrets: AML answers 400/404; use the task's identity then
-    const status = statusOf(err);
-    if (status !== 400 && status !== 404) {
-      throw new TaskError(describeAzureError(err, { action: 'Reading the credentials of', resource: `datastore '${ds.name}' of workspace '${ws.name}'` }));
-    }
-  }
+  // identity-based datastores have no secrets: AML answers 400/404; use the task's identity then
+  const secrets: DatastoreSecretsUnion | undefined = await azureCall(
+    'Reading the credentials of',
+    `datastore '${ds.name}' of workspace '${ws.name}'`,
+    () => ctx.clients.ml.datastores.listSecrets(ws.resourceGroup, ws.name, ds.name),
+    { tolerate: [400, 404] },
+  );
   if (secrets?.secretsType === 'AccountKey' && 'key' in secrets && secrets.key) {
     tl.setSecret(secrets.key);
-    return blobContainerClient(ctx, containerUrl, new StorageSharedKeyCredential(ds.accountName, secrets.key));
+    return blobContainerClient(ctx, containerUrl, { accountName: ds.accountName, accountKey: secrets.key });
   }
   if (secrets?.secretsType === 'Sas' && 'sasToken' in secrets && secrets.sasToken) {
     const sas = secrets.sasToken.replace(/^\?/, '');
     tl.setSecret(sas);
     tl.setSecret(`${containerUrl}?${sas}`);
-    return blobContainerClient(ctx, `${containerUrl}?${sas}`, new AnonymousCredential());
+    return blobContainerClient(ctx, `${containerUrl}?${sas}`, { anonymous: true });
   }
-  return blobContainerClient(ctx, containerUrl, ctx.credential);
+  return blobContainerClient(ctx, containerUrl, { credential: ctx.credential });
 }

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential } from '@azure/identity';
-import { createCredential, maskPem, readServiceConnection } from '../src/connection';
+import { createCredential } from '../src/credentials';
+import { maskPem, readServiceConnection } from '../src/connection';
 import { InputError } from '../src/inputs';
 import { Endpoint, stubAgent } from './helpers';
 

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as tls from 'node:tls';
 import * as sinon from 'sinon';
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { AzureContext } from '../src/azure';
+import { contextOf, type AzureContext } from '../src/azure';
 import type { CloudEndpoints } from '../src/cloud';
 import { TaskError } from '../src/errors';
 import { InputError } from '../src/inputs';
@@ -48,7 +48,7 @@ describe('keyvault', function () {
   });
   afterEach(() => sb.restore());
 
-  const ctx = (): AzureContext => ({
+  const ctx = (): AzureContext => contextOf({
     connection: {} as AzureContext['connection'],
     credential: new StaticCredential(),
     subscriptionId: 's',

@@ -6,7 +6,7 @@
 // mocks recorded. Scenario side (the child): setEndpoint() for ENDPOINT_* variables, recordCall()
 // for mocks, taskEntry() for the entry path.
 //
-// Machine facts this relies on (../../../../shared/FACTS.md):
+// What this relies on in task-lib's MockTestRunner (see docs/TASKS.md, tests):
 // - runAsync downloads Node unless nodePath is set: it is always process.execPath here.
 // - It uses spawnSync: nothing in this process (a server, a timer) runs while a scenario runs, and
 //   MockTestRunner has no timeout. runScenario arms a watchdog INSIDE the child instead (preloaded
@@ -67,13 +67,13 @@ export function withReal<T extends object>(realPath: string, overrides: Partial<
  * A scenario's runner: the agent variables, the 'conn-arm' service principal connection, the task's
  * compiled entry, and every input that is not undefined. The caller registers its mocks and runs it.
  */
-export function l0TaskRunner(scenarioDir: string, o: { spKey: string; variables?: Record<string, string>; inputs: Record<string, string | undefined> }): TaskMockRunner {
+export function l0TaskRunner(scenarioDir: string, o: { spKey: string; variables?: Record<string, string>; inputs: Record<string, string | undefined>; entry?: string }): TaskMockRunner {
   Object.assign(process.env, o.variables ?? {});
   setEndpoint('conn-arm', servicePrincipalEndpoint({ key: o.spKey, subscriptionId: L0_SUBSCRIPTION }));
   // loaded here, not at the top: this module is also preloaded into scenario children before their mocks
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mockRun = require('azure-pipelines-task-lib/mock-run') as typeof import('azure-pipelines-task-lib/mock-run');
-  const tmr = new mockRun.TaskMockRunner(taskEntry(scenarioDir));
+  const tmr = new mockRun.TaskMockRunner(o.entry ?? taskEntry(scenarioDir));
   for (const [k, v] of Object.entries(o.inputs)) if (v !== undefined) tmr.setInput(k, v);
   return tmr;
 }

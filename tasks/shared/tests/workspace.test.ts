@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import * as sinon from 'sinon';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { AzureContext } from '../src/azure';
+import { contextOf, type AzureContext } from '../src/azure';
 import { TaskError } from '../src/errors';
 import { datastoreBlobEndpoint, datastoreContainer, resolveWorkspace, studioUrls, toHttps } from '../src/workspace';
 import { json, makeCa, StaticCredential, startHttpsServer, TestCa, TestServer } from './helpers';
@@ -72,7 +72,7 @@ describe('workspace', function () {
   });
   afterEach(() => sb.restore());
 
-  const ctx = (cloudName = 'AzureCloud'): AzureContext => ({
+  const ctx = (cloudName = 'AzureCloud'): AzureContext => contextOf({
     connection: {} as AzureContext['connection'],
     credential: new StaticCredential(),
     subscriptionId: SUB,

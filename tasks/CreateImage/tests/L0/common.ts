@@ -2,20 +2,20 @@
 // the service connection through ENDPOINT_* variables, and recording mocks for every module that
 // talks to Azure, registered with the specifiers the compiled entry requires:
 //   '../../shared/src/workspace' (resolveWorkspace), './model' (resolveModel, modelFiles),
-//   './registry' (resolveRegistry), './image' (ensureImage: ACR Tasks build / registry data plane).
+//   './targetRegistry' (resolveRegistry), './image' (ensureImage: ACR Tasks build / registry data plane).
 // The rest runs for real: input validation, the service connection and credential (no request is
 // made before a client asks for a token), the build context assembled on disk, outputs, summary.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AzureContext } from '../../../shared/src/azure';
+import type { AzureSession } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
 import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall } from '../../../shared/tests/l0';
-import type { BuildContext } from '../../src/context';
+import type { BuildContext } from '../../src/buildContext';
 import type { ImageResult, ImageTarget } from '../../src/image';
 import type { ModelFiles, ResolvedModel } from '../../src/model';
 import type { RegistryChoice } from '../../src/inputs';
-import type { RegistryInfo } from '../../src/registry';
+import type { RegistryInfo } from '../../src/targetRegistry';
 import type { ModelRef } from '../../src/references';
 
 /** The connection's client secret: the tests check it never reaches the log unmasked. */
@@ -55,7 +55,7 @@ export function runCreateImageScenario(inputs: Record<string, string | undefined
   const inputsWithPaths = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v === '<scoringScript>' ? w.scoringScript : v]));
   const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: { BUILD_BUILDID: '42', BUILD_SOURCESDIRECTORY: w.dir }, inputs: inputsWithPaths });
 
-  const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string; tenantId: string } => ({
+  const ctxOf = (ctx: AzureSession): { subscriptionId: string; scheme: string; tenantId: string } => ({
     subscriptionId: ctx.subscriptionId,
     scheme: ctx.connection.scheme,
     tenantId: ctx.connection.tenantId,
@@ -63,31 +63,31 @@ export function runCreateImageScenario(inputs: Record<string, string | undefined
   const ws = l0Workspace({ containerRegistryId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/mlacr12345` });
 
   tmr.registerMock('../../shared/src/workspace', {
-    resolveWorkspace: async (ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
+    resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
       recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
       return ws;
     },
   });
   tmr.registerMock('./model', {
-    resolveModel: async (ctx: AzureContext, w2: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> => {
+    resolveModel: async (ctx: AzureSession, w2: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> => {
       recordCall('resolveModel', { ...ctxOf(ctx), workspace: w2.name, ref });
       const modelUri = `azureml://datastores/workspaceblobstore/paths/models/${ref.name}`;
       return { ref, id: `azureml:${ref.name}:${ref.version}`, armId: `${ws.id}/models/${ref.name}/versions/${ref.version}`, modelUri, location: { kind: 'datastore', datastore: 'workspaceblobstore', path: `models/${ref.name}` } };
     },
-    modelFiles: async (_ctx: AzureContext, _w: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> => {
+    modelFiles: async (_ctx: AzureSession, _w: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> => {
       recordCall('modelFiles', { model: model.id });
       return { dir: path.dirname(w.modelDir), fromCache: false, files: 1, bytes: 19 };
     },
   });
-  tmr.registerMock('./registry', {
-    resolveRegistry: async (ctx: AzureContext, w2: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> => {
+  tmr.registerMock('./targetRegistry', {
+    resolveRegistry: async (ctx: AzureSession, w2: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> => {
       recordCall('resolveRegistry', { ...ctxOf(ctx), workspace: w2.name, choice });
       return { id: ws.containerRegistryId as string, name: 'mlacr12345', resourceGroup: 'rg-ml', loginServer: LOGIN_SERVER };
     },
   });
   tmr.registerMock('./image', {
     ensureImage: async (
-      ctx: AzureContext,
+      ctx: AzureSession,
       registry: RegistryInfo,
       context: BuildContext,
       target: ImageTarget,

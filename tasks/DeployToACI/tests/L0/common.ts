@@ -1,22 +1,20 @@
-// Shared set-up of the DeployToACI L0 scenarios (not a scenario itself): inputs through TaskMockRunner,
-// the service connection through ENDPOINT_* variables, and mocks registered with the specifiers the
-// compiled modules (out/tasks/DeployToACI/src/*.js) require:
-//   '../../shared/src/azure' (deploy.js, prepare.js, registry.js, appInsights.js): the client factories
-//     (containerInstanceClient, resourceClient, containerRegistryClient, machineLearningClient) return
-//     recording fakes and armRequest (Application Insights) is recorded; createAzureContext is the real one.
-//   '../../shared/src/keyvault' (inputs.js, secrets.js, registry.js, appInsights.js): getSecret / setSecret
-//     recorded, no vault is reached; vaultUrl and maskValue are the real ones.
-//   '../../shared/src/waiter' (deploy.js): the real waitUntil on a virtual clock, so the waits (2 s back-off
-//     and two consecutive Running polls) take no real time.
-// Everything else runs for real: inputs, the deployment plan, the container group body, the waiting
-// states, diagnostics (events and log tail), outputs and the summary.
+// Shared set-up of the DeployToACI L0 scenarios (not a scenario itself). A scenario sets the inputs and the
+// service connection (ENDPOINT_* variables) through TaskMockRunner and runs tests/L0/entry.js, which calls the
+// task's main with its dependencies injected (no module is mocked by path):
+//   createAzureContext: the real connection and credential, with recording fakes as the clients (aci, acr,
+//     resources, ml, arm for the Application Insights GET, and keyVault: a SecretClient holding the planted
+//     secrets); the real getSecret / setSecret run on top of them, so values read are masked as in a real run.
+//   clock: a virtual clock, so the waits (2 s back-off and two consecutive Running polls) take no real time.
+// Everything else runs for real: inputs, the deployment plan, the container group body, the long-running
+// operation adapter, the waiting states, diagnostics (events and log tail), outputs and the summary.
 // Secrets reach the records only as placeholders ('<DB_PASSWORD>', …) or as a sha256 prefix.
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { ContainerGroup } from '@azure/arm-containerinstance';
-import type { AzureContext } from '../../../shared/src/azure';
-import type { Clock, WaitOptions } from '../../../shared/src/waiter';
-import { L0_SUBSCRIPTION, l0TaskRunner, recordCall, withReal } from '../../../shared/tests/l0';
+import type { AzureClients, AzureContext } from '../../../shared/src/azure';
+import type { Clock } from '../../../shared/src/waiter';
+import { L0_SUBSCRIPTION, l0TaskRunner, recordCall } from '../../../shared/tests/l0';
+import type { DeployDeps } from '../../src/main';
 
 /** Secrets planted in the inputs, the vault, the registry and Application Insights: never printed unmasked. */
 export const SP_KEY = 'L0-planted-sp-Secret-aci-5e0b19';
@@ -45,7 +43,7 @@ export interface DeployScenarioOptions {
   crash?: boolean;
 }
 
-const sharedModule = (name: string): string => path.join(__dirname, '..', '..', '..', 'shared', 'src', `${name}.js`);
+const SCENARIO_ENV = 'L0_DEPLOY_SCENARIO';
 const notFound = (what: string): Error => Object.assign(new Error(`${what} not found`), { statusCode: 404 });
 
 const PLACEHOLDERS: [string, string][] = [
@@ -100,8 +98,15 @@ export function runDeployScenario(inputs: Record<string, string | undefined> = {
     BUILD_DEFINITIONNAME: 'churn-ci',
     SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
     SYSTEM_TEAMPROJECT: 'ml',
-  }, inputs: all });
+  }, inputs: all, entry: path.join(__dirname, 'entry.js') });
 
+  process.env[SCENARIO_ENV] = JSON.stringify(o);
+  tmr.run();
+}
+
+/** The dependencies entry.js hands to main: the scenario's fakes (options from runDeployScenario). */
+export function l0Deps(): DeployDeps {
+  const o = JSON.parse(process.env[SCENARIO_ENV] ?? '{}') as DeployScenarioOptions;
   // --- the container group as ACI reports it ---
   let written: ContainerGroup | undefined;
   let polls = 0;
@@ -187,39 +192,38 @@ export function runDeployScenario(inputs: Record<string, string | undefined> = {
     },
   };
 
-  tmr.registerMock('../../shared/src/azure', withReal<typeof import('../../../shared/src/azure')>(sharedModule('azure'), {
-    containerInstanceClient: () => aciClient as unknown as ReturnType<typeof import('../../../shared/src/azure').containerInstanceClient>,
-    containerRegistryClient: () => registryClient as unknown as ReturnType<typeof import('../../../shared/src/azure').containerRegistryClient>,
-    resourceClient: () => resourceClient as unknown as ReturnType<typeof import('../../../shared/src/azure').resourceClient>,
-    machineLearningClient: () => mlClient as unknown as ReturnType<typeof import('../../../shared/src/azure').machineLearningClient>,
-    armRequest: async <T>(_ctx: AzureContext, method: string, pathOrUrl: string, apiVersion: string): Promise<T> => {
+  const arm = {
+    request: async <T>(method: string, pathOrUrl: string, apiVersion: string): Promise<T> => {
       recordCall('armRequest', { method, pathOrUrl, apiVersion });
       return { name: 'ai-ml', properties: { ConnectionString: APPINSIGHTS } } as T;
     },
-  }));
-  tmr.registerMock('../../shared/src/keyvault', withReal<typeof import('../../../shared/src/keyvault')>(sharedModule('keyvault'), {
-    getSecret: async (ctx: AzureContext, vault: string, secretName: string, go: { optional?: boolean } = {}): Promise<string | undefined> => {
-      recordCall('getSecret', { subscriptionId: ctx.subscriptionId, vault, secretName, optional: go.optional === true });
-      // like the real getSecret: a value read is masked at once (with the real maskValue)
-      const mask = (v: string): string => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require(sharedModule('keyvault')) as typeof import('../../../shared/src/keyvault')).maskValue(v);
-        return v;
-      };
-      if (secretName === 'feature-store-key') return mask(FEATURE_KEY);
-      if (secretName === 'churn-staging-scoring-key' && o.vaultHasScoringKey) return mask(VAULT_SCORING_KEY);
-      return undefined;
+  };
+  // the connection's subscription, recorded with every vault call (set when main creates its context)
+  let subscriptionId = '';
+  const vault = (name: string) => ({
+    vaultUrl: `https://${name}.vault.azure.net`,
+    getSecret: async (secretName: string): Promise<{ value?: string }> => {
+      recordCall('getSecret', { subscriptionId, vault: name, secretName });
+      if (secretName === 'feature-store-key') return { value: FEATURE_KEY };
+      if (secretName === 'churn-staging-scoring-key' && o.vaultHasScoringKey) return { value: VAULT_SCORING_KEY };
+      throw notFound(`secret ${secretName}`);
     },
-    setSecret: async (ctx: AzureContext, vault: string, secretName: string, value: string, tags?: Record<string, string>): Promise<void> => {
-      recordCall('setSecret', { subscriptionId: ctx.subscriptionId, vault, secretName, valueSha: sha(value), tags });
+    setSecret: async (secretName: string, value: string, so: { tags?: Record<string, string> }): Promise<{ name: string }> => {
+      recordCall('setSecret', { subscriptionId, vault: name, secretName, valueSha: sha(value), tags: so.tags });
+      return { name: secretName };
     },
-  }));
-  tmr.registerMock('../../shared/src/waiter', withReal<typeof import('../../../shared/src/waiter')>(sharedModule('waiter'), {
-    waitUntil: async <T>(w: WaitOptions<T>): Promise<T> => {
+  });
+  const clients = { aci: aciClient, acr: registryClient, resources: resourceClient, ml: mlClient, arm, keyVault: vault } as unknown as AzureClients;
+  return {
+    // the real connection and credential (nothing is signed in: no fake calls for a token)
+    createAzureContext: (): AzureContext => {
+      // loaded here, not at the top: task-lib reads the inputs when it is first loaded, after the scenario set them
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const real = require(sharedModule('waiter')) as typeof import('../../../shared/src/waiter');
-      return real.waitUntil({ ...w, clock: w.clock ?? virtualClock() });
+      const { createAzureSession } = require('../../../shared/src/azureSession') as typeof import('../../../shared/src/azureSession');
+      const session = createAzureSession();
+      subscriptionId = session.subscriptionId;
+      return { ...session, clients };
     },
-  }));
-  tmr.run();
+    clock: virtualClock(),
+  };
 }

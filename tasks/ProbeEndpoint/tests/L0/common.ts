@@ -5,12 +5,12 @@
 //     what it was built with and how many requests it got; left out when L0_SCORING_URL names a
 //     real server (started by the test in another process).
 //   '../../shared/src/keyvault' (required by inputs.js and scoringKey.js): getSecret recorded,
-//     returns VAULT_KEY; no Key Vault is reached.
+//     returns VAULT_KEY; no Key Vault is reached. createKeyVaultContext is the real one.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AzureContext } from '../../../shared/src/azure';
-import { L0_SUBSCRIPTION, l0TaskRunner, recordCall } from '../../../shared/tests/l0';
+import type { AzureSession } from '../../../shared/src/azure';
+import { L0_SUBSCRIPTION, l0TaskRunner, recordCall, withReal } from '../../../shared/tests/l0';
 import type { Exchange, ScoringClientOptions } from '../../src/client';
 
 /** Scoring keys planted in the inputs / the vault: the tests check they are masked and never printed. */
@@ -70,12 +70,12 @@ export function runProbeScenario(inputs: Record<string, string | undefined> = {}
   const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: { BUILD_SOURCESDIRECTORY: dir }, inputs: all });
 
   if (!realServer) tmr.registerMock('./client', { ScoringClient: FakeScoringClient });
-  tmr.registerMock('../../shared/src/keyvault', {
+  tmr.registerMock('../../shared/src/keyvault', withReal<typeof import('../../../shared/src/keyvault')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'keyvault.js'), {
     vaultUrl: (nameOrUri: string): string => (/^https:\/\//i.test(nameOrUri) ? nameOrUri.replace(/\/?$/, '/') : `https://${nameOrUri}.vault.azure.net/`),
-    getSecret: async (ctx: AzureContext, vault: string, secretName: string): Promise<string> => {
+    getSecret: async (ctx: AzureSession, vault: string, secretName: string): Promise<string> => {
       recordCall('getSecret', { subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme, vault, secretName });
       return VAULT_KEY;
     },
-  });
+  }));
   tmr.run();
 }

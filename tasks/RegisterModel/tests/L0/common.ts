@@ -3,7 +3,7 @@
 // talks to Azure, registered with the specifiers the compiled modules (out/tasks/RegisterModel/src/*.js)
 // require:
 //   '../../shared/src/workspace' (resolveWorkspace, datastoreContainer), './source' (resolveJobSource,
-//   uploadPlanned), './registry' (listVersions), './metrics' (jobMetrics: MLflow), './register'
+//   uploadPlanned), './modelVersions' (listVersions), './metrics' (jobMetrics: MLflow), './register'
 //   (registerVersion), './promote' (promotionTarget, promote).
 // The pure functions of those modules (planLocalSource's hashing, findProduction, nextVersion,
 // parseMetricsJson, versionContent, …) are the real ones, loaded on first use. The rest runs for real:
@@ -11,14 +11,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AzureContext } from '../../../shared/src/azure';
+import type { AzureSession } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
 import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall, withReal } from '../../../shared/tests/l0';
 import type { Tag } from '../../src/inputs';
 import type { Metrics } from '../../src/metrics';
 import type { PromoteOutcome, PromotionRecord } from '../../src/promote';
 import type { RegisterOutcome, VersionContent } from '../../src/register';
-import type { ModelVersionInfo, RegistryScope } from '../../src/registry';
+import type { ModelVersionInfo, RegistryScope } from '../../src/modelVersions';
 import type { LocalFile, ResolvedSource } from '../../src/source';
 
 /** The connection's client secret: the tests check it never reaches the log unmasked. */
@@ -88,17 +88,17 @@ export function runRegisterScenario(inputs: Record<string, string | undefined> =
     SYSTEM_TEAMPROJECT: 'ml',
   }, inputs: inputsWithPaths });
 
-  const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
+  const ctxOf = (ctx: AzureSession): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
   const scopeOf = (s: RegistryScope): { resourceGroup: string; workspaceName: string; modelName: string } => ({ resourceGroup: s.resourceGroup, workspaceName: s.workspaceName, modelName: s.modelName });
   const ws = l0Workspace();
 
   tmr.registerMock('../../shared/src/workspace', withReal<typeof import('../../../shared/src/workspace')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'workspace.js'), {
-    resolveWorkspace: async (ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
+    resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
       recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
       return ws;
     },
     // stands in for the blob container: uploadPlanned (mocked) is the only user
-    datastoreContainer: async (_ctx: AzureContext, w: WorkspaceInfo) => {
+    datastoreContainer: async (_ctx: AzureSession, w: WorkspaceInfo) => {
       recordCall('datastoreContainer', { workspace: w.name });
       return { containerName: w.defaultDatastore.containerName } as unknown as Awaited<ReturnType<typeof import('../../../shared/src/workspace').datastoreContainer>>;
     },
@@ -113,14 +113,14 @@ export function runRegisterScenario(inputs: Record<string, string | undefined> =
       return `Uploaded ${plan.files.length} file(s) to datastore '${datastoreName}' at ${plan.prefix}.`;
     },
   }));
-  tmr.registerMock('./registry', withReal<typeof import('../../src/registry')>(srcModule('registry'), {
+  tmr.registerMock('./modelVersions', withReal<typeof import('../../src/modelVersions')>(srcModule('modelVersions'), {
     listVersions: async (scope: RegistryScope, lo: { includeArchived?: boolean; tagFilter?: Tag } = {}): Promise<ModelVersionInfo[]> => {
       recordCall('listVersions', { ...scopeOf(scope), ...lo });
       return VERSIONS;
     },
   }));
   tmr.registerMock('./metrics', withReal<typeof import('../../src/metrics')>(srcModule('metrics'), {
-    jobMetrics: async (ctx: AzureContext, w: WorkspaceInfo, jobName: string): Promise<Metrics> => {
+    jobMetrics: async (ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<Metrics> => {
       recordCall('jobMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
       return { accuracy: o.jobAccuracy ?? 0.93, loss: 0.21 };
     },

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JobBase } from '@azure/arm-machinelearning';
-import type { AzureContext } from '../../../shared/src/azure';
+import type { AzureSession } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
 import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall, withReal } from '../../../shared/tests/l0';
 import type { CodeVersionResult } from '../../src/code';
@@ -88,11 +88,11 @@ export function runTrainScenario(inputs: Record<string, string | undefined> = {}
     SYSTEM_JOBATTEMPT: '1',
   }, inputs: all });
 
-  const ctxOf = (ctx: AzureContext): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
+  const ctxOf = (ctx: AzureSession): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
   const ws = l0Workspace({ discoveryUrl: 'https://westeurope.api.azureml.ms/discovery' });
 
   tmr.registerMock('../../shared/src/workspace', withReal<typeof import('../../../shared/src/workspace')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'workspace.js'), {
-    resolveWorkspace: async (ctx: AzureContext, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
+    resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
       recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
       return ws;
     },
@@ -122,7 +122,7 @@ export function runTrainScenario(inputs: Record<string, string | undefined> = {}
       recordCall('findPlan', { workspace: w.name, ...p });
       return o.plan === 'attach' ? { action: 'attach', name: p.base, status: 'Running' } : { action: 'submit', name: p.base };
     },
-    submitJob: async (ctx: AzureContext, w: WorkspaceInfo, name: string, body: JobBase): Promise<string> => {
+    submitJob: async (ctx: AzureSession, w: WorkspaceInfo, name: string, body: JobBase): Promise<string> => {
       recordCall('submitJob', { ...ctxOf(ctx), workspace: w.name, name, body });
       return 'NotStarted';
     },
@@ -144,11 +144,11 @@ export function runTrainScenario(inputs: Record<string, string | undefined> = {}
     },
   });
   tmr.registerMock('./dataplane', withReal<typeof import('../../src/dataplane')>(srcModule('dataplane'), {
-    fetchMetrics: async (ctx: AzureContext, w: WorkspaceInfo, jobName: string): Promise<{ metrics: Metrics; problem?: string }> => {
+    fetchMetrics: async (ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<{ metrics: Metrics; problem?: string }> => {
       recordCall('fetchMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
       return (o.finalStatus ?? 'Completed') === 'Completed' ? { metrics: METRICS } : { metrics: {}, problem: 'the job logged no metrics' };
     },
-    fetchRunDetails: async (_ctx: AzureContext, w: WorkspaceInfo, jobName: string): Promise<RunDetails | undefined> => {
+    fetchRunDetails: async (_ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<RunDetails | undefined> => {
       recordCall('fetchRunDetails', { workspace: w.name, jobName });
       return { error: JOB_ERROR, warnings: [], logTail: { name: 'user_logs/std_log.txt', lines: ['Traceback (most recent call last):', INJECTION, 'ModuleNotFoundError: No module named sklearn'] } };
     },

@@ -3,7 +3,7 @@
 // typed-in key) loads no identity code at all (@azure/identity with MSAL is the largest part of it).
 // The connection's fields are still checked here, at once, so a broken connection fails before any work.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import type { ServiceConnection } from '../connection';
+import type { ServiceConnection } from '../connectionTypes';
 import type { AgentHttp } from '../http';
 import { requireField } from './common';
 

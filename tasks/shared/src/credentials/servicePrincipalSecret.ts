@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ClientSecretCredential } from '@azure/identity';
-import type { ServiceConnection } from '../connection';
+import type { ServiceConnection } from '../connectionTypes';
 import type { AgentHttp } from '../http';
 import { credentialOptions, requireField } from './common';
 

@@ -4,7 +4,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ClientAssertionCredential } from '@azure/identity';
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { ServiceConnection } from '../connection';
+import type { ServiceConnection } from '../connectionTypes';
 import { TaskError } from '../errors';
 import { AgentHttp, httpRequest } from '../http';
 import { credentialOptions, requireField } from './common';

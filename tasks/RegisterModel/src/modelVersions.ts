@@ -2,7 +2,7 @@
 // version number, and a version an earlier attempt of this pipeline run registered. The selection
 // functions are pure; only listVersions talks to Azure.
 import type { AzureMachineLearningWorkspaces, ModelVersion } from '@azure/arm-machinelearning';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
+import { azureCall, AzureCallError, toAzureCallError } from '../../shared/src/errors';
 import type { Tag } from './inputs';
 
 /** A model version in the user's terms. */
@@ -64,19 +64,18 @@ export async function listVersions(scope: RegistryScope, o: { includeArchived?: 
     });
     for await (const v of iter) out.push(toInfo(scope.modelName, v));
   } catch (err) {
-    if (statusOf(err) === 404) return out;
-    throw new TaskError(describeAzureError(err, { action: 'Listing the versions of', resource: `model '${scope.modelName}' in workspace '${scope.workspaceName}'` }));
+    const e = toAzureCallError(err, 'Listing the versions of', `model '${scope.modelName}' in workspace '${scope.workspaceName}'`);
+    if (e instanceof AzureCallError && e.statusCode === 404) return out;
+    throw e;
   }
   return out;
 }
 
 export async function getVersion(scope: RegistryScope, version: string): Promise<ModelVersionInfo | undefined> {
-  try {
-    return toInfo(scope.modelName, await scope.client.modelVersions.get(scope.resourceGroup, scope.workspaceName, scope.modelName, version));
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `model version ${scope.modelName}:${version}` }));
-  }
+  const v = await azureCall('Reading', `model version ${scope.modelName}:${version}`, () => scope.client.modelVersions.get(scope.resourceGroup, scope.workspaceName, scope.modelName, version), {
+    notFound: 'undefined',
+  });
+  return v ? toInfo(scope.modelName, v) : undefined;
 }
 
 function numeric(version: string): number | undefined {

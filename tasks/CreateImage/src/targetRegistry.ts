@@ -1,8 +1,7 @@
 // Finds the container registry: the workspace's (its ARM id), or the `containerRegistry` input
 // (a name, looked up in the subscription, or an ARM id). The login server comes from ARM.
-import { AzureContext, containerRegistryClient } from '../../shared/src/azure';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import { AzureCallError, type ContextWith, azureCall, toAzureCallError, type WorkspaceInfo } from '../../shared/src/azure';
+import { TaskError } from '../../shared/src/errors';
 import type { RegistryChoice } from './inputs';
 
 export interface RegistryInfo {
@@ -14,39 +13,38 @@ export interface RegistryInfo {
 
 const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)$/i;
 
-async function byId(ctx: AzureContext, id: string, input: string | undefined): Promise<RegistryInfo> {
+async function byId(ctx: ContextWith<'acr'>, id: string, input: string | undefined): Promise<RegistryInfo> {
   const m = ID.exec(id.replace(/\/$/, ''));
   if (!m) throw new TaskError(`The registry id '${id}' is not a container registry resource id.`);
   const [, sub, rg, name] = m;
   if (sub.toLowerCase() !== ctx.subscriptionId.toLowerCase()) {
     throw new TaskError(`${input ? `Input '${input}': the` : 'The'} registry '${name}' is in subscription ${sub}, not in the service connection's subscription ${ctx.subscriptionId}. Expected a registry the connection can reach.`);
   }
+  let r;
   try {
-    const r = await containerRegistryClient(ctx).registries.get(rg, name);
-    if (!r.loginServer) throw new TaskError(`Registry '${name}' reports no login server.`);
-    return { id: r.id ?? id, name: r.name ?? name, resourceGroup: rg, loginServer: r.loginServer.toLowerCase() };
+    r = await azureCall('Reading', `container registry '${name}' (resource group '${rg}')`, () => ctx.clients.acr.registries.get(rg, name));
   } catch (err) {
-    if (err instanceof TaskError) throw err;
-    if (statusOf(err) === 404 && input) {
+    if (err instanceof AzureCallError && err.statusCode === 404 && input) {
       throw new TaskError(`Input '${input}': container registry '${name}' was not found in resource group '${rg}'. Expected an existing Azure Container Registry.`);
     }
-    throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `container registry '${name}' (resource group '${rg}')` }));
+    throw err;
   }
+  if (!r.loginServer) throw new TaskError(`Registry '${name}' reports no login server.`);
+  return { id: r.id ?? id, name: r.name ?? name, resourceGroup: rg, loginServer: r.loginServer.toLowerCase() };
 }
 
-async function byName(ctx: AzureContext, name: string): Promise<RegistryInfo> {
+async function byName(ctx: ContextWith<'acr'>, name: string): Promise<RegistryInfo> {
   try {
-    for await (const r of containerRegistryClient(ctx).registries.list()) {
+    for await (const r of ctx.clients.acr.registries.list()) {
       if (r.name?.toLowerCase() === name.toLowerCase() && r.id) return byId(ctx, r.id, 'containerRegistry');
     }
   } catch (err) {
-    if (err instanceof TaskError) throw err;
-    throw new TaskError(describeAzureError(err, { action: 'Listing', resource: 'the container registries of the subscription' }));
+    throw toAzureCallError(err, 'Listing', 'the container registries of the subscription');
   }
   throw new TaskError(`Input 'containerRegistry': no container registry named '${name}' in subscription ${ctx.subscriptionId}. Expected the name of an existing registry (or its resource id).`);
 }
 
-export async function resolveRegistry(ctx: AzureContext, ws: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> {
+export async function resolveRegistry(ctx: ContextWith<'acr'>, ws: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> {
   if (choice.kind === 'id') return byId(ctx, choice.id, 'containerRegistry');
   if (choice.kind === 'name') return byName(ctx, choice.name);
   if (!ws.containerRegistryId) {

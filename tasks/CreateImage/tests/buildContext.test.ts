@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import * as tar from 'tar-stream';
-import { assembleContext, checkDockerfileSources, generateDockerfile, missingCopySources, packContext, parseCopyInstructions } from '../src/context';
+import { assembleContext, checkDockerfileSources, generateDockerfile, missingCopySources, packContext, parseCopyInstructions } from '../src/buildContext';
 import { findAsset } from '../src/assets';
 
 async function tarEntries(gz: Buffer): Promise<Map<string, Buffer>> {

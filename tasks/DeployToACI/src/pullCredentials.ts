@@ -3,9 +3,8 @@
 // then every registry of the subscription).
 import type { ImageRegistryCredential } from '@azure/arm-containerinstance';
 import type { Registry } from '@azure/arm-containerregistry';
-import { AzureContext, containerRegistryClient } from '../../shared/src/azure';
-import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
-import { maskValue } from '../../shared/src/keyvault';
+import { AzureContext, azureCall, maskValue, toAzureCallError } from '../../shared/src/azure';
+import { TaskError } from '../../shared/src/errors';
 import type { ImageReference } from '../../shared/src/imageReference';
 import type { RegistryCredentialsInput } from './inputs';
 
@@ -26,16 +25,12 @@ function sameServer(loginServer: string | undefined, registry: string): boolean 
 }
 
 async function findRegistry(ctx: AzureContext, image: ImageReference, workspaceRegistryId?: string): Promise<Registry | undefined> {
-  const client = containerRegistryClient(ctx);
+  const client = ctx.clients.acr;
   if (workspaceRegistryId) {
     const ref = parseRegistryId(workspaceRegistryId);
     if (ref) {
-      try {
-        const r = await client.registries.get(ref.resourceGroup, ref.name);
-        if (sameServer(r.loginServer, image.registry)) return r;
-      } catch (err) {
-        if (statusOf(err) !== 404) throw new TaskError(describeAzureError(err, { action: 'Reading', resource: `the workspace's container registry '${ref.name}'` }));
-      }
+      const r = await azureCall('Reading', `the workspace's container registry '${ref.name}'`, () => client.registries.get(ref.resourceGroup, ref.name), { notFound: 'undefined' });
+      if (r && sameServer(r.loginServer, image.registry)) return r;
     }
   }
   try {
@@ -43,7 +38,7 @@ async function findRegistry(ctx: AzureContext, image: ImageReference, workspaceR
       if (sameServer(r.loginServer, image.registry)) return r;
     }
   } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Listing', resource: 'the container registries of the subscription' }));
+    throw toAzureCallError(err, 'Listing', 'the container registries of the subscription');
   }
   return undefined;
 }
@@ -70,12 +65,7 @@ export async function resolveRegistryCredential(
         `Fix: enable it (az acr update --name ${registry.name} --admin-enabled true), or set registryCredentials to 'given' with a repository-scoped token (az acr token create).`,
     );
   }
-  let creds;
-  try {
-    creds = await containerRegistryClient(ctx).registries.listCredentials(ref.resourceGroup, ref.name);
-  } catch (err) {
-    throw new TaskError(describeAzureError(err, { action: 'Reading the admin credentials of', resource: `container registry '${registry.name}'` }));
-  }
+  const creds = await azureCall('Reading the admin credentials of', `container registry '${registry.name}'`, () => ctx.clients.acr.registries.listCredentials(ref.resourceGroup, ref.name));
   const password = creds.passwords?.find((p) => !!p.value)?.value;
   if (!creds.username || !password) throw new TaskError(`Container registry '${registry.name}' returned no admin password. Hint: regenerate one (az acr credential renew --name ${registry.name} --password-name password).`);
   maskValue(password);

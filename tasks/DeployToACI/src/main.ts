@@ -1,0 +1,77 @@
+// DeployToACI's main: readInputs (pure) → createAzureContext → prepareDeployment (reads only) → deployAndWait
+// (the one write) → outputs and summary → the outcome. Its Azure dependencies come in through `deps`, so the L0
+// tests hand it fake clients instead of mocking modules by path.
+import * as tl from 'azure-pipelines-task-lib/task';
+import { ALL_CLIENTS, type AzureContext, createAzureContext } from '../../shared/src/azure';
+import { cancellationSignal, type Clock, type Outcome, succeeded } from '../../shared/src/task';
+import { registerCollectedDataAssets } from './dataCollection';
+import { deployAndWait } from './deploy';
+import { endpointOf, portalUrl, setOutputs, writeSummary } from './endpoint';
+import { readInputs } from './inputs';
+import { prepareDeployment } from './prepare';
+import { storeScoringKey } from './secrets';
+
+export interface DeployDeps {
+  createAzureContext(): AzureContext;
+  /** The waits' clock (the L0 tests use a virtual one). */
+  clock?: Clock;
+}
+
+export const azureDeps: DeployDeps = {
+  // every client: the container group, the workspace's registry and App Insights, Key Vault, the resource group
+  createAzureContext: () => createAzureContext(ALL_CLIENTS),
+};
+
+export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
+  const ctx = deps.createAzureContext();
+  const p = readInputs(ctx.cloud);
+  const plan = await prepareDeployment(ctx, p);
+  console.log(`Image: ${p.imageUri}; registry credentials: ${plan.registryDescription}.`);
+  console.log(`Application Insights: ${plan.appInsightsDescription}.`);
+  if (plan.dataCollection) {
+    console.log(`Data collection: on (sample rate ${p.sampleRate}), write-only SAS on datastore 'workspaceblobstore' valid until ${plan.dataCollection.expiresOn.toISOString()}.`);
+  }
+
+  if (plan.scoringKey && (await storeScoringKey(ctx, plan.scoringKey, p.containerGroupName))) {
+    console.log(`Generated a new scoring key and stored it in Key Vault secret '${plan.scoringKey.secretName}'.`);
+  } else if (plan.scoringKey) {
+    console.log(plan.scoringKey.source === 'keyVault'
+      ? `Scoring key: read from Key Vault secret '${plan.scoringKey.secretName}'.`
+      : 'Scoring key: generated for this run only (no keyVault); it is available as the secret output variable scoringKey.');
+  }
+  console.log(plan.existing ? tl.loc('Updating', p.containerGroupName, plan.location) : tl.loc('Creating', p.containerGroupName, plan.location));
+
+  const group = await deployAndWait(ctx, {
+    resourceGroup: p.resourceGroup,
+    name: p.containerGroupName,
+    body: plan.body,
+    timeoutMs: p.readinessTimeoutMs,
+    isUpdate: !!plan.existing,
+    abortSignal: cancellationSignal(),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  const endpoint = endpointOf(group, p.port);
+  console.log(tl.loc('Running', p.containerGroupName, endpoint.scoringUri));
+
+  if (plan.dataCollection && p.workspaceName) {
+    const created = await registerCollectedDataAssets(ctx, { resourceGroup: p.resourceGroup, workspaceName: p.workspaceName }, plan.dataCollection);
+    console.log(`Data assets of the collected data: ${plan.dataCollection.assets.map((a) => `${a.name}${created.includes(a.name) ? ' (registered)' : ''}`).join(', ')}.`);
+  }
+  setOutputs(endpoint, plan.scoringKey?.value);
+  writeSummary({
+    name: p.containerGroupName,
+    action: plan.existing ? 'Updated' : 'Created',
+    image: p.imageUri,
+    ...(p.imageDigest ? { imageDigest: p.imageDigest } : {}),
+    location: plan.location,
+    cpu: p.cpu,
+    memoryGb: p.memoryGb,
+    endpoint,
+    registry: plan.registryDescription,
+    scoringKey: !plan.scoringKey ? 'off' : plan.scoringKey.secretName ? `Key Vault secret ${plan.scoringKey.secretName}` : 'generated (output scoringKey)',
+    appInsights: plan.appInsightsDescription,
+    secureNames: plan.secureNames,
+    ...(portalUrl(ctx.cloud, endpoint.containerGroupId) ? { portal: portalUrl(ctx.cloud, endpoint.containerGroupId) } : {}),
+  });
+  return succeeded();
+}
