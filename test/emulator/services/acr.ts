@@ -406,7 +406,7 @@ function runBody(emu: EmulatorApi, run: RunRecord): Record<string, unknown> {
       runId: run.runId, status: run.status, lastUpdatedTime: new Date().toISOString(), runType: 'QuickRun', createTime: run.createTime,
       ...(run.startTime ? { startTime: run.startTime } : {}), ...(run.finishTime ? { finishTime: run.finishTime } : {}),
       outputImages: run.status === 'Succeeded' ? run.outputImages : [],
-      platform: { os: 'linux', architecture: run.request.platform?.architecture ?? 'amd64' }, agentConfiguration: { cpu: 2 },
+      platform: { os: 'Linux', architecture: run.request.platform?.architecture ?? 'amd64' }, agentConfiguration: { cpu: 2 },
       isArchiveEnabled: false, provisioningState: 'Succeeded',
       imageUpdateTrigger: undefined,
     },
