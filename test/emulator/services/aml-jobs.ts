@@ -40,12 +40,21 @@ import { AML_API_VERSIONS, AML_PROVIDER, requireWorkspace, systemData, WORKSPACE
 
 export const DEFAULT_COMPUTE = 'cpu-cluster';
 export const DEFAULT_STATES = ['NotStarted', 'Queued', 'Preparing', 'Running'];
-export const TERMINAL = ['Completed', 'Failed', 'Canceled'];
+/** Every value of the spec's JobStatus (2022-10-01, the SDK's KnownJobStatus): a script may walk a job through any of them. */
+export type JobStatus = 'NotStarted' | 'Starting' | 'Provisioning' | 'Preparing' | 'Queued' | 'Running' | 'Finalizing'
+  | 'CancelRequested' | 'Completed' | 'Failed' | 'Canceled' | 'NotResponding' | 'Paused' | 'Unknown';
+/**
+ * The states a job does not leave (azure-ai-ml `_run_history_constants.py` TERMINAL_STATUSES): Completed,
+ * Failed, Canceled, and also NotResponding and Paused. Finalizing and Unknown are passing states.
+ */
+export const TERMINAL: string[] = ['Completed', 'Failed', 'Canceled', 'NotResponding', 'Paused'];
 const ARTIFACT_CONTAINER = 'azureml';
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 
 export interface JobScript {
-  outcome?: 'Completed' | 'Failed' | 'Canceled';
+  /** The terminal state the job ends in (default Completed). */
+  outcome?: 'Completed' | 'Failed' | 'Canceled' | 'NotResponding' | 'Paused';
+  /** States before the outcome (default NotStarted, Queued, Preparing, Running): any JobStatus, e.g. Finalizing, Unknown (the contract check rejects other values in the reply). */
   states?: string[];
   pollsPerState?: number;
   neverFinish?: boolean;
