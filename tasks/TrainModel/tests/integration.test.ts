@@ -163,6 +163,31 @@ describe('TrainModel (bundle against the emulator)', function () {
     assertNoSecretsLeaked(run, [...wif.secrets, b.bed.emulator.state.storage.accountKey]);
   });
 
+  // azure-ai-ml `_run_history_constants.py`: NotResponding and Paused are terminal, Finalizing and Unknown are not
+  for (const stuck of ['NotResponding', 'Paused'] as const) {
+    it(`a job that ends ${stuck} fails at once (not at timeoutMinutes) and a retry submits a new job`, async () => {
+      const { codePath, condaFile } = makeProject();
+      jobScripts(b.bed.emulator).set('*', { outcome: stuck });
+      const run = await train(b, { ...baseInputs(codePath, condaFile), timeoutMinutes: '0.5', pollIntervalSeconds: '0.2' });
+      assert.strictEqual(run.result, 'Failed', run.stdout);
+      assert.match(run.message ?? '', new RegExp(`Job '${run.outputs.jobName}' ended with status ${stuck}\\.`));
+      assert.strictEqual(run.outputs.jobStatus, stuck);
+      assert.strictEqual(findJob(b.bed.emulator, run.outputs.jobName)!.cancelRequests, 0, 'a terminal job is not cancelled');
+      jobScripts(b.bed.emulator).set('*', { outcome: 'Completed' });
+      const retry = await train(b, baseInputs(codePath, condaFile), { variables: { 'System.JobAttempt': '2' } });
+      assert.strictEqual(retry.result, 'Succeeded', retry.stdout);
+      assert.strictEqual(retry.outputs.jobName, `${run.outputs.jobName}-a2`);
+    });
+  }
+
+  it('Finalizing and Unknown are passing states: the task keeps waiting until the job completes', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', { states: ['NotStarted', 'Starting', 'Provisioning', 'Queued', 'Running', 'Unknown', 'Finalizing'], outcome: 'Completed' });
+    const run = await train(b, { ...baseInputs(codePath, condaFile), pollIntervalSeconds: '0.2' });
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    assert.strictEqual(run.outputs.jobStatus, 'Completed');
+  });
+
   it('times out at timeoutMinutes, cancels the job and fails naming the input', async () => {
     const { codePath, condaFile } = makeProject();
     jobScripts(b.bed.emulator).set('*', { neverFinish: true });
