@@ -10,6 +10,29 @@ import { environmentAssets } from '../emulator/services/aml-jobs';
 import { addDataVersion } from '../emulator/services/aml-data';
 import { azureAiMlMissing, runAzureAiMl, type OracleRun } from './azure-ai-ml';
 import type { RecordedRequest } from '../emulator';
+import { runTask, serviceConnectionEnv } from '../harness/run-task';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+
+/** Every JSON path of a body (`properties.inputs.training_data.uri`), with the names of inputs/outputs/tags as `*`. */
+export function fieldPaths(v: unknown, at = ''): string[] {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return [at];
+  const out: string[] = [];
+  for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+    const name = /\.(inputs|outputs|tags|environmentVariables|properties\.properties)$/.test(at) ? '*' : k;
+    out.push(...fieldPaths(child, at ? `${at}.${name}` : name));
+  }
+  return [...new Set(out)].sort();
+}
+
+/**
+ * Fields only the official client sends, and why ours need not: azure-ai-ml records its own client-side
+ * bookkeeping in the job's `properties` bag and tags (`_azureml.ComputeTargetType`, `ContentSnapshotId`…).
+ */
+const OFFICIAL_CLIENT_ONLY: RegExp[] = [
+  /^properties\.properties\./,
+  /^properties\.isArchived$/, // always false on a new job; the spec's default (JobBaseProperties.isArchived)
+];
 
 /** `PUT …/jobs/{id}` → `PUT jobs/{}`: the route of a request without names and ids. */
 export function routeOf(r: RecordedRequest): string {
@@ -67,6 +90,43 @@ describe('official client oracle: azure-ai-ml against the emulator', function ()
     const body = JSON.parse(put.body) as { properties: { inputs: Record<string, { uri: string; jobInputType: string }> } };
     // azure-ai-ml resolves the data asset to its ARM id before the PUT (_job_operations._resolve_job_input)
     assert.match(body.properties.inputs.training_data.uri, /^\/subscriptions\/.+\/workspaces\/mlw\/data\/sales\/versions\/3$/);
+  });
+
+  it('our TrainModel sends the job the official client sends (paths and body fields; api-versions may differ)', async function () {
+    if (!trained || trained.exitCode !== 0) this.skip();
+    const emu = bed.emulator;
+    const connection = serviceConnectionEnv(emu, 'spnKey', { id: 'conn-oracle' });
+    const first = emu.requests.length;
+    const run = await runTask(path.join(REPO, 'dist', 'tasks', 'TrainModel', 'index.js'), {
+      connection, timeoutMs: 90_000,
+      inputs: {
+        azureSubscription: 'conn-oracle', resourceGroup: 'rg-ml', workspaceName: 'mlw', experimentName: 'oracle',
+        codePath: path.join(work, 'src'), command: 'python train.py --data ${{inputs.training_data}}',
+        environment: 'azureml:sklearn-env:1', compute: 'cpu-cluster', jobInputs: 'training_data=azureml:sales:3',
+        jobName: 'ours-job-1', waitForCompletion: 'false',
+      },
+      variables: { 'Build.BuildId': '1' },
+    });
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    const ours = emu.requests.slice(first).filter((r) => r.host === 'management.localhost');
+    const theirs = trained.requests.filter((r) => r.host === 'management.localhost');
+    const jobPut = (rs: RecordedRequest[]): Record<string, unknown> => JSON.parse(rs.find((r) => r.method === 'PUT' && /\/jobs\/[^/]+$/.test(r.path))!.body) as Record<string, unknown>;
+    const officialJob = jobPut(theirs);
+    const ourJob = jobPut(ours);
+    // every write the official client makes to submit the job, we make too (reads may differ)
+    const writes = (rs: RecordedRequest[]): string[] => [...new Set(rs.filter((r) => r.method !== 'GET').map(routeOf))].sort();
+    assert.deepStrictEqual(writes(ours).filter((w) => !writes(theirs).includes(w)), [], `writes only we make: ${writes(ours).join(', ')} vs ${writes(theirs).join(', ')}`);
+    // the job body: every field the official client sends, we send (extra fields of ours are named below)
+    const theirFields = fieldPaths(officialJob);
+    const ourFields = fieldPaths(ourJob);
+    const missingInOurs = theirFields.filter((f) => !ourFields.includes(f) && !OFFICIAL_CLIENT_ONLY.some((re) => re.test(f)));
+    assert.deepStrictEqual(missingInOurs, [], `official: ${JSON.stringify(officialJob)}\nours: ${JSON.stringify(ourJob)}`);
+    // the values that decide what Azure runs: the input is the data version's ARM id of its own type
+    const input = (j: Record<string, unknown>): Record<string, unknown> => ((j.properties as Record<string, Record<string, unknown>>).inputs.training_data) as Record<string, unknown>;
+    assert.deepStrictEqual(
+      { type: input(ourJob).jobInputType, uri: String(input(ourJob).uri).toLowerCase() },
+      { type: input(officialJob).jobInputType, uri: String(input(officialJob).uri).toLowerCase() },
+    );
   });
 
   it('reads a job and creates a model version from a job output; the emulator accepts every request', async function () {

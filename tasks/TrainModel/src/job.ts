@@ -70,7 +70,10 @@ export function distributionConfig(d: Distribution, processCountPerInstance: num
   }
 }
 
-export function jobInputsBody(inputs: Map<string, JobInputSpec>): Record<string, JobInputUnion> {
+/** Inputs after resolveDataInputs (data assets are ARM ids of their own type, which may be mltable). */
+export type JobInputValue = JobInputSpec | { type: 'mltable'; value: string };
+
+export function jobInputsBody(inputs: Map<string, JobInputValue>): Record<string, JobInputUnion> {
   const out: Record<string, JobInputUnion> = {};
   for (const [name, spec] of inputs) {
     out[name] = spec.type === 'literal' ? { jobInputType: 'literal', value: spec.value } : { jobInputType: spec.type, uri: spec.value };
@@ -85,7 +88,7 @@ export interface JobBodyOptions {
   codeId: string;
   environmentId: string;
   computeId: string;
-  inputs: Map<string, JobInputSpec>;
+  inputs: Map<string, JobInputValue>;
   modelOutputName: string;
   environmentVariables: Map<string, string>;
   instanceCount: number;

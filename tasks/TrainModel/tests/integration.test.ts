@@ -4,6 +4,7 @@ import { addCompute, amlJobs, codeAssets, environmentAssets, findJob, jobOutputB
 import { assertNoSecretsLeaked, serviceConnectionEnv } from '../../../test/harness/run-task';
 import * as fs from 'fs';
 import * as path from 'path';
+import { addDataVersion } from '../../../test/emulator/services/aml-data';
 import { armCalls, baseInputs, type Bed, makeProject, resetAml, startBed, train } from './helpers';
 
 describe('TrainModel (bundle against the emulator)', function () {
@@ -60,7 +61,8 @@ describe('TrainModel (bundle against the emulator)', function () {
     assert.match(p.computeId, /\/workspaces\/mlw\/computes\/cpu-cluster$/);
     assert.deepStrictEqual(p.inputs, {
       learning_rate: { jobInputType: 'literal', value: '0.1' },
-      training_data: { jobInputType: 'uri_folder', uri: 'azureml:energy-data:3' },
+      // resolved to the data version's ARM id before the PUT, as azure-ai-ml does
+      training_data: { jobInputType: 'uri_folder', uri: `/subscriptions/${b.bed.emulator.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw/data/energy-data/versions/3` },
     });
     assert.deepStrictEqual(p.outputs, { model: { jobOutputType: 'uri_folder', mode: 'ReadWriteMount' } });
     assert.deepStrictEqual(p.environmentVariables, { LOG_LEVEL: 'debug' });
@@ -186,6 +188,21 @@ describe('TrainModel (bundle against the emulator)', function () {
     const run = await train(b, { ...baseInputs(codePath, condaFile), pollIntervalSeconds: '0.2' });
     assert.strictEqual(run.result, 'Succeeded', run.stdout);
     assert.strictEqual(run.outputs.jobStatus, 'Completed');
+  });
+
+  it('data-asset inputs: @latest is the newest version, the asset keeps its own type (mltable), a missing asset names the input', async () => {
+    const { codePath, condaFile } = makeProject();
+    addDataVersion(b.bed.emulator, 'sales', '1', { dataType: 'mltable', dataUri: 'azureml://datastores/workspaceblobstore/paths/sales/v1/' });
+    addDataVersion(b.bed.emulator, 'sales', '2', { dataType: 'mltable', dataUri: 'azureml://datastores/workspaceblobstore/paths/sales/v2/' });
+    const run = await train(b, { ...baseInputs(codePath, condaFile), jobInputs: 'sales=azureml:sales@latest', waitForCompletion: 'false' });
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    const put = JSON.parse(armCalls(b, 'PUT', /\/jobs\/[^/]+$/)[0].body);
+    assert.deepStrictEqual(put.properties.inputs.sales, { jobInputType: 'mltable', uri: `/subscriptions/${b.bed.emulator.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw/data/sales/versions/2` });
+    resetAml(b);
+    const missing = await train(b, { ...baseInputs(codePath, condaFile), jobInputs: 'sales=azureml:sales:9' });
+    assert.strictEqual(missing.result, 'Failed');
+    assert.match(missing.message ?? '', /^Input 'jobInputs': data asset 'sales:9' of input 'sales' does not exist in workspace 'mlw'\./);
+    assert.deepStrictEqual(b.bed.emulator.armWrites(), [], 'nothing written');
   });
 
   it('times out at timeoutMinutes, cancels the job and fails naming the input', async () => {
