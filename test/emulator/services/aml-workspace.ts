@@ -161,6 +161,12 @@ const service: ServiceModule = {
     }, o);
     emu.addRoute('arm', 'POST', `${WORKSPACE_PATH}/datastores/{name}/listSecrets`, (ctx) => {
       const { d } = getDatastore(ctx);
+      // The spec's SecretsType has no 'None': an identity-based datastore has no secrets to list, and the
+      // official client never asks (azure-ai-ml _datastore_operations._fetch_and_populate_secret skips
+      // NoneDatastoreCredentials). The emulator refuses the call rather than inventing a `secretsType: None` reply.
+      if (d.credentialsType === 'None') {
+        throw new HttpError(400, 'UserError', `Datastore '${d.name}' uses identity-based access (credentials type None): it has no secrets to list.`);
+      }
       if (d.credentialsType !== 'AccountKey') ctx.json(200, { secretsType: d.credentialsType });
       else ctx.json(200, { secretsType: 'AccountKey', key: emu.state.storage.accountKey });
     }, o);
