@@ -13,6 +13,8 @@ export interface DefaultDatastore {
   containerName: string;
   /** https://acct.blob.<suffix> */
   blobEndpoint: string;
+  /** AccountKey, Sas, ServicePrincipal, Certificate, None (identity-based), … */
+  credentialsType?: string;
 }
 
 export interface WorkspaceInfo {
@@ -97,6 +99,7 @@ export async function resolveWorkspace(ctx: AzureContext, resourceGroup: string,
     accountName: ds.properties.accountName,
     containerName: ds.properties.containerName,
     blobEndpoint: datastoreBlobEndpoint(ds.properties, storageSuffix(ctx.cloud)),
+    credentialsType: ds.properties.credentials?.credentialsType,
   };
 
   const discoveryUrl = ws.discoveryUrl || undefined;
@@ -123,6 +126,11 @@ export async function resolveWorkspace(ctx: AzureContext, resourceGroup: string,
 export async function datastoreContainer(ctx: AzureContext, ws: WorkspaceInfo): Promise<ContainerClient> {
   const ds = ws.defaultDatastore;
   const containerUrl = `${ds.blobEndpoint}/${ds.containerName}`;
+  // Only these credential types have secrets (spec SecretsType); an identity-based datastore (None) is
+  // reached with the task's own identity, as azure-ai-ml does (it never lists secrets for None).
+  if (!['AccountKey', 'Sas', 'ServicePrincipal', 'Certificate'].includes(ds.credentialsType ?? 'AccountKey')) {
+    return blobContainerClient(ctx, containerUrl, ctx.credential);
+  }
   let secrets: DatastoreSecretsUnion | undefined;
   try {
     secrets = await machineLearningClient(ctx).datastores.listSecrets(ws.resourceGroup, ws.name, ds.name);
