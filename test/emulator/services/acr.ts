@@ -47,7 +47,16 @@ export interface RegistryRecord {
   passwords: [string, string];
   created: string;
   tags?: Record<string, string>;
+  /**
+   * Policy azureADAuthenticationAsArmPolicy ("ARM audience token authentication", on by default): when
+   * 'disabled' (the built-in policy that hardens registries), /oauth2/exchange refuses ARM-audience tokens
+   * and takes only tokens for https://containerregistry.azure.net.
+   */
+  armAudienceTokens?: 'enabled' | 'disabled';
 }
+
+/** The registry audience of Entra ID tokens (ACR docs "Azure AD authentication as ARM policy"). */
+export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
 
 export type RunStatus = 'Queued' | 'Started' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled' | 'Error' | 'Timeout';
 
@@ -119,8 +128,9 @@ function manifests(emu: { state: EmulatorState }): Map<string, string> {
 }
 
 /** Adds (or replaces) a registry. */
-export function addRegistry(emu: { state: EmulatorState }, o: { name: string; resourceGroup: string; location?: string; adminUserEnabled?: boolean; sku?: RegistryRecord['sku'] }): RegistryRecord {
+export function addRegistry(emu: { state: EmulatorState }, o: { name: string; resourceGroup: string; location?: string; adminUserEnabled?: boolean; sku?: RegistryRecord['sku']; armAudienceTokens?: 'enabled' | 'disabled' }): RegistryRecord {
   const r: RegistryRecord = {
+    armAudienceTokens: o.armAudienceTokens ?? 'enabled',
     name: o.name, resourceGroup: o.resourceGroup, location: o.location ?? 'eastus', adminUserEnabled: o.adminUserEnabled ?? true,
     sku: o.sku ?? 'Standard', username: o.name,
     passwords: [crypto.randomBytes(24).toString('base64url'), crypto.randomBytes(24).toString('base64url')], created: new Date().toISOString(),
@@ -160,6 +170,7 @@ function registryBody(emu: EmulatorApi, r: RegistryRecord): Record<string, unkno
       policies: {
         quarantinePolicy: { status: 'disabled' }, trustPolicy: { type: 'Notary', status: 'disabled' },
         retentionPolicy: { days: 7, lastUpdatedTime: r.created, status: 'disabled' }, exportPolicy: { status: 'enabled' },
+        azureADAuthenticationAsArmPolicy: { status: r.armAudienceTokens ?? 'enabled' },
       },
       encryption: { status: 'disabled' }, dataEndpointEnabled: false, dataEndpointHostNames: [], privateEndpointConnections: [],
       publicNetworkAccess: 'Enabled', networkRuleBypassOptions: 'AzureServices', zoneRedundancy: 'Disabled',
@@ -607,8 +618,13 @@ const service: ServiceModule = {
       if (f.get('grant_type') !== 'access_token') return ctx.json(400, { details: 'grant_type must be access_token' });
       const aad = f.get('access_token') ?? '';
       const v = emu.verifyToken(aad);
-      if (!v || v.expired || !/^https:\/\/management\./.test(v.claims.aud.toString())) {
-        return ctx.json(401, { details: 'The access token is invalid, expired or not for Azure Resource Manager.' });
+      const aud = String(v?.claims.aud ?? '').replace(/\/+$/, '').toLowerCase();
+      const armAudience = /^https:\/\/management\./.test(aud);
+      if (!v || v.expired || (aud !== ACR_AUDIENCE && !armAudience)) {
+        return ctx.json(401, { details: 'The access token is invalid, expired or not for Azure Container Registry or Azure Resource Manager.' });
+      }
+      if (armAudience && reg.armAudienceTokens === 'disabled') {
+        return ctx.json(401, { errors: [{ code: 'UNAUTHORIZED', message: `arm aad token disallowed: registry '${reg.name}' has azureADAuthenticationAsArmPolicy disabled; use a token for ${ACR_AUDIENCE}` }] });
       }
       if (f.get('service') && f.get('service')!.toLowerCase() !== (ctx.req.headers.host ?? '').toLowerCase()) {
         return ctx.json(400, { details: `service '${f.get('service')}' does not match this registry` });
