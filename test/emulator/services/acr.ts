@@ -92,6 +92,8 @@ export interface RunRecord {
   outputImages: { registry: string; repository: string; tag: string; digest: string }[];
   logBlob: string;
   cancelRequested: boolean;
+  /** properties.runErrorMessage of a failed run (spec RunProperties.runErrorMessage). */
+  errorMessage?: string;
 }
 
 /** Knobs for tests: how builds behave. */
@@ -100,6 +102,11 @@ export interface AcrControl {
   runningPolls: number;
   /** When set, every build fails at its RUN step with this message in the log. */
   failBuildsWith?: string;
+  /**
+   * When set, every run fails before it writes any log (e.g. the context could not be downloaded); the
+   * message is only in the run's `runErrorMessage`, as ACR reports such failures.
+   */
+  failBeforeLogWith?: string;
   /** When true, runs stay Running until cancelled (for cancellation tests). */
   holdRuns: boolean;
 }
@@ -419,6 +426,7 @@ function runBody(emu: EmulatorApi, run: RunRecord): Record<string, unknown> {
       outputImages: run.status === 'Succeeded' ? run.outputImages : [],
       platform: { os: 'Linux', architecture: run.request.platform?.architecture ?? 'amd64' }, agentConfiguration: { cpu: 2 },
       isArchiveEnabled: false, provisioningState: 'Succeeded',
+      ...(run.status === 'Failed' && run.errorMessage ? { runErrorMessage: run.errorMessage } : {}),
       imageUpdateTrigger: undefined,
     },
   };
@@ -436,8 +444,17 @@ async function advance(emu: EmulatorApi, run: RunRecord): Promise<void> {
     run.startTime = new Date().toISOString();
   }
   const total = run.logLines.length;
+  if (control.failBeforeLogWith) {
+    run.status = 'Failed';
+    run.finishTime = new Date().toISOString();
+    run.errorMessage = control.failBeforeLogWith;
+    run.logLines = [];
+    run.logShown = 0;
+    return; // no log blob at all
+  }
   if (!control.holdRuns && run.polls > control.runningPolls) {
     run.status = run.outcome;
+    if (run.outcome === 'Failed') run.errorMessage = 'failed during run, err: exit status 1';
     run.finishTime = new Date().toISOString();
     run.logShown = total;
     run.logLines.push(run.outcome === 'Succeeded' ? `Run ID: ${run.runId} was successful after ${run.polls}s` : `Run ID: ${run.runId} failed after ${run.polls}s. Error: failed during run, err: exit status 1`);
