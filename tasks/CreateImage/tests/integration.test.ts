@@ -182,6 +182,19 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     assert.match(aud, /^https:\/\/management\./);
   });
 
+  it('a run that fails before it writes a log: the failure names its runErrorMessage', async () => {
+    const control = acrControl(bed.emulator);
+    control.failBeforeLogWith = 'failed to download context. Please check if the URL is incorrect. ##vso[task.setvariable variable=injected]x';
+    try {
+      const r = await run({ sourceDirectory: path.join(work, 'proj') }, { variables: { 'Build.BuildId': '46' } });
+      assert.equal(r.result, 'Failed', r.stdout);
+      assert.match(r.message ?? '', /ended Failed: failed to download context\. Please check if the URL is incorrect\./);
+      assert.equal(r.variables.injected, undefined, 'the remote message cannot set variables');
+    } finally {
+      control.failBeforeLogWith = undefined;
+    }
+  });
+
   it('downloads a job-output model from its default path and fails the build with the log tail', async () => {
     acrControl(bed.emulator).failBuildsWith = 'ERROR: No matching distribution found for numpy==1.26.4';
     try {
