@@ -11,7 +11,7 @@ const run = promisify(execFile);
 /** Names on the server certificate. Node wants explicit wildcards (one label each). */
 export const SERVER_NAMES = [
   'localhost', 'login.localhost', 'management.localhost', 'dev.azure.localhost',
-  '*.vault.localhost', '*.blob.localhost', '*.azurecr.localhost', '*.azurecontainer.localhost',
+  '*.vault.localhost', '*.blob.localhost', '*.blob.core.localhost', '*.azurecr.localhost', '*.azurecontainer.localhost',
   '*.eastus.azurecontainer.localhost', '*.westeurope.azurecontainer.localhost', '*.westus2.azurecontainer.localhost',
   '*.api.azureml.localhost',
 ];

@@ -217,11 +217,12 @@ describe('emulator', function () {
     });
 
     it('startLro can fail an operation with an error body', async () => {
-      emu.addRoute('arm', 'POST', '/subscriptions/{sub}/providers/Microsoft.Test/failing', (ctx) => {
-        emu.startLro(ctx, { polls: 0, outcome: 'Failed', error: { code: 'QuotaExceeded', message: 'No quota.' }, provider: 'Microsoft.Test' });
+      // An ARM route must be an SDK operation (contract check): workspaces resyncKeys is one no service module serves.
+      emu.addRoute('arm', 'POST', '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}/resyncKeys', (ctx) => {
+        emu.startLro(ctx, { polls: 0, outcome: 'Failed', error: { code: 'QuotaExceeded', message: 'No quota.' }, provider: 'Microsoft.MachineLearningServices' });
       });
       const token = armToken(emu);
-      const r = await call(emu, 'POST', `${emu.urls.arm}/subscriptions/${emu.identities.subscriptionId}/providers/Microsoft.Test/failing?api-version=2024-01-01`, { token });
+      const r = await call(emu, 'POST', `${emu.urls.arm}/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw/resyncKeys?api-version=2022-10-01`, { token });
       assert.strictEqual(r.status, 202);
       const s = await call(emu, 'GET', String(r.headers['azure-asyncoperation']), { token });
       assert.strictEqual(s.json.status, 'Failed');
@@ -400,7 +401,7 @@ describe('emulator', function () {
     it('MLflow runs/get on the workspace tracking URI returns metrics from the store', async () => {
       emu.state.setRunMetrics('run-1', { accuracy: [0.5, 0.8, 0.91], loss: 0.2 }, { params: { lr: '0.1' } });
       const ws = emu.state.getWorkspace(DEFAULTS.resourceGroup, DEFAULTS.workspace)!;
-      const tracking = `https://eastus.api.azureml.localhost:${emu.port}/mlflow/v2.0/subscriptions/${emu.identities.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws.name}`;
+      const tracking = `https://eastus.api.azureml.localhost:${emu.port}/mlflow/v1.0/subscriptions/${emu.identities.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws.name}`;
       const noAuth = await call(emu, 'GET', `${tracking}/api/2.0/mlflow/runs/get?run_id=run-1`);
       assert.strictEqual(noAuth.status, 401);
       const r = await call(emu, 'GET', `${tracking}/api/2.0/mlflow/runs/get?run_id=run-1`, { token: armToken(emu) });

@@ -8,6 +8,8 @@ import type { AddressInfo, Socket } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { makePki, type TestPki } from './certs';
+import { ARM_ROUTES_OUTSIDE_SDK_OPERATIONS, ContractChecker, ContractViolation, findSdkOperation } from './contract';
+import type { SdkOperation } from './contract/sdk-operations';
 import { decodeJwt, signJwt, verifyJwtSignature } from './jwt';
 import { hostKeyOf, Router } from './router';
 import { EmulatorState } from './state';
@@ -47,6 +49,8 @@ export interface Emulator extends EmulatorApi {
   armWrites(): RecordedRequest[];
   /** Names of the service modules loaded. */
   services: string[];
+  /** What the contract check validated and every violation (docs/EMULATOR.md "Contract check"). */
+  contract: ContractChecker;
   stop(): Promise<void>;
 }
 
@@ -155,6 +159,7 @@ class EmulatorImpl implements Emulator {
   readonly identities: Identities;
   readonly signingKey: { kid: string; publicKeyPem: string; x5c: string };
   services: string[] = [];
+  readonly contract = new ContractChecker();
   urls!: EmulatorUrls;
   private readonly router = new Router();
   private readonly privateKey: crypto.KeyObject;
@@ -222,6 +227,12 @@ class EmulatorImpl implements Emulator {
 
   // ---------- routes and helpers ----------
   addRoute(host: HostKey, method: string, pathTemplate: string, handler: RouteHandler, o?: RouteOptions): void {
+    // An ARM route must be an operation of the official SDK packages (contract check): the emulator
+    // cannot serve a route that Azure does not have.
+    if (host === 'arm' && !findSdkOperation(method, pathTemplate)
+      && !ARM_ROUTES_OUTSIDE_SDK_OPERATIONS.some((r) => r.method === method.toUpperCase() && r.template.test(pathTemplate))) {
+      throw new Error(`Emulator route ${method} ${pathTemplate} is no operation of the SDK packages (test/emulator/contract/sdk-operations.ts)`);
+    }
     this.router.add(host, method, pathTemplate, handler, o);
   }
 
@@ -435,6 +446,14 @@ class EmulatorImpl implements Emulator {
 
     const hostKey = hostKeyOf(host);
     const baseUrl = `${isImds ? 'http' : 'https'}://${hostHeader}`;
+    let contractOp: SdkOperation | undefined;
+    /** Contract check of a reply; a reply the SDK could not take becomes a 500 naming the problem. */
+    const checked = (status: number, b: unknown): { status: number; body: unknown } => {
+      if (!contractOp) return { status, body: b };
+      const v = this.contract.checkReply(contractOp, method, url.pathname, status, b);
+      if (v) contractOp = undefined;
+      return v ? { status: 500, body: { error: { code: 'EmulatorContractViolation', message: v } } } : { status, body: b };
+    };
     const ctx: RouteContext = {
       req, res, method, host, hostLabel: host.split('.')[0], path: url.pathname, params: {}, query, body, baseUrl, emu: this,
       bodyJson: <T>() => {
@@ -444,8 +463,9 @@ class EmulatorImpl implements Emulator {
           throw new HttpError(400, hostKey === 'vault' ? 'BadParameter' : 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
         }
       },
-      json: (status, b, headers = {}) => {
+      json: (status0, b0, headers = {}) => {
         if (res.headersSent) return;
+        const { status, body: b } = checked(status0, b0);
         const text = JSON.stringify(b);
         res.writeHead(status, {
           'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text),
@@ -453,8 +473,15 @@ class EmulatorImpl implements Emulator {
         });
         res.end(text);
       },
-      send: (status, headers = {}, b) => {
+      send: (status0, headers = {}, b) => {
         if (res.headersSent) return;
+        const c = checked(status0, undefined);
+        if (c.status !== status0) {
+          contractOp = undefined; // already counted: the 500 itself is not checked again
+          ctx.json(c.status, c.body);
+          return;
+        }
+        const status = status0;
         res.writeHead(status, { 'content-length': b ? Buffer.byteLength(b) : 0, 'x-ms-request-id': crypto.randomUUID(), ...headers });
         res.end(b);
       },
@@ -475,10 +502,12 @@ class EmulatorImpl implements Emulator {
           throw new HttpError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
         }
       }
+      contractOp = this.contract.checkRequest(hostKey, method, url.pathname, body);
       await found.route.handler(ctx);
       if (!res.headersSent) throw new Error(`handler for ${found.route.template} sent no response`);
     } catch (err) {
       if (err instanceof HttpError) armError(res, err.status, err.code, err.message, err.headers);
+      else if (err instanceof ContractViolation) armError(res, err.status, err.code, err.message);
       else armError(res, 500, 'InternalServerError', `Emulator error: ${(err as Error).message}`);
     }
   }

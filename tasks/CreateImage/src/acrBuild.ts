@@ -169,8 +169,13 @@ export async function buildInRegistry(ctx: ContextWith<'acr'>, registry: Registr
         const tail = log?.tail.slice(-20) ?? [];
         console.log(tl.loc('BuildFailed', runId, finished.status ?? 'Unknown'));
         printUntrusted(tail.length ? tail.map((l) => `  ${l}`).join('\n') : '  (the run wrote no log)');
-        const last = [...tail].reverse().find((l) => l.trim().length > 0)?.trim().replace(/##vso\[/gi, '##vso [').replace(/##\[/g, '## [');
-        throw new TaskError(`ACR build run ${runId} in registry '${registry.name}' ended ${finished.status}${last ? `: ${last.slice(0, 300)}` : ''}. See the build log above.`);
+        const neutral = (t: string): string => t.trim().replace(/##vso\[/gi, '##vso [').replace(/##\[/g, '## [');
+        const last = [...tail].reverse().find((l) => l.trim().length > 0);
+        // A run can fail before it writes a log (context download, quota): only runErrorMessage says why.
+        const runError = finished.runErrorMessage ? neutral(finished.runErrorMessage) : undefined;
+        const lastLine = last ? neutral(last) : undefined;
+        const why = runError && lastLine && !lastLine.includes(runError) ? `${runError} (last log line: ${lastLine})` : (lastLine ?? runError);
+        throw new TaskError(`ACR build run ${runId} in registry '${registry.name}' ended ${finished.status}${why ? `: ${why.slice(0, 400)}` : ''}. See the build log above.`);
       }
       const digest = finished.outputImages?.find((i) => i.digest)?.digest;
       if (!digest) throw new TaskError(`ACR build run ${runId} succeeded but reported no image digest.`);

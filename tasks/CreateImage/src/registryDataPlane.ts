@@ -4,7 +4,10 @@
 //   POST /oauth2/exchange         grant_type=access_token&service&tenant&access_token=<AAD token> -> refresh_token
 //   POST /oauth2/token            grant_type=refresh_token&service&scope=repository:<repo>:pull[,push]&refresh_token -> access_token
 //   HEAD /v2/<repo>/manifests/<tag>  -> Docker-Content-Digest
-// The AAD token is the ARM one (audience of the connection's cloud), as `az acr login` uses.
+// The AAD token is for the registry audience (https://containerregistry.azure.net): registries hardened
+// with the built-in policy "ARM audience token authentication disabled" (azureADAuthenticationAsArmPolicy)
+// refuse ARM tokens. Where the registry-audience token or its exchange fails, the ARM token of the
+// connection's cloud is tried (as `az acr login` uses).
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureSession } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
@@ -16,6 +19,9 @@ export const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.index.v1+json',
 ].join(', ');
+
+/** Entra ID scope of the registry audience (ACR docs, "Azure AD authentication as ARM policy"). */
+export const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 
 export interface Challenge {
   realm: string;
@@ -66,17 +72,23 @@ export class RegistryDataPlane {
     return this.challengeInfo;
   }
 
+  /** Exchanges an Entra ID token for `scope` at the registry; undefined when no token could be had. */
+  private async exchange(c: Challenge, scope: string): Promise<RawResponse | undefined> {
+    const aad = await this.ctx.credential.getToken(scope).catch(() => null);
+    if (!aad?.token) return undefined;
+    tl.setSecret(aad.token);
+    return httpRequest(this.ctx.http, {
+      method: 'POST', url: new URL('/oauth2/exchange', c.realm).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form({ grant_type: 'access_token', service: c.service || this.loginServer, tenant: this.ctx.connection.tenantId, access_token: aad.token }),
+    });
+  }
+
   private async refreshToken(): Promise<string> {
     if (this.refresh) return this.refresh;
     const c = await this.challenge();
-    const aad = await this.ctx.credential.getToken(this.ctx.cloud.armScope);
-    if (!aad?.token) throw new TaskError('Could not get an Azure AD token for the registry token exchange.');
-    tl.setSecret(aad.token);
-    const exchange = new URL('/oauth2/exchange', c.realm).toString();
-    const r = await httpRequest(this.ctx.http, {
-      method: 'POST', url: exchange, headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: form({ grant_type: 'access_token', service: c.service || this.loginServer, tenant: this.ctx.connection.tenantId, access_token: aad.token }),
-    });
+    let r = await this.exchange(c, ACR_SCOPE);
+    if (!r || r.status !== 200) r = await this.exchange(c, this.ctx.cloud.armScope);
+    if (!r) throw new TaskError('Could not get an Azure AD token for the registry token exchange.');
     if (r.status !== 200) this.fail('the AAD token exchange (/oauth2/exchange)', r);
     const token = (JSON.parse(r.body.toString('utf8')) as { refresh_token?: string }).refresh_token;
     if (!token) this.fail('the AAD token exchange (no refresh_token)', r);

@@ -8,6 +8,7 @@ import { startTestBed, type TestBed } from '../../../test/harness/testbed';
 import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, type ServiceConnectionEnv, type TaskRun } from '../../../test/harness/run-task';
 import { seedModelVersions } from '../../../test/emulator/services/aml-models';
 import { acrControl, acrRuns, images, registries } from '../../../test/emulator/services/acr';
+import { unknownResources } from '../../../test/emulator/services/entra';
 import type { RecordedRequest } from '../../../test/emulator';
 import { missingCopySources } from '../src/buildContext';
 
@@ -149,6 +150,49 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     // the honest existence check: token exchange, then HEAD on the manifest
     assert.ok(since(mark, (q) => q.method === 'POST' && q.path === '/oauth2/exchange').length >= 1);
     assert.ok(since(mark, (q) => q.method === 'HEAD' && /\/v2\/churn\/manifests\/ctx-[a-f0-9]{12}$/.test(q.path)).length === 1);
+  });
+
+  it('a registry with azureADAuthenticationAsArmPolicy disabled: the exchange uses an ACR-audience token', async () => {
+    const reg = registries(bed.emulator).get(registryName.toLowerCase())!;
+    reg.armAudienceTokens = 'disabled';
+    try {
+      const mark = Date.now();
+      const r = await run({}, { variables: { 'Build.BuildId': '44' } });
+      assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+      assert.equal(r.outputs.imageTag, '1-44');
+      const exchanges = since(mark, (q) => q.method === 'POST' && q.path === '/oauth2/exchange');
+      const audiences = exchanges.map((q) => {
+        const jwt = new URLSearchParams(q.body).get('access_token') ?? '';
+        return (JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}') as { aud?: string }).aud;
+      });
+      assert.deepEqual(audiences, ['https://containerregistry.azure.net'], 'one exchange, with the registry audience');
+      assert.deepEqual(exchanges.map((q) => q.status), [200]);
+    } finally {
+      reg.armAudienceTokens = 'enabled';
+    }
+  });
+
+  it('falls back to an ARM-audience token where the registry audience is unknown to the tenant (AADSTS500011)', async () => {
+    unknownResources(bed.emulator).set('https://containerregistry.azure.net', true);
+    const mark = Date.now();
+    const r = await run({}, { variables: { 'Build.BuildId': '45' } }).finally(() => unknownResources(bed.emulator).clear());
+    assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    const ok = since(mark, (q) => q.method === 'POST' && q.path === '/oauth2/exchange' && q.status === 200);
+    const aud = (JSON.parse(Buffer.from((new URLSearchParams(ok[0].body).get('access_token') ?? '').split('.')[1], 'base64url').toString('utf8')) as { aud: string }).aud;
+    assert.match(aud, /^https:\/\/management\./);
+  });
+
+  it('a run that fails before it writes a log: the failure names its runErrorMessage', async () => {
+    const control = acrControl(bed.emulator);
+    control.failBeforeLogWith = 'failed to download context. Please check if the URL is incorrect. ##vso[task.setvariable variable=injected]x';
+    try {
+      const r = await run({ sourceDirectory: path.join(work, 'proj') }, { variables: { 'Build.BuildId': '46' } });
+      assert.equal(r.result, 'Failed', r.stdout);
+      assert.match(r.message ?? '', /ended Failed: failed to download context\. Please check if the URL is incorrect\./);
+      assert.equal(r.variables.injected, undefined, 'the remote message cannot set variables');
+    } finally {
+      control.failBeforeLogWith = undefined;
+    }
   });
 
   it('downloads a job-output model from its default path and fails the build with the log tail', async () => {

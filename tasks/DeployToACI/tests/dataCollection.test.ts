@@ -10,7 +10,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addRegistry, images, loginServerOf } from '../../../test/emulator/services/acr';
-import { dataVersions } from '../../../test/emulator/services/aml-data';
+import { dataAssets } from '../../../test/emulator/services/aml-data';
 import { appInsightsComponent } from '../../../test/emulator/services/aci';
 import { telemetryOf } from '../../../test/emulator/services/appinsights';
 import type { Emulator } from '../../../test/emulator';
@@ -124,7 +124,7 @@ describe('DeployToACI collectData (bundled task against the emulator + Azurite)'
     assert.strictEqual(await blobRequest(sasUrl, 'PUT', 'modelDataCollector/probe.jsonl'), 201, 'the SAS can write');
     assert.strictEqual(await blobRequest(sasUrl, 'GET', 'modelDataCollector/probe.jsonl'), 403, 'the SAS cannot read');
     for (const c of ['model_inputs', 'model_outputs']) {
-      const v = dataVersions(emu).get(`rg-ml/mlw/churn-collect-default-${c}/1`);
+      const v = dataAssets(emu).get(`rg-ml/mlw/churn-collect-default-${c}`)?.versions.get('1');
       assert.ok(v, `data asset churn-collect-default-${c}`);
       assert.strictEqual(v.dataType, 'uri_folder');
       assert.match(v.dataUri, new RegExp(`^azureml://subscriptions/[^/]+/resourcegroups/rg-ml/workspaces/mlw/datastores/workspaceblobstore/paths/modelDataCollector/churn-collect/default/${c}/$`));

@@ -7,6 +7,7 @@ import { cancellationSignal, failed, InputError, lineageTags, onCancel, runTask,
 import { ensureCodeVersion } from './code';
 import { checkCompute } from './compute';
 import { fetchMetrics, fetchRunDetails } from './dataplane';
+import { resolveDataInputs } from './dataInputs';
 import { registerEnvironment, resolveEnvironment } from './environment';
 import { readInputs } from './inputs';
 import { cancelJob, commandJobBody, defaultJobBaseName, findPlan, submitJob } from './job';
@@ -28,6 +29,7 @@ void runTask(async () => {
   const compute = await checkCompute(client, ws, p.compute);
   const assetTags = lineageTags();
   let env = await resolveEnvironment(client, ws, p.environment, assetTags);
+  const jobInputs = await resolveDataInputs(client, ws, p.jobInputs);
   const attempt = Number(tl.getVariable('System.JobAttempt') ?? '1') || 1;
   const plan = await findPlan(client, ws, { base: p.jobName ?? defaultJobBaseName(p.experimentName), attempt, explicit: p.jobName !== undefined });
 
@@ -50,7 +52,7 @@ void runTask(async () => {
     console.log(tl.loc('EnvironmentResolved', `${env.reference}${env.reused ? '' : ' (registered now)'}`));
     const tags = { ...Object.fromEntries(p.tags), ...lineageTags({ 'aml.code': `${cv.name}:${cv.version}`, 'aml.environment': env.reference }) };
     const displayName = p.displayName ?? defaultDisplayName();
-    status = await submitJob(ctx, ws, jobName, commandJobBody({ ...p, displayName, codeId: cv.id, environmentId: env.id, computeId: compute.id, inputs: p.jobInputs, tags }));
+    status = await submitJob(ctx, ws, jobName, commandJobBody({ ...p, displayName, codeId: cv.id, environmentId: env.id, computeId: compute.id, inputs: jobInputs, tags }));
     console.log(tl.loc('JobSubmitted', jobName, compute.name));
   }
   console.log(tl.loc('StudioLink', studioUrl));

@@ -6,7 +6,7 @@
 //   pipeline definition, run (build id), stage, job and the experiment name (shared pipelineRunKey):
 //   every attempt of the same pipeline job gets the same base name. Attempt N (System.JobAttempt) looks at
 //   the jobs of attempts 1..N (`<base>`, `<base>-a2`, …, `<base>-aN`) and takes the newest that exists:
-//   running or Completed → re-attach (no second job); Failed or Canceled by an earlier attempt → submit
+//   running or Completed → re-attach (no second job); Failed, Canceled, NotResponding or Paused → submit
 //   `<base>-aN` (a retry of a failed stage trains again); none → submit `<base>-aN` (`<base>` for attempt 1).
 import type { AzureMachineLearningWorkspaces, CommandJob, DistributionConfigurationUnion, JobBase, JobInputUnion } from '@azure/arm-machinelearning';
 import type { ContextWith } from '../../shared/src/azure';
@@ -16,8 +16,10 @@ import type { WorkspaceInfo } from '../../shared/src/workspace';
 import { type Distribution, isoDuration, type JobInputSpec } from './inputs';
 
 export const JOB_API_VERSION = '2022-10-01';
-export const TERMINAL_STATES = ['Completed', 'Failed', 'Canceled'];
-export const UNSUCCESSFUL_STATES = ['Failed', 'Canceled'];
+// The states a job does not leave, as the official client has them (azure-ai-ml
+// `_run_history_constants.py` TERMINAL_STATUSES): NotResponding and Paused too. Finalizing and Unknown pass.
+export const TERMINAL_STATES = ['Completed', 'Failed', 'Canceled', 'NotResponding', 'Paused'];
+export const UNSUCCESSFUL_STATES = ['Failed', 'Canceled', 'NotResponding', 'Paused'];
 
 export function isTerminal(status: string | undefined): boolean {
   return !!status && TERMINAL_STATES.includes(status);
@@ -68,7 +70,10 @@ export function distributionConfig(d: Distribution, processCountPerInstance: num
   }
 }
 
-export function jobInputsBody(inputs: Map<string, JobInputSpec>): Record<string, JobInputUnion> {
+/** Inputs after resolveDataInputs (data assets are ARM ids of their own type, which may be mltable). */
+export type JobInputValue = JobInputSpec | { type: 'mltable'; value: string };
+
+export function jobInputsBody(inputs: Map<string, JobInputValue>): Record<string, JobInputUnion> {
   const out: Record<string, JobInputUnion> = {};
   for (const [name, spec] of inputs) {
     out[name] = spec.type === 'literal' ? { jobInputType: 'literal', value: spec.value } : { jobInputType: spec.type, uri: spec.value };
@@ -83,7 +88,7 @@ export interface JobBodyOptions {
   codeId: string;
   environmentId: string;
   computeId: string;
-  inputs: Map<string, JobInputSpec>;
+  inputs: Map<string, JobInputValue>;
   modelOutputName: string;
   environmentVariables: Map<string, string>;
   instanceCount: number;

@@ -33,7 +33,7 @@ export interface WaitForJobOptions {
   log?: (line: string) => void;
 }
 
-/** Polls until the job reaches Completed, Failed or Canceled; returns that status. */
+/** Polls until the job reaches a terminal state (TERMINAL_STATES); returns that status. */
 export async function waitForJob(o: WaitForJobOptions): Promise<string> {
   const log = o.log ?? ((l: string) => console.log(l));
   let lastStatus = 'Unknown';

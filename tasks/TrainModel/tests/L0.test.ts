@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { assertFailedBeforeAnyCall, callsOf, leakedBeyondAgentMasking, runScenario, ScenarioRun } from '../../shared/tests/l0';
-import { CODE_ID, COMPUTE_ID, ENV_ID, INJECTION, JOB_ERROR, SP_KEY, SUBSCRIPTION } from './L0/common';
+import { CODE_ID, COMPUTE_ID, DATA_ID, ENV_ID, INJECTION, JOB_ERROR, SP_KEY, SUBSCRIPTION } from './L0/common';
 
 const scenario = (name: string): Promise<ScenarioRun> => runScenario(path.join(__dirname, 'L0', `${name}.js`), { timeoutMs: 60000 });
 const leaks = (run: ScenarioRun): string[] => leakedBeyondAgentMasking(run, [SP_KEY]);
@@ -28,7 +28,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
     assert.deepEqual(run.errors, []);
     // reads first (every name checked), then the writes, then the wait
     assert.deepEqual(run.calls.map((c) => c.name), [
-      'resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'findPlan',
+      'resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan',
       'ensureCodeVersion', 'registerEnvironment', 'submitJob', 'waitForJob', 'fetchMetrics',
     ]);
     assert.deepEqual(callsOf(run, 'resolveWorkspace'), [{ ...CONN, resourceGroup: 'rg-ml', workspaceName: 'ws-prod' }]);
@@ -57,7 +57,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
     assert.equal(props.computeId, COMPUTE_ID);
     assert.deepEqual(props.inputs, {
       learning_rate: { jobInputType: 'literal', value: '0.1' },
-      training_data: { jobInputType: 'uri_folder', uri: 'azureml:churn-data@latest' },
+      training_data: { jobInputType: 'uri_folder', uri: DATA_ID },
     });
     assert.deepEqual(props.outputs, { model: { jobOutputType: 'uri_folder', mode: 'ReadWriteMount' } });
     assert.deepEqual(props.environmentVariables, { MODE: 'ci' });
@@ -87,7 +87,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
   it('waitForCompletion=false: succeeds once submitted with the submission status, no wait and no metrics', async () => {
     const run = await scenario('noWait');
     assert.equal(run.result, 'Succeeded', run.stdout);
-    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'findPlan', 'ensureCodeVersion', 'registerEnvironment', 'submitJob']);
+    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan', 'ensureCodeVersion', 'registerEnvironment', 'submitJob']);
     assert.deepEqual(Object.keys(run.outputs).sort(), OUTPUT_NAMES);
     assert.match(run.outputs.jobName, JOB_NAME);
     assert.equal(run.outputs.jobStatus, 'NotStarted');
@@ -99,7 +99,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
   it('re-attaches to the running job of an explicit jobName: nothing uploaded, registered or submitted', async () => {
     const run = await scenario('reattach');
     assert.equal(run.result, 'Succeeded', run.stdout);
-    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'findPlan', 'waitForJob', 'fetchMetrics']);
+    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan', 'waitForJob', 'fetchMetrics']);
     assert.deepEqual(callsOf(run, 'findPlan'), [{ workspace: 'ws-prod', base: 'churn-train-7', attempt: 1, explicit: true }]);
     assert.equal((callsOf(run, 'waitForJob')[0] as { jobName: string }).jobName, 'churn-train-7');
     assert.equal(run.outputs.jobName, 'churn-train-7');
@@ -112,7 +112,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
     assert.equal(run.result, 'Failed', run.stdout);
     assert.equal(run.succeeded, false);
     assert.deepEqual(run.calls.map((c) => c.name), [
-      'resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'findPlan',
+      'resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan',
       'ensureCodeVersion', 'registerEnvironment', 'submitJob', 'waitForJob', 'fetchMetrics', 'fetchRunDetails',
     ]);
     assert.ok(run.message.includes(JOB_ERROR), run.message);

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { amlJobs, codeAssets, environmentAssets, jobScripts } from '../../../test/emulator/services/aml-jobs';
+import { addDataVersion, dataAssets } from '../../../test/emulator/services/aml-data';
 import { startTestBed, type TestBed } from '../../../test/harness/testbed';
 import { runTask, serviceConnectionEnv, type RunTaskOptions, type ServiceConnectionEnv, type TaskRun } from '../../../test/harness/run-task';
 
@@ -30,6 +31,7 @@ async function copyBundle(): Promise<string> {
 export async function startBed(): Promise<Bed> {
   const bundle = await copyBundle();
   const bed = await startTestBed();
+  seedData(bed);
   const connection = serviceConnectionEnv(bed.emulator, 'spnKey', { id: CONNECTION_ID });
   return { bed, connection, bundle };
 }
@@ -44,6 +46,13 @@ export function resetAml(b: Bed): void {
   e.faults.clear();
   e.requests.length = 0;
   e.state.mlflowRuns.clear();
+  dataAssets(e).clear();
+  seedData(b.bed);
+}
+
+/** The data asset baseInputs uses (`azureml:energy-data:3`). */
+function seedData(bed: TestBed): void {
+  addDataVersion(bed.emulator, 'energy-data', '3', { dataType: 'uri_folder', dataUri: 'azureml://datastores/workspaceblobstore/paths/energy/' });
 }
 
 /** A code folder with a training script, an ignored data folder and a conda file next to it. */

@@ -4,6 +4,7 @@ import { addCompute, amlJobs, codeAssets, environmentAssets, findJob, jobOutputB
 import { assertNoSecretsLeaked, serviceConnectionEnv } from '../../../test/harness/run-task';
 import * as fs from 'fs';
 import * as path from 'path';
+import { addDataVersion } from '../../../test/emulator/services/aml-data';
 import { armCalls, baseInputs, type Bed, makeProject, resetAml, startBed, train } from './helpers';
 
 describe('TrainModel (bundle against the emulator)', function () {
@@ -60,7 +61,8 @@ describe('TrainModel (bundle against the emulator)', function () {
     assert.match(p.computeId, /\/workspaces\/mlw\/computes\/cpu-cluster$/);
     assert.deepStrictEqual(p.inputs, {
       learning_rate: { jobInputType: 'literal', value: '0.1' },
-      training_data: { jobInputType: 'uri_folder', uri: 'azureml:energy-data:3' },
+      // resolved to the data version's ARM id before the PUT, as azure-ai-ml does
+      training_data: { jobInputType: 'uri_folder', uri: `/subscriptions/${b.bed.emulator.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw/data/energy-data/versions/3` },
     });
     assert.deepStrictEqual(p.outputs, { model: { jobOutputType: 'uri_folder', mode: 'ReadWriteMount' } });
     assert.deepStrictEqual(p.environmentVariables, { LOG_LEVEL: 'debug' });
@@ -161,6 +163,46 @@ describe('TrainModel (bundle against the emulator)', function () {
     assert.deepStrictEqual(printed.filter((l) => /sig=/.test(l)), [], 'the log SAS is masked before anything could print it');
     assert.ok(run.secrets.some((s) => /sig=/.test(s)), 'the log URL was registered as a secret');
     assertNoSecretsLeaked(run, [...wif.secrets, b.bed.emulator.state.storage.accountKey]);
+  });
+
+  // azure-ai-ml `_run_history_constants.py`: NotResponding and Paused are terminal, Finalizing and Unknown are not
+  for (const stuck of ['NotResponding', 'Paused'] as const) {
+    it(`a job that ends ${stuck} fails at once (not at timeoutMinutes) and a retry submits a new job`, async () => {
+      const { codePath, condaFile } = makeProject();
+      jobScripts(b.bed.emulator).set('*', { outcome: stuck });
+      const run = await train(b, { ...baseInputs(codePath, condaFile), timeoutMinutes: '0.5', pollIntervalSeconds: '0.2' });
+      assert.strictEqual(run.result, 'Failed', run.stdout);
+      assert.match(run.message ?? '', new RegExp(`Job '${run.outputs.jobName}' ended with status ${stuck}\\.`));
+      assert.strictEqual(run.outputs.jobStatus, stuck);
+      assert.strictEqual(findJob(b.bed.emulator, run.outputs.jobName)!.cancelRequests, 0, 'a terminal job is not cancelled');
+      jobScripts(b.bed.emulator).set('*', { outcome: 'Completed' });
+      const retry = await train(b, baseInputs(codePath, condaFile), { variables: { 'System.JobAttempt': '2' } });
+      assert.strictEqual(retry.result, 'Succeeded', retry.stdout);
+      assert.strictEqual(retry.outputs.jobName, `${run.outputs.jobName}-a2`);
+    });
+  }
+
+  it('Finalizing and Unknown are passing states: the task keeps waiting until the job completes', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', { states: ['NotStarted', 'Starting', 'Provisioning', 'Queued', 'Running', 'Unknown', 'Finalizing'], outcome: 'Completed' });
+    const run = await train(b, { ...baseInputs(codePath, condaFile), pollIntervalSeconds: '0.2' });
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    assert.strictEqual(run.outputs.jobStatus, 'Completed');
+  });
+
+  it('data-asset inputs: @latest is the newest version, the asset keeps its own type (mltable), a missing asset names the input', async () => {
+    const { codePath, condaFile } = makeProject();
+    addDataVersion(b.bed.emulator, 'sales', '1', { dataType: 'mltable', dataUri: 'azureml://datastores/workspaceblobstore/paths/sales/v1/' });
+    addDataVersion(b.bed.emulator, 'sales', '2', { dataType: 'mltable', dataUri: 'azureml://datastores/workspaceblobstore/paths/sales/v2/' });
+    const run = await train(b, { ...baseInputs(codePath, condaFile), jobInputs: 'sales=azureml:sales@latest', waitForCompletion: 'false' });
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    const put = JSON.parse(armCalls(b, 'PUT', /\/jobs\/[^/]+$/)[0].body);
+    assert.deepStrictEqual(put.properties.inputs.sales, { jobInputType: 'mltable', uri: `/subscriptions/${b.bed.emulator.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw/data/sales/versions/2` });
+    resetAml(b);
+    const missing = await train(b, { ...baseInputs(codePath, condaFile), jobInputs: 'sales=azureml:sales:9' });
+    assert.strictEqual(missing.result, 'Failed');
+    assert.match(missing.message ?? '', /^Input 'jobInputs': data asset 'sales:9' of input 'sales' does not exist in workspace 'mlw'\./);
+    assert.deepStrictEqual(b.bed.emulator.armWrites(), [], 'nothing written');
   });
 
   it('times out at timeoutMinutes, cancels the job and fails naming the input', async () => {

@@ -14,6 +14,8 @@ export interface DefaultDatastore {
   containerName: string;
   /** https://acct.blob.<suffix> */
   blobEndpoint: string;
+  /** AccountKey, Sas, ServicePrincipal, Certificate, None (identity-based), … */
+  credentialsType?: string;
 }
 
 export interface WorkspaceInfo {
@@ -89,6 +91,7 @@ export async function resolveWorkspace(ctx: ContextWith<'ml'>, resourceGroup: st
     accountName: ds.properties.accountName,
     containerName: ds.properties.containerName,
     blobEndpoint: datastoreBlobEndpoint(ds.properties, storageSuffix(ctx.cloud)),
+    credentialsType: ds.properties.credentials?.credentialsType,
   };
 
   const discoveryUrl = ws.discoveryUrl || undefined;
@@ -115,7 +118,12 @@ export async function resolveWorkspace(ctx: ContextWith<'ml'>, resourceGroup: st
 export async function datastoreContainer(ctx: ContextWith<'ml'>, ws: WorkspaceInfo): Promise<ContainerClient> {
   const ds = ws.defaultDatastore;
   const containerUrl = `${ds.blobEndpoint}/${ds.containerName}`;
-  // identity-based datastores have no secrets: AML answers 400/404; use the task's identity then
+  // Only these credential types have secrets (spec SecretsType); an identity-based datastore (None) is
+  // reached with the task's own identity, as azure-ai-ml does (it never lists secrets for None).
+  if (!['AccountKey', 'Sas', 'ServicePrincipal', 'Certificate'].includes(ds.credentialsType ?? 'AccountKey')) {
+    return blobContainerClient(ctx, containerUrl, { credential: ctx.credential });
+  }
+  // a datastore whose secrets are gone answers 400/404: use the task's identity then
   const secrets: DatastoreSecretsUnion | undefined = await azureCall(
     'Reading the credentials of',
     `datastore '${ds.name}' of workspace '${ws.name}'`,

@@ -95,7 +95,7 @@ describe('workspace', function () {
     assert.equal(ws.id, WSID);
     assert.equal(ws.name, 'ws1');
     assert.equal(ws.location, 'westeurope');
-    assert.deepEqual(ws.defaultDatastore, { name: 'mystore', accountName: 'acct1', containerName: 'azureml-blobstore-1', blobEndpoint: 'https://acct1.blob.core.windows.net' });
+    assert.deepEqual(ws.defaultDatastore, { name: 'mystore', accountName: 'acct1', containerName: 'azureml-blobstore-1', blobEndpoint: 'https://acct1.blob.core.windows.net', credentialsType: 'AccountKey' });
     assert.equal(ws.mlflowTrackingUri, `https://westeurope.api.azureml.ms/mlflow/v1.0${WSID}`);
     assert.equal(ws.discoveryUrl, 'https://westeurope.api.azureml.ms/discovery');
     assert.match(ws.containerRegistryId ?? '', /registries\/acr1$/);

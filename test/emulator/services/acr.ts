@@ -47,7 +47,16 @@ export interface RegistryRecord {
   passwords: [string, string];
   created: string;
   tags?: Record<string, string>;
+  /**
+   * Policy azureADAuthenticationAsArmPolicy ("ARM audience token authentication", on by default): when
+   * 'disabled' (the built-in policy that hardens registries), /oauth2/exchange refuses ARM-audience tokens
+   * and takes only tokens for https://containerregistry.azure.net.
+   */
+  armAudienceTokens?: 'enabled' | 'disabled';
 }
+
+/** The registry audience of Entra ID tokens (ACR docs "Azure AD authentication as ARM policy"). */
+export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
 
 export type RunStatus = 'Queued' | 'Started' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled' | 'Error' | 'Timeout';
 
@@ -83,6 +92,8 @@ export interface RunRecord {
   outputImages: { registry: string; repository: string; tag: string; digest: string }[];
   logBlob: string;
   cancelRequested: boolean;
+  /** properties.runErrorMessage of a failed run (spec RunProperties.runErrorMessage). */
+  errorMessage?: string;
 }
 
 /** Knobs for tests: how builds behave. */
@@ -91,6 +102,11 @@ export interface AcrControl {
   runningPolls: number;
   /** When set, every build fails at its RUN step with this message in the log. */
   failBuildsWith?: string;
+  /**
+   * When set, every run fails before it writes any log (e.g. the context could not be downloaded); the
+   * message is only in the run's `runErrorMessage`, as ACR reports such failures.
+   */
+  failBeforeLogWith?: string;
   /** When true, runs stay Running until cancelled (for cancellation tests). */
   holdRuns: boolean;
 }
@@ -119,8 +135,9 @@ function manifests(emu: { state: EmulatorState }): Map<string, string> {
 }
 
 /** Adds (or replaces) a registry. */
-export function addRegistry(emu: { state: EmulatorState }, o: { name: string; resourceGroup: string; location?: string; adminUserEnabled?: boolean; sku?: RegistryRecord['sku'] }): RegistryRecord {
+export function addRegistry(emu: { state: EmulatorState }, o: { name: string; resourceGroup: string; location?: string; adminUserEnabled?: boolean; sku?: RegistryRecord['sku']; armAudienceTokens?: 'enabled' | 'disabled' }): RegistryRecord {
   const r: RegistryRecord = {
+    armAudienceTokens: o.armAudienceTokens ?? 'enabled',
     name: o.name, resourceGroup: o.resourceGroup, location: o.location ?? 'eastus', adminUserEnabled: o.adminUserEnabled ?? true,
     sku: o.sku ?? 'Standard', username: o.name,
     passwords: [crypto.randomBytes(24).toString('base64url'), crypto.randomBytes(24).toString('base64url')], created: new Date().toISOString(),
@@ -160,6 +177,7 @@ function registryBody(emu: EmulatorApi, r: RegistryRecord): Record<string, unkno
       policies: {
         quarantinePolicy: { status: 'disabled' }, trustPolicy: { type: 'Notary', status: 'disabled' },
         retentionPolicy: { days: 7, lastUpdatedTime: r.created, status: 'disabled' }, exportPolicy: { status: 'enabled' },
+        azureADAuthenticationAsArmPolicy: { status: r.armAudienceTokens ?? 'enabled' },
       },
       encryption: { status: 'disabled' }, dataEndpointEnabled: false, dataEndpointHostNames: [], privateEndpointConnections: [],
       publicNetworkAccess: 'Enabled', networkRuleBypassOptions: 'AzureServices', zoneRedundancy: 'Disabled',
@@ -406,8 +424,9 @@ function runBody(emu: EmulatorApi, run: RunRecord): Record<string, unknown> {
       runId: run.runId, status: run.status, lastUpdatedTime: new Date().toISOString(), runType: 'QuickRun', createTime: run.createTime,
       ...(run.startTime ? { startTime: run.startTime } : {}), ...(run.finishTime ? { finishTime: run.finishTime } : {}),
       outputImages: run.status === 'Succeeded' ? run.outputImages : [],
-      platform: { os: 'linux', architecture: run.request.platform?.architecture ?? 'amd64' }, agentConfiguration: { cpu: 2 },
+      platform: { os: 'Linux', architecture: run.request.platform?.architecture ?? 'amd64' }, agentConfiguration: { cpu: 2 },
       isArchiveEnabled: false, provisioningState: 'Succeeded',
+      ...(run.status === 'Failed' && run.errorMessage ? { runErrorMessage: run.errorMessage } : {}),
       imageUpdateTrigger: undefined,
     },
   };
@@ -425,8 +444,17 @@ async function advance(emu: EmulatorApi, run: RunRecord): Promise<void> {
     run.startTime = new Date().toISOString();
   }
   const total = run.logLines.length;
+  if (control.failBeforeLogWith) {
+    run.status = 'Failed';
+    run.finishTime = new Date().toISOString();
+    run.errorMessage = control.failBeforeLogWith;
+    run.logLines = [];
+    run.logShown = 0;
+    return; // no log blob at all
+  }
   if (!control.holdRuns && run.polls > control.runningPolls) {
     run.status = run.outcome;
+    if (run.outcome === 'Failed') run.errorMessage = 'failed during run, err: exit status 1';
     run.finishTime = new Date().toISOString();
     run.logShown = total;
     run.logLines.push(run.outcome === 'Succeeded' ? `Run ID: ${run.runId} was successful after ${run.polls}s` : `Run ID: ${run.runId} failed after ${run.polls}s. Error: failed during run, err: exit status 1`);
@@ -607,8 +635,13 @@ const service: ServiceModule = {
       if (f.get('grant_type') !== 'access_token') return ctx.json(400, { details: 'grant_type must be access_token' });
       const aad = f.get('access_token') ?? '';
       const v = emu.verifyToken(aad);
-      if (!v || v.expired || !/^https:\/\/management\./.test(v.claims.aud.toString())) {
-        return ctx.json(401, { details: 'The access token is invalid, expired or not for Azure Resource Manager.' });
+      const aud = String(v?.claims.aud ?? '').replace(/\/+$/, '').toLowerCase();
+      const armAudience = /^https:\/\/management\./.test(aud);
+      if (!v || v.expired || (aud !== ACR_AUDIENCE && !armAudience)) {
+        return ctx.json(401, { details: 'The access token is invalid, expired or not for Azure Container Registry or Azure Resource Manager.' });
+      }
+      if (armAudience && reg.armAudienceTokens === 'disabled') {
+        return ctx.json(401, { errors: [{ code: 'UNAUTHORIZED', message: `arm aad token disallowed: registry '${reg.name}' has azureADAuthenticationAsArmPolicy disabled; use a token for ${ACR_AUDIENCE}` }] });
       }
       if (f.get('service') && f.get('service')!.toLowerCase() !== (ctx.req.headers.host ?? '').toLowerCase()) {
         return ctx.json(400, { details: `service '${f.get('service')}' does not match this registry` });

@@ -9,14 +9,16 @@
 //   (run history: status, error, warnings, logFiles name → SAS URL of the log blob in Azurite).
 //
 // Errors are ARM-shaped: 404 ResourceNotFound / UserError for missing assets, jobs and computes, 400 UserError for
-// invalid bodies (unknown environment, code or compute ids, bad input types, bad timeout), 409 Conflict for a
+// invalid bodies (unknown environment, code or compute ids, bad input types or input uris — `azureml:<name>:<v>`
+// shorthand is the client's, never the service's —, bad timeout), 409 Conflict for a
 // second PUT of an existing job or of an existing asset version with different content.
 //
 // SCRIPTING JOBS FROM TESTS (everything lives in emulator.state, see the accessors below):
 //   jobScripts(emulator).set(jobName | '*', script)   — '*' applies to every job without its own script.
 //   JobScript fields:
-//     outcome        'Completed' (default) | 'Failed' | 'Canceled' — the final state
-//     states         intermediate states (default NotStarted, Queued, Preparing, Running)
+//     outcome        'Completed' (default) | 'Failed' | 'Canceled' | 'NotResponding' | 'Paused' — the final state
+//     states         intermediate states (default NotStarted, Queued, Preparing, Running): any JobStatus
+//                    (Finalizing, Unknown, …)
 //     pollsPerState  GETs of the job answered per state (default 1): with the defaults the 4th GET after the
 //                    PUT shows the outcome. The PUT itself answers NotStarted.
 //     neverFinish    true: the job stays in its last intermediate state (timeouts, cancellation)
@@ -37,15 +39,25 @@ import { BlobSASPermissions, ContainerClient, generateBlobSASQueryParameters, St
 import type { EmulatorState, Workspace } from '../state';
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
 import { AML_API_VERSIONS, AML_PROVIDER, requireWorkspace, systemData, WORKSPACE_PATH, workspaceArmId } from './aml-workspace';
+import { dataAssets } from './aml-data';
 
 export const DEFAULT_COMPUTE = 'cpu-cluster';
 export const DEFAULT_STATES = ['NotStarted', 'Queued', 'Preparing', 'Running'];
-export const TERMINAL = ['Completed', 'Failed', 'Canceled'];
+/** Every value of the spec's JobStatus (2022-10-01, the SDK's KnownJobStatus): a script may walk a job through any of them. */
+export type JobStatus = 'NotStarted' | 'Starting' | 'Provisioning' | 'Preparing' | 'Queued' | 'Running' | 'Finalizing'
+  | 'CancelRequested' | 'Completed' | 'Failed' | 'Canceled' | 'NotResponding' | 'Paused' | 'Unknown';
+/**
+ * The states a job does not leave (azure-ai-ml `_run_history_constants.py` TERMINAL_STATUSES): Completed,
+ * Failed, Canceled, and also NotResponding and Paused. Finalizing and Unknown are passing states.
+ */
+export const TERMINAL: string[] = ['Completed', 'Failed', 'Canceled', 'NotResponding', 'Paused'];
 const ARTIFACT_CONTAINER = 'azureml';
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 
 export interface JobScript {
-  outcome?: 'Completed' | 'Failed' | 'Canceled';
+  /** The terminal state the job ends in (default Completed). */
+  outcome?: 'Completed' | 'Failed' | 'Canceled' | 'NotResponding' | 'Paused';
+  /** States before the outcome (default NotStarted, Queued, Preparing, Running): any JobStatus, e.g. Finalizing, Unknown (the contract check rejects other values in the reply). */
   states?: string[];
   pollsPerState?: number;
   neverFinish?: boolean;
@@ -242,6 +254,26 @@ function idInWorkspace(emu: EmulatorApi, ws: Workspace, id: unknown): string[] |
   return id.slice(prefix.length).split('/');
 }
 
+/**
+ * The service takes an input `uri` that is an asset's ARM id, an `azureml://` datastore/job path or a
+ * storage URL; `azureml:<name>:<version>` and `@latest` are the official client's shorthand, resolved to
+ * the ARM id before the PUT (azure-ai-ml `_job_operations._resolve_job_input`), never sent.
+ */
+function checkInputUri(emu: EmulatorApi, ws: Workspace, name: string, uri: string): void {
+  const bad = (why: string): HttpError => new HttpError(400, 'UserError', `Input '${name}': ${why}`);
+  const arm = /^(?:azureml:)?(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/(?:data|models)\/[^/]+\/versions\/[^/]+)$/i.exec(uri);
+  if (arm) {
+    const seg = idInWorkspace(emu, ws, arm[1]);
+    if (seg && seg[0].toLowerCase() === 'data' && !dataAssets(emu).get(key(ws.resourceGroup, ws.name, seg[1]))?.versions.has(seg[3])) {
+      throw new HttpError(404, 'UserError', `Input '${name}': the data asset '${seg[1]}:${seg[3]}' was not found in workspace '${ws.name}'.`);
+    }
+    return;
+  }
+  if (/^azureml:\/\/(datastores|jobs|subscriptions|locations)\/\S+$/i.test(uri)) return;
+  if (/^(https|http|wasbs|wasb|abfss|abfs|adl):\/\/\S+$/i.test(uri)) return;
+  throw bad(`'${uri}' is not a valid input uri: expected an asset's ARM id, an azureml:// datastore or job path, or a storage URL.`);
+}
+
 function validateJob(emu: EmulatorApi, ws: Workspace, p: Record<string, unknown>): void {
   const bad = (message: string): HttpError => new HttpError(400, 'UserError', message);
   if (p.jobType !== 'Command') throw bad(`Unsupported jobType '${String(p.jobType)}': only 'Command' jobs are emulated.`);
@@ -268,6 +300,7 @@ function validateJob(emu: EmulatorApi, ws: Workspace, p: Record<string, unknown>
       if (typeof input?.value !== 'string') throw bad(`Input '${name}': a literal input needs a string 'value'.`);
     } else if (typeof t === 'string' && ['uri_file', 'uri_folder', 'mltable', 'custom_model', 'mlflow_model', 'triton_model'].includes(t)) {
       if (typeof input?.uri !== 'string' || input.uri === '') throw bad(`Input '${name}': a ${t} input needs a 'uri'.`);
+      checkInputUri(emu, ws, name, input.uri);
     } else throw bad(`Input '${name}': unknown jobInputType '${String(t)}'.`);
   }
   for (const [name, output] of Object.entries((p.outputs ?? {}) as Record<string, Record<string, unknown> | null>)) {

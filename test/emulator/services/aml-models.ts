@@ -150,7 +150,8 @@ function versionBody(emu: EmulatorApi, c: ModelContainerRecord, v: ModelVersionR
       properties: v.properties,
       isArchived: v.isArchived,
       isAnonymous: v.isAnonymous,
-      flavors: v.flavors ?? null,
+      // never null: azure-ai-ml 1.4 reads `flavors.items()` of every model version it gets (model.py _from_rest_object)
+      flavors: v.flavors ?? {},
       jobName: v.jobName ?? null,
       modelType: v.modelType ?? null,
       modelUri: v.modelUri ?? null,

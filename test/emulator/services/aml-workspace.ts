@@ -7,7 +7,12 @@ import type { Datastore, MlflowRun, Workspace } from '../state';
 import { resourceGroupNotFound } from './resources';
 
 /** api-versions the AML routes accept (the SDK @azure/arm-machinelearning 2.1.1 sends 2022-10-01). */
-export const AML_API_VERSIONS = ['2022-10-01'];
+/**
+ * 2022-10-01 is what @azure/arm-machinelearning (and so the tasks) send; the others are what the official
+ * Python client azure-ai-ml 1.4 sends for the same operations (its _restclient/v2022_* clients; see
+ * test/oracle). Bodies are checked against the 2022-10-01 schema (test/emulator/contract).
+ */
+export const AML_API_VERSIONS = ['2022-10-01', '2022-10-01-preview', '2022-05-01', '2022-02-01-preview', '2022-01-01-preview'];
 export const AML_PROVIDER = 'Microsoft.MachineLearningServices';
 /** Template prefix for routes under a workspace: params {sub}, {rg}, {ws}. */
 export const WORKSPACE_PATH = `/subscriptions/{sub}/resourceGroups/{rg}/providers/${AML_PROVIDER}/workspaces/{ws}`;
@@ -156,6 +161,12 @@ const service: ServiceModule = {
     }, o);
     emu.addRoute('arm', 'POST', `${WORKSPACE_PATH}/datastores/{name}/listSecrets`, (ctx) => {
       const { d } = getDatastore(ctx);
+      // The spec's SecretsType has no 'None': an identity-based datastore has no secrets to list, and the
+      // official client never asks (azure-ai-ml _datastore_operations._fetch_and_populate_secret skips
+      // NoneDatastoreCredentials). The emulator refuses the call rather than inventing a `secretsType: None` reply.
+      if (d.credentialsType === 'None') {
+        throw new HttpError(400, 'UserError', `Datastore '${d.name}' uses identity-based access (credentials type None): it has no secrets to list.`);
+      }
       if (d.credentialsType !== 'AccountKey') ctx.json(200, { secretsType: d.credentialsType });
       else ctx.json(200, { secretsType: 'AccountKey', key: emu.state.storage.accountKey });
     }, o);

@@ -6,6 +6,14 @@ import { decodeJwt, verifyJwtSignature } from '../jwt';
 import type { EmulatorApi, RouteContext, ServiceModule } from '../types';
 
 export const FEDERATED_AUDIENCE = 'api://AzureADTokenExchange';
+
+/**
+ * Resources this tenant does not know (tests): a token request for one fails with AADSTS500011, as Entra ID
+ * answers for an application ID URI that has no service principal in the tenant (e.g. a cloud without it).
+ */
+export function unknownResources(emu: { state: { bucket<T>(name: string): Map<string, T> } }): Map<string, true> {
+  return emu.state.bucket<true>('entra.unknownResources');
+}
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 function aadError(ctx: RouteContext, status: number, error: string, code: number, description: string): void {
@@ -103,6 +111,10 @@ function tokenEndpoint(emu: EmulatorApi, ctx: RouteContext): void {
     return;
   }
   const audience = scopes[0].slice(0, -'/.default'.length);
+  if (unknownResources(emu).has(audience.replace(/\/+$/, ''))) {
+    aadError(ctx, 400, 'invalid_resource', 500011, `AADSTS500011: The resource principal named ${audience} was not found in the tenant named ${ids.tenantId}.`);
+    return;
+  }
   const expired = emu.takeTokenFault(ctx.host, ctx.path, ctx.method);
   const lifetime = expired ? -60 : undefined;
   const objectId = clientId === ids.spnSecret.clientId ? ids.spnSecret.objectId : clientId === ids.spnCertificate.clientId ? ids.spnCertificate.objectId : ids.wif.objectId;

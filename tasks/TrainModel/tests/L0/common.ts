@@ -33,6 +33,7 @@ export const WS_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/provid
 export const CODE_ID = `${WS_ID}/codes/hash/versions/1`;
 export const ENV_ID = `${WS_ID}/environments/sklearn-env/versions/3`;
 export const COMPUTE_ID = `${WS_ID}/computes/cpu-cluster`;
+export const DATA_ID = `${WS_ID}/data/churn-data/versions/5`;
 export const METRICS: Metrics = { accuracy: 0.93, loss: 0.125 };
 export const JOB_ERROR = 'UserError: ModuleNotFoundError: No module named sklearn';
 /** A line of the failed job's log that tries to end the task as Succeeded: it must be neutralised. */
@@ -130,6 +131,13 @@ export function runTrainScenario(inputs: Record<string, string | undefined> = {}
       recordCall('cancelJob', { name });
     },
   }));
+  tmr.registerMock('./dataInputs', {
+    // a data asset input resolved to its version's ARM id (the real resolver is tested against the emulator)
+    resolveDataInputs: async (_client: unknown, w: WorkspaceInfo, inputs: Map<string, { type: string; value: string }>): Promise<Map<string, { type: string; value: string }>> => {
+      recordCall('resolveDataInputs', { workspace: w.name, inputs: Object.fromEntries(inputs) });
+      return new Map([...inputs].map(([k, v]) => [k, v.value === 'azureml:churn-data@latest' ? { type: 'uri_folder', value: DATA_ID } : v]));
+    },
+  });
   tmr.registerMock('./code', {
     ensureCodeVersion: async (c: { ws: WorkspaceInfo; snapshot: CodeSnapshot; tags: Record<string, string> }): Promise<CodeVersionResult> => {
       recordCall('ensureCodeVersion', { workspace: c.ws.name, hash: c.snapshot.hash, files: c.snapshot.files.map((f) => f.relativePath).sort(), runId: c.tags['ado.runId'] });

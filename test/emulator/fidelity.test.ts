@@ -1,0 +1,90 @@
+// Emulator behaviour taken from the official specs and clients (issue "Azure fidelity"): job input uris,
+// listSecrets of identity-based datastores, every JobStatus in replies.
+import * as assert from 'assert';
+import * as https from 'https';
+import type { Emulator } from './index';
+import { startTestBed, type TestBed } from '../harness/testbed';
+import { addDataVersion } from './services/aml-data';
+import { environmentAssets, jobScripts } from './services/aml-jobs';
+import { installDnsPreload } from '../harness/run-task';
+
+installDnsPreload();
+
+function call(emu: Emulator, method: string, url: string, body?: unknown): Promise<{ status: number; json: { error?: { code: string; message: string }; properties?: { status?: string } } }> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${emu.issueToken({ audience: 'https://management.azure.com/', appId: emu.identities.spnSecret.clientId })}`,
+  };
+  if (text !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, headers, ca: emu.caPem }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const t = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode ?? 0, json: t ? JSON.parse(t) : {} });
+      });
+    });
+    req.on('error', reject);
+    if (text !== undefined) req.write(text);
+    req.end();
+  });
+}
+
+describe('emulator fidelity to the official specs and clients', function () {
+  this.timeout(30_000);
+  let bed: TestBed;
+  let emu: Emulator;
+  let ws: string;
+  let wsId: string;
+  before(async () => {
+    bed = await startTestBed(); // Azurite too: a finished job writes its log there
+    emu = bed.emulator;
+    wsId = `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw`;
+    ws = `${emu.urls.arm}${wsId}`;
+    const now = new Date().toISOString();
+    environmentAssets(emu).set('rg-ml/mlw/env', { name: 'env', properties: {}, created: now, versions: new Map([['1', { version: '1', properties: { image: 'python:3.11' }, created: now }]]) });
+    addDataVersion(emu, 'sales', '3', { dataType: 'uri_folder', dataUri: 'azureml://datastores/workspaceblobstore/paths/sales/' });
+  });
+  after(() => bed?.stop());
+
+  const job = (uri: string): unknown => ({
+    properties: {
+      jobType: 'Command', command: 'python train.py', environmentId: `${wsId}/environments/env/versions/1`, computeId: `${wsId}/computes/cpu-cluster`,
+      inputs: { data: { jobInputType: 'uri_folder', uri } },
+    },
+  });
+
+  it('job inputs: the client shorthand azureml:<name>:<version> is refused; ARM ids of existing versions, azureml:// paths and URLs are taken', async () => {
+    const short = await call(emu, 'PUT', `${ws}/jobs/j1?api-version=2022-10-01`, job('azureml:sales:3'));
+    assert.strictEqual(short.status, 400);
+    assert.match(short.json.error?.message ?? '', /Input 'data': 'azureml:sales:3' is not a valid input uri/);
+    const missing = await call(emu, 'PUT', `${ws}/jobs/j2?api-version=2022-10-01`, job(`${wsId}/data/sales/versions/9`));
+    assert.strictEqual(missing.status, 404);
+    for (const [i, uri] of [`${wsId}/data/sales/versions/3`, 'azureml://datastores/workspaceblobstore/paths/sales/', 'https://acct.blob.core.windows.net/c/x.csv'].entries()) {
+      const ok = await call(emu, 'PUT', `${ws}/jobs/ok${i}?api-version=2022-10-01`, job(uri));
+      assert.strictEqual(ok.status, 201, `${uri}: ${JSON.stringify(ok.json)}`);
+    }
+  });
+
+  it('listSecrets of an identity-based datastore is refused (the spec has no secretsType None)', async () => {
+    emu.state.getWorkspace('rg-ml', 'mlw')!.datastores.get('workspaceblobstore')!.credentialsType = 'None';
+    try {
+      const r = await call(emu, 'POST', `${ws}/datastores/workspaceblobstore/listSecrets?api-version=2022-10-01`);
+      assert.strictEqual(r.status, 400);
+      assert.match(r.json.error?.message ?? '', /identity-based access/);
+    } finally {
+      emu.state.getWorkspace('rg-ml', 'mlw')!.datastores.get('workspaceblobstore')!.credentialsType = 'AccountKey';
+    }
+  });
+
+  it('every JobStatus can be produced on demand, and the reply keeps the SDK contract', async () => {
+    const states = ['NotStarted', 'Starting', 'Provisioning', 'Preparing', 'Queued', 'Running', 'Finalizing', 'Unknown'];
+    jobScripts(emu).set('walk', { states, outcome: 'NotResponding' });
+    assert.strictEqual((await call(emu, 'PUT', `${ws}/jobs/walk?api-version=2022-10-01`, job(`${wsId}/data/sales/versions/3`))).status, 201);
+    const seen: string[] = [];
+    for (let i = 0; i < states.length + 2; i++) seen.push(String((await call(emu, 'GET', `${ws}/jobs/walk?api-version=2022-10-01`)).json.properties?.status));
+    assert.deepStrictEqual([...new Set(seen)], [...states.slice(1), 'NotResponding']);
+    assert.deepStrictEqual(emu.contract.counts.violations, []);
+  });
+});
