@@ -27,6 +27,8 @@ export function benchDrift(windowRows = 1_000_000, referenceRows = 1_000_000): s
     const s = (m: Measure): string => `${(m.ms / 1000).toFixed(2)} s, peak RSS ${m.maxRssMB.toFixed(0)} MB`;
     lines.push(`baseline: read only (same readers, rows counted)  ${s(read)}`);
     lines.push(`judge: profile + KS + PSI + verdicts              ${s(judge)}  (${(judge.ms / read.ms).toFixed(2)}× the read; budget 10 s, 500 MB)`);
+    // other work on the machine stretches both figures alike; the ratio is the comparable number
+    lines.push(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) after the runs`);
     lines.push(`verdict: ${judge.verdict}, drifted ${JSON.stringify(judge.drifted)} (expected ["${DRIFTING}"]), worst PSI ${judge.worstPsi?.toFixed(3)}`);
     if (judge.windowRows !== windowRows || read.windowRows !== windowRows) lines.push(`WARNING: read ${read.windowRows} / judged ${judge.windowRows} window rows, expected ${windowRows}`);
     return lines;

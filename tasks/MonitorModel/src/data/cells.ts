@@ -2,7 +2,12 @@
 
 export type Cell = string | number | boolean | null | undefined;
 export type Row = Record<string, Cell>;
-export type RowBatches = AsyncIterable<Row[]>;
+/**
+ * A batch of rows. `columns`, when a reader sets it, says every row of the batch has exactly these keys
+ * (a CSV header, a Parquet schema), so a consumer may read them by name instead of enumerating each row.
+ */
+export type RowBatch = Row[] & { columns?: readonly string[] };
+export type RowBatches = AsyncIterable<RowBatch>;
 
 /** Bytes as a reader takes them: a file stream, a blob download, a Buffer in a test. */
 export type ByteSource = AsyncIterable<Uint8Array>;

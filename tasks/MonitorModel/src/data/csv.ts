@@ -1,7 +1,7 @@
 // CSV (RFC 4180) → rows keyed by the header, streamed. Quoted fields may hold commas, doubled quotes and
 // newlines; cells stay text (the profile decides what is a number). A row with more or fewer fields than
 // the header is counted, not guessed at.
-import type { ByteSource, Row, RowBatches } from './cells';
+import type { ByteSource, Row, RowBatch, RowBatches } from './cells';
 
 export interface CsvStats {
   rows: number;
@@ -99,8 +99,8 @@ export async function* readCsv(bytes: ByteSource, stats: CsvStats = { rows: 0, r
   const splitter = new CsvSplitter();
   let header: string[] | undefined;
   let first = true;
-  const toRows = (records: string[][]): Row[] => {
-    const rows: Row[] = [];
+  const toRows = (records: string[][]): RowBatch => {
+    const rows: RowBatch = [];
     for (const r of records) {
       if (!header) {
         header = r.map((h) => h.trim());
@@ -115,6 +115,7 @@ export async function* readCsv(bytes: ByteSource, stats: CsvStats = { rows: 0, r
       rows.push(row);
     }
     stats.rows += rows.length;
+    if (header) rows.columns = header; // toRows sets every header key on every row
     return rows;
   };
   for await (const chunk of bytes) {
