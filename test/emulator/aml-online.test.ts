@@ -1,0 +1,340 @@
+// Azure ML online endpoints in the emulator (services/aml-online.ts): ARM resources with real long-running
+// operations, provisioning that really runs the scoring server (and really fails), keys and tokens, logs,
+// quota errors, and the scoring front door (traffic, mirror traffic, the deployment header, auth).
+import * as assert from 'assert';
+import * as https from 'https';
+import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import { ClientSecretCredential } from '@azure/identity';
+import { installDnsPreload } from '../harness/run-task';
+import { startTestBed, type TestBed } from '../harness/testbed';
+import type { Emulator } from './index';
+import { seedModelVersions } from './services/aml-models';
+import { ML_AUDIENCE, onlineControl, onlineDeployments, onlineEndpoints } from './services/aml-online';
+
+installDnsPreload();
+
+interface Reply { status: number; headers: Record<string, string | string[] | undefined>; text: string; json: any }
+
+function call(emu: Emulator, method: string, url: string, o: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const body = o.body === undefined ? undefined : JSON.stringify(o.body);
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    const req = https.request(url, { method, headers, ca: emu.caPem }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let json: any;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const NEW = '2024-04-01';
+const OLD = '2022-10-01';
+const SCORE = `import json, os
+FACTOR = None
+def init():
+    global FACTOR
+    with open(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model.json")) as f:
+        FACTOR = json.load(f)["factor"]
+    print("model loaded, factor", FACTOR, flush=True)
+def run(raw):
+    return [x * FACTOR for x in json.loads(raw)["data"]]
+`;
+const CRASH = `def init():
+    raise RuntimeError("cannot load the model: weights missing")
+def run(raw):
+    return raw
+`;
+
+describe('emulator: Azure ML online endpoints (aml-online)', function () {
+  this.timeout(120_000);
+  let bed: TestBed;
+  let emu: Emulator;
+  let token: string;
+  let ws: string;
+
+  const ep = (name: string): string => `${ws}/onlineEndpoints/${name}`;
+  const dep = (endpoint: string, name: string): string => `${ep(endpoint)}/deployments/${name}`;
+  const arm = (method: string, p: string, body?: unknown, api = NEW): Promise<Reply> => call(emu, method, `${emu.urls.arm}${p}?api-version=${api}`, { token, body });
+
+  /** Follows Azure-AsyncOperation until the operation ends; returns its final status body. */
+  async function settle(r: Reply): Promise<any> {
+    const url = String(r.headers['azure-asyncoperation'] ?? '');
+    assert.ok(url, `no Azure-AsyncOperation header (status ${r.status}: ${r.text})`);
+    for (let i = 0; i < 600; i++) {
+      const s = await call(emu, 'GET', url, { token });
+      if (s.json?.status !== 'InProgress') return s.json;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error('the operation did not end');
+  }
+
+  async function putEndpoint(name: string, properties: Record<string, unknown>, api = NEW): Promise<any> {
+    const r = await arm('PUT', ep(name), { location: 'eastus', properties }, api);
+    assert.ok(r.status === 201 || r.status === 200, r.text);
+    return settle(r);
+  }
+
+  async function putDeployment(endpoint: string, name: string, o: { model?: string; code?: string; env?: string; count?: number; instanceType?: string; extra?: Record<string, unknown> } = {}): Promise<{ put: Reply; op: any }> {
+    const put = await arm('PUT', dep(endpoint, name), {
+      location: 'eastus', sku: { name: 'Default', capacity: o.count ?? 1 },
+      properties: {
+        endpointComputeType: 'Managed', instanceType: o.instanceType ?? 'Standard_DS3_v2', model: `${ws}/models/energy/versions/${o.model ?? '1'}`,
+        codeConfiguration: { codeId: `${ws}/codes/${o.code ?? 'score-good'}/versions/1`, scoringScript: 'score.py' },
+        environmentId: `${ws}/environments/${o.env ?? 'sklearn'}/versions/1`, ...(o.extra ?? {}),
+      },
+    });
+    if (put.status >= 300) return { put, op: undefined };
+    return { put, op: await settle(put) };
+  }
+
+  async function uploadCode(name: string, files: Record<string, string>): Promise<void> {
+    const container = bed.emulator.state.getWorkspace('rg-ml', 'mlw')!.datastores.get('workspaceblobstore')!.containerName;
+    for (const [f, text] of Object.entries(files)) await bed.container(container).getBlockBlobClient(`LocalUpload/${name}/${f}`).upload(text, Buffer.byteLength(text));
+    const codeUri = `https://devstoreaccount1.blob.localhost:${bed.azurite.port}/${container}/LocalUpload/${name}`;
+    const r = await arm('PUT', `${ws}/codes/${name}/versions/1`, { properties: { codeUri } }, OLD);
+    assert.ok(r.status < 300, r.text);
+  }
+
+  const score = (endpoint: string, o: { key?: string; deployment?: string; data?: number[] } = {}): Promise<Reply> => call(emu, 'POST', `https://${endpoint}.eastus.inference.ml.localhost:${emu.port}/score`, {
+    body: { data: o.data ?? [1, 2] }, ...(o.key ? { token: o.key } : {}), headers: o.deployment ? { 'azureml-model-deployment': o.deployment } : {},
+  });
+
+  before(async () => {
+    bed = await startTestBed();
+    emu = bed.emulator;
+    token = emu.issueToken({ audience: 'https://management.azure.com/', appId: emu.identities.spnSecret.clientId });
+    ws = `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw`;
+    const container = emu.state.getWorkspace('rg-ml', 'mlw')!.datastores.get('workspaceblobstore')!.containerName;
+    for (const [v, factor] of [['1', 2], ['2', 2], ['3', 3]] as const) {
+      const text = JSON.stringify({ factor });
+      await bed.container(container).getBlockBlobClient(`models/energy/${v}/model.json`).upload(text, text.length);
+    }
+    seedModelVersions(emu, { name: 'energy', count: 3, uri: (n) => `azureml://datastores/workspaceblobstore/paths/models/energy/${n}` });
+    await uploadCode('score-good', { 'score.py': SCORE });
+    await uploadCode('score-crash', { 'score.py': CRASH });
+    for (const env of ['sklearn', 'broken-env']) {
+      const r = await arm('PUT', `${ws}/environments/${env}/versions/1`, { properties: { image: 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest' } }, OLD);
+      assert.ok(r.status < 300, r.text);
+    }
+  });
+  after(async () => bed?.stop());
+
+  it('creates an endpoint with a long-running operation; the reply shapes follow the api-version', async () => {
+    const put = await arm('PUT', ep('energy-prod'), { location: 'eastus', tags: { model: 'energy' }, properties: { authMode: 'Key', description: 'prod' } });
+    assert.strictEqual(put.status, 201, put.text);
+    assert.strictEqual(put.json.properties.provisioningState, 'Creating');
+    assert.match(String(put.headers.location), /operationResults/);
+    assert.strictEqual((await settle(put)).status, 'Succeeded');
+    const get = await arm('GET', ep('energy-prod'));
+    assert.strictEqual(get.json.properties.provisioningState, 'Succeeded');
+    assert.strictEqual(get.json.properties.scoringUri, `https://energy-prod.eastus.inference.ml.localhost:${emu.port}/score`);
+    assert.deepStrictEqual(get.json.properties.traffic, {});
+    assert.deepStrictEqual(get.json.properties.mirrorTraffic, {});
+    const old = await arm('GET', ep('energy-prod'), undefined, OLD);
+    assert.strictEqual(old.json.properties.mirrorTraffic, undefined, '2022-10-01 has no mirrorTraffic');
+    assert.strictEqual((await arm('GET', ep('energy-prod'), undefined, '2021-03-01-preview')).status, 400);
+  });
+
+  it('refuses bad endpoint names and auth modes as Azure does', async () => {
+    assert.match((await arm('PUT', ep('1bad'), { location: 'eastus', properties: { authMode: 'Key' } })).json.error.message, /3-32 characters/);
+    assert.match((await arm('PUT', ep('okname'), { location: 'eastus', properties: { authMode: 'Password' } })).json.error.message, /Key, AMLToken or AADToken/);
+    assert.strictEqual((await arm('GET', ep('missing'))).status, 404);
+  });
+
+  it('provisions a deployment by really starting its scoring server; logs of both containers, with tail', async () => {
+    const { put, op } = await putDeployment('energy-prod', 'v-1');
+    assert.strictEqual(put.status, 201, put.text);
+    assert.strictEqual(put.json.properties.provisioningState, 'Creating');
+    assert.strictEqual(op.status, 'Succeeded', JSON.stringify(op));
+    const get = await arm('GET', dep('energy-prod', 'v-1'));
+    assert.strictEqual(get.json.properties.provisioningState, 'Succeeded');
+    assert.strictEqual(get.json.sku.capacity, 1);
+    const init = await arm('POST', `${dep('energy-prod', 'v-1')}/getLogs`, { containerType: 'StorageInitializer' });
+    assert.match(init.json.content, /Downloaded 1 model file\(s\)/);
+    assert.match(init.json.content, /Downloaded 1 code file\(s\)/);
+    const server = await arm('POST', `${dep('energy-prod', 'v-1')}/getLogs`, { containerType: 'InferenceServer' });
+    assert.match(server.json.content, /model loaded, factor 2/);
+    const tail = await arm('POST', `${dep('energy-prod', 'v-1')}/getLogs`, { containerType: 'InferenceServer', tail: 1 });
+    assert.strictEqual(tail.json.content.trim().split('\n').length, 1);
+    assert.strictEqual((await arm('POST', `${dep('energy-prod', 'v-1')}/getLogs`, { containerType: 'Sidecar' })).status, 400);
+  });
+
+  it('routes scoring by traffic with the endpoint key; the header picks a deployment; no traffic is a 404', async () => {
+    assert.strictEqual((await putDeployment('energy-prod', 'v-2', { model: '2' })).op.status, 'Succeeded');
+    const keys = (await arm('POST', `${ep('energy-prod')}/listKeys`)).json;
+    assert.ok(keys.primaryKey && keys.secondaryKey);
+    const none = await score('energy-prod', { key: keys.primaryKey });
+    assert.strictEqual(none.status, 404);
+    assert.match(none.json.message, /No valid deployments to route to/);
+    assert.strictEqual((await putEndpoint('energy-prod', { authMode: 'Key', traffic: { 'v-1': 100, 'v-2': 0 } })).status, 'Succeeded');
+    assert.strictEqual((await score('energy-prod')).status, 401);
+    assert.strictEqual((await score('energy-prod', { key: 'wrong' })).status, 401);
+    const r = await score('energy-prod', { key: keys.secondaryKey, data: [1, 2, 3] });
+    assert.strictEqual(r.status, 200, r.text);
+    assert.deepStrictEqual(r.json, [2, 4, 6]);
+    assert.strictEqual(r.headers['azureml-model-deployment'], 'v-1');
+    const green = await score('energy-prod', { key: keys.primaryKey, deployment: 'v-2' });
+    assert.strictEqual(green.headers['azureml-model-deployment'], 'v-2', 'the header reaches a deployment with 0 % traffic');
+    assert.strictEqual((await score('energy-prod', { key: keys.primaryKey, deployment: 'v-9' })).status, 404);
+  });
+
+  it('splits live traffic by weight and mirrors a share to green, whose replies are discarded', async () => {
+    let queue: number[] = [];
+    onlineControl(emu).random = () => queue.shift() ?? 0.5;
+    const v2 = onlineDeployments(emu).get('rg-ml/mlw/energy-prod/v-2')!;
+    const greenRequests = (): number => (v2.inferenceServerLog.match(/POST \/score/g) ?? []).length;
+    try {
+      const keys = (await arm('POST', `${ep('energy-prod')}/listKeys`)).json;
+      assert.strictEqual((await putEndpoint('energy-prod', { authMode: 'Key', traffic: { 'v-1': 100, 'v-2': 0 }, mirrorTraffic: { 'v-2': 50 } })).status, 'Succeeded');
+      const seenBefore = greenRequests();
+      queue = [0.1, 0.2, 0.1, 0.9]; // request 1: route, mirror (0.2 < 50 %); request 2: route, no mirror (0.9)
+      const a = await score('energy-prod', { key: keys.primaryKey, data: [5] });
+      const b = await score('energy-prod', { key: keys.primaryKey, data: [6] });
+      assert.deepStrictEqual([a.headers['azureml-model-deployment'], b.headers['azureml-model-deployment']], ['v-1', 'v-1']);
+      assert.deepStrictEqual([a.json, b.json], [[10], [12]]);
+      const routed = onlineEndpoints(emu).get('rg-ml/mlw/energy-prod')!.routed.slice(-2);
+      assert.deepStrictEqual(routed.map((x) => x.mirroredTo), [['v-2'], []]);
+      for (let n = 0; n < 100 && greenRequests() < seenBefore + 1; n++) await new Promise((res) => setTimeout(res, 20));
+      assert.strictEqual(greenRequests(), seenBefore + 1, 'the mirrored copy reached green exactly once');
+      // a header-routed request is never mirrored
+      queue = [0.0, 0.0];
+      await score('energy-prod', { key: keys.primaryKey, deployment: 'v-1' });
+      assert.deepStrictEqual(onlineEndpoints(emu).get('rg-ml/mlw/energy-prod')!.routed.slice(-1)[0], { deployment: 'v-1', mirroredTo: [], byHeader: true });
+      // 50/50 live split: 0.1 → v-1, 0.95 → v-2
+      assert.strictEqual((await putEndpoint('energy-prod', { authMode: 'Key', traffic: { 'v-1': 50, 'v-2': 50 } })).status, 'Succeeded');
+      queue = [0.1, 0.95];
+      const s1 = await score('energy-prod', { key: keys.primaryKey });
+      const s2 = await score('energy-prod', { key: keys.primaryKey });
+      assert.deepStrictEqual([s1.headers['azureml-model-deployment'], s2.headers['azureml-model-deployment']], ['v-1', 'v-2']);
+    } finally {
+      onlineControl(emu).random = Math.random;
+    }
+  });
+
+  it('refuses traffic Azure refuses: not 100 in total, mirror over 50, live and mirror on one deployment, unknown deployments', async () => {
+    const bad = async (properties: Record<string, unknown>, pattern: RegExp): Promise<void> => {
+      const r = await arm('PUT', ep('energy-prod'), { location: 'eastus', properties: { authMode: 'Key', ...properties } });
+      assert.strictEqual(r.status, 400, r.text);
+      assert.match(r.json.error.message, pattern);
+    };
+    await bad({ traffic: { 'v-1': 60, 'v-2': 30 } }, /sum to 100 \(they sum to 90\)/);
+    await bad({ traffic: { 'v-1': 100 }, mirrorTraffic: { 'v-2': 60 } }, /at most 50/);
+    await bad({ traffic: { 'v-1': 50, 'v-2': 50 }, mirrorTraffic: { 'v-2': 10 } }, /both live traffic/);
+    await bad({ traffic: { 'v-1': 90, 'v-7': 10 } }, /'v-7' in traffic does not exist/);
+  });
+
+  it('a crashing init() fails the operation with ResourceNotReady; the traceback is in the inference-server log', async () => {
+    const { put, op } = await putDeployment('energy-prod', 'v-3', { model: '3', code: 'score-crash' });
+    assert.strictEqual(put.status, 201);
+    assert.strictEqual(op.status, 'Failed');
+    assert.strictEqual(op.error.code, 'ResourceNotReady');
+    assert.match(op.error.message, /User container has crashed or terminated/);
+    assert.strictEqual((await arm('GET', dep('energy-prod', 'v-3'))).json.properties.provisioningState, 'Failed');
+    const logs = await arm('POST', `${dep('energy-prod', 'v-3')}/getLogs`, { containerType: 'InferenceServer', tail: 50 });
+    assert.match(logs.json.content, /RuntimeError: cannot load the model: weights missing/);
+    const r = await arm('PUT', ep('energy-prod'), { location: 'eastus', properties: { authMode: 'Key', traffic: { 'v-1': 90, 'v-3': 10 } } });
+    assert.strictEqual(r.status, 400);
+    assert.match(r.json.error.message, /provisioning state 'Failed'/);
+  });
+
+  it('an image build failure fails the operation with ImageBuildFailure', async () => {
+    onlineControl(emu).imageBuildFailures.add('broken-env');
+    const { op } = await putDeployment('energy-prod', 'v-broken', { env: 'broken-env' });
+    assert.strictEqual(op.status, 'Failed');
+    assert.strictEqual(op.error.code, 'ImageBuildFailure');
+  });
+
+  it('answers quota and SKU problems before provisioning, as Azure shapes them', async () => {
+    const quota = await putDeployment('energy-prod', 'v-big', { count: 20 });
+    assert.strictEqual(quota.put.status, 400);
+    assert.strictEqual(quota.put.json.error.code, 'OutOfQuota');
+    assert.match(quota.put.json.error.message, /^Not enough quota available for Standard_DS3_v2 in SubscriptionId [0-9a-f-]+\. Current usage\/limit: \d+\/32\. Additional needed: 80 .*aka\.ms\/oe-tsg#error-outofquota$/);
+    const sku = await putDeployment('energy-prod', 'v-sku', { instanceType: 'Standard_ZZ9_v9' });
+    assert.strictEqual(sku.put.status, 400);
+    assert.match(sku.put.json.error.message, /instance type 'Standard_ZZ9_v9' is not supported/);
+    const model = await putDeployment('energy-prod', 'v-nomodel', { model: '99' });
+    assert.match(model.put.json.error.message, /Could not find asset with ID: .*\/models\/energy\/versions\/99/);
+    assert.match((await putDeployment('energy-prod', 'v-1.0')).put.json.error.message, /deployment name 'v-1.0' is invalid/);
+    assert.strictEqual(onlineDeployments(emu).has('rg-ml/mlw/energy-prod/v-big'), false, 'nothing was created');
+  });
+
+  it('keeps dataCollector on 2024-04-01 and drops it on 2022-10-01 (which has no such property)', async () => {
+    const dataCollector = { collections: { model_inputs: { dataCollectionMode: 'Enabled', samplingRate: 1 } }, rollingRate: 'Hour' };
+    const { op } = await putDeployment('energy-prod', 'v-dc', { model: '2', extra: { dataCollector } });
+    assert.strictEqual(op.status, 'Succeeded');
+    assert.deepStrictEqual((await arm('GET', dep('energy-prod', 'v-dc'))).json.properties.dataCollector, dataCollector);
+    assert.strictEqual((await arm('GET', dep('energy-prod', 'v-dc'), undefined, OLD)).json.properties.dataCollector, undefined);
+  });
+
+  it('regenerates keys with a long-running operation: the old key stops working', async () => {
+    const before = (await arm('POST', `${ep('energy-prod')}/listKeys`)).json;
+    const r = await arm('POST', `${ep('energy-prod')}/regenerateKeys`, { keyType: 'Primary' });
+    assert.strictEqual(r.status, 202);
+    assert.strictEqual((await settle(r)).status, 'Succeeded');
+    const after = (await arm('POST', `${ep('energy-prod')}/listKeys`)).json;
+    assert.notStrictEqual(after.primaryKey, before.primaryKey);
+    assert.strictEqual(after.secondaryKey, before.secondaryKey);
+    assert.strictEqual((await score('energy-prod', { key: before.primaryKey })).status, 401);
+    assert.strictEqual((await score('energy-prod', { key: after.primaryKey })).status, 200);
+  });
+
+  it('AMLToken endpoints take tokens from the token route; AADToken endpoints take Entra tokens for ml.azure.com', async () => {
+    assert.strictEqual((await putEndpoint('energy-aml', { authMode: 'AMLToken' })).status, 'Succeeded');
+    assert.strictEqual((await putDeployment('energy-aml', 'v-1')).op.status, 'Succeeded');
+    assert.strictEqual((await putEndpoint('energy-aml', { authMode: 'AMLToken', traffic: { 'v-1': 100 } })).status, 'Succeeded');
+    const t = await arm('POST', `${ep('energy-aml')}/token`);
+    assert.strictEqual(t.json.tokenType, 'Bearer');
+    assert.ok(t.json.expiryTimeUtc > Date.now() / 1000);
+    assert.strictEqual((await score('energy-aml', { key: t.json.accessToken })).status, 200);
+    assert.strictEqual((await arm('POST', `${ep('energy-aml')}/listKeys`)).status, 400);
+
+    assert.strictEqual((await putEndpoint('energy-aad', { authMode: 'AADToken' })).status, 'Succeeded');
+    assert.strictEqual((await putDeployment('energy-aad', 'v-1')).op.status, 'Succeeded');
+    assert.strictEqual((await putEndpoint('energy-aad', { authMode: 'AADToken', traffic: { 'v-1': 100 } })).status, 'Succeeded');
+    assert.match((await arm('POST', `${ep('energy-aad')}/token`)).json.error.message, /Microsoft Entra token for https:\/\/ml\.azure\.com/);
+    const entra = emu.issueToken({ audience: ML_AUDIENCE, appId: emu.identities.spnSecret.clientId });
+    assert.strictEqual((await score('energy-aad', { key: entra })).status, 200);
+    assert.strictEqual((await score('energy-aad', { key: token })).status, 401, 'an ARM token is not for the endpoint');
+  });
+
+  it('a deployment with traffic cannot be deleted; deleting the endpoint stops every server', async () => {
+    const r = await arm('DELETE', dep('energy-prod', 'v-1'));
+    assert.strictEqual(r.status, 400);
+    assert.match(r.json.error.message, /while it receives traffic \(live 50 %/);
+    const blue = onlineDeployments(emu).get('rg-ml/mlw/energy-prod/v-1')!;
+    const proc = blue.process!;
+    assert.ok(proc && proc.exitCode === null);
+    const del = await arm('DELETE', ep('energy-prod'));
+    assert.strictEqual(del.status, 202);
+    assert.strictEqual((await settle(del)).status, 'Succeeded');
+    assert.strictEqual((await arm('GET', ep('energy-prod'))).status, 404);
+    for (let i = 0; i < 50 && proc.exitCode === null && proc.signalCode === null; i++) await new Promise((res) => setTimeout(res, 20));
+    assert.ok(proc.exitCode !== null || proc.signalCode !== null, 'the scoring server process was stopped');
+  });
+
+  it('the official JS SDK (2022-10-01) creates and reads an endpoint through the same routes', async () => {
+    const cred = new ClientSecretCredential(emu.identities.tenantId, emu.identities.spnSecret.clientId, emu.identities.spnSecret.secret, { authorityHost: emu.urls.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.caPem } } as any);
+    const client = new AzureMachineLearningWorkspaces(cred, emu.identities.subscriptionId, { endpoint: emu.urls.arm, credentialScopes: [`${emu.urls.arm}/.default`], tlsOptions: { ca: emu.caPem } } as any);
+    const created = await client.onlineEndpoints.beginCreateOrUpdateAndWait('rg-ml', 'mlw', 'energy-sdk', { location: 'eastus', properties: { authMode: 'Key' } }, { updateIntervalInMs: 10 });
+    assert.strictEqual(created.properties.provisioningState, 'Succeeded');
+    const list = [];
+    for await (const e of client.onlineEndpoints.list('rg-ml', 'mlw')) list.push(e.name);
+    assert.ok(list.includes('energy-sdk'));
+  });
+});
