@@ -2,136 +2,36 @@
 // operations, provisioning that really runs the scoring server (and really fails), keys and tokens, logs,
 // quota errors, and the scoring front door (traffic, mirror traffic, the deployment header, auth).
 import * as assert from 'assert';
-import * as https from 'https';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { ClientSecretCredential } from '@azure/identity';
 import { installDnsPreload } from '../harness/run-task';
 import { startTestBed, type TestBed } from '../harness/testbed';
 import type { Emulator } from './index';
-import { seedModelVersions } from './services/aml-models';
+import { OLD, OnlineFixture } from './online-fixtures';
 import { ML_AUDIENCE, onlineControl, onlineDeployments, onlineEndpoints } from './services/aml-online';
 
 installDnsPreload();
-
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; text: string; json: any }
-
-function call(emu: Emulator, method: string, url: string, o: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const body = o.body === undefined ? undefined : JSON.stringify(o.body);
-    const headers: Record<string, string> = { ...(o.headers ?? {}) };
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(body));
-    }
-    const req = https.request(url, { method, headers, ca: emu.caPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json: any;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const NEW = '2024-04-01';
-const OLD = '2022-10-01';
-const SCORE = `import json, os
-FACTOR = None
-def init():
-    global FACTOR
-    with open(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model.json")) as f:
-        FACTOR = json.load(f)["factor"]
-    print("model loaded, factor", FACTOR, flush=True)
-def run(raw):
-    return [x * FACTOR for x in json.loads(raw)["data"]]
-`;
-const CRASH = `def init():
-    raise RuntimeError("cannot load the model: weights missing")
-def run(raw):
-    return raw
-`;
 
 describe('emulator: Azure ML online endpoints (aml-online)', function () {
   this.timeout(120_000);
   let bed: TestBed;
   let emu: Emulator;
+  let fx: OnlineFixture;
   let token: string;
-  let ws: string;
-
-  const ep = (name: string): string => `${ws}/onlineEndpoints/${name}`;
-  const dep = (endpoint: string, name: string): string => `${ep(endpoint)}/deployments/${name}`;
-  const arm = (method: string, p: string, body?: unknown, api = NEW): Promise<Reply> => call(emu, method, `${emu.urls.arm}${p}?api-version=${api}`, { token, body });
-
-  /** Follows Azure-AsyncOperation until the operation ends; returns its final status body. */
-  async function settle(r: Reply): Promise<any> {
-    const url = String(r.headers['azure-asyncoperation'] ?? '');
-    assert.ok(url, `no Azure-AsyncOperation header (status ${r.status}: ${r.text})`);
-    for (let i = 0; i < 600; i++) {
-      const s = await call(emu, 'GET', url, { token });
-      if (s.json?.status !== 'InProgress') return s.json;
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    throw new Error('the operation did not end');
-  }
-
-  async function putEndpoint(name: string, properties: Record<string, unknown>, api = NEW): Promise<any> {
-    const r = await arm('PUT', ep(name), { location: 'eastus', properties }, api);
-    assert.ok(r.status === 201 || r.status === 200, r.text);
-    return settle(r);
-  }
-
-  async function putDeployment(endpoint: string, name: string, o: { model?: string; code?: string; env?: string; count?: number; instanceType?: string; extra?: Record<string, unknown> } = {}): Promise<{ put: Reply; op: any }> {
-    const put = await arm('PUT', dep(endpoint, name), {
-      location: 'eastus', sku: { name: 'Default', capacity: o.count ?? 1 },
-      properties: {
-        endpointComputeType: 'Managed', instanceType: o.instanceType ?? 'Standard_DS3_v2', model: `${ws}/models/energy/versions/${o.model ?? '1'}`,
-        codeConfiguration: { codeId: `${ws}/codes/${o.code ?? 'score-good'}/versions/1`, scoringScript: 'score.py' },
-        environmentId: `${ws}/environments/${o.env ?? 'sklearn'}/versions/1`, ...(o.extra ?? {}),
-      },
-    });
-    if (put.status >= 300) return { put, op: undefined };
-    return { put, op: await settle(put) };
-  }
-
-  async function uploadCode(name: string, files: Record<string, string>): Promise<void> {
-    const container = bed.emulator.state.getWorkspace('rg-ml', 'mlw')!.datastores.get('workspaceblobstore')!.containerName;
-    for (const [f, text] of Object.entries(files)) await bed.container(container).getBlockBlobClient(`LocalUpload/${name}/${f}`).upload(text, Buffer.byteLength(text));
-    const codeUri = `https://devstoreaccount1.blob.localhost:${bed.azurite.port}/${container}/LocalUpload/${name}`;
-    const r = await arm('PUT', `${ws}/codes/${name}/versions/1`, { properties: { codeUri } }, OLD);
-    assert.ok(r.status < 300, r.text);
-  }
-
-  const score = (endpoint: string, o: { key?: string; deployment?: string; data?: number[] } = {}): Promise<Reply> => call(emu, 'POST', `https://${endpoint}.eastus.inference.ml.localhost:${emu.port}/score`, {
-    body: { data: o.data ?? [1, 2] }, ...(o.key ? { token: o.key } : {}), headers: o.deployment ? { 'azureml-model-deployment': o.deployment } : {},
-  });
+  const ep = (name: string): string => fx.ep(name);
+  const dep = (endpoint: string, name: string): string => fx.dep(endpoint, name);
+  const arm = (method: string, p: string, body?: unknown, api?: string) => fx.arm(method, p, body, api);
+  const settle = (r: Parameters<OnlineFixture['settle']>[0]) => fx.settle(r);
+  const putEndpoint = (name: string, properties: Record<string, unknown>) => fx.putEndpoint(name, properties);
+  const putDeployment = (...a: Parameters<OnlineFixture['putDeployment']>) => fx.putDeployment(...a);
+  const score = (...a: Parameters<OnlineFixture['score']>) => fx.score(...a);
 
   before(async () => {
     bed = await startTestBed();
     emu = bed.emulator;
-    token = emu.issueToken({ audience: 'https://management.azure.com/', appId: emu.identities.spnSecret.clientId });
-    ws = `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw`;
-    const container = emu.state.getWorkspace('rg-ml', 'mlw')!.datastores.get('workspaceblobstore')!.containerName;
-    for (const [v, factor] of [['1', 2], ['2', 2], ['3', 3]] as const) {
-      const text = JSON.stringify({ factor });
-      await bed.container(container).getBlockBlobClient(`models/energy/${v}/model.json`).upload(text, text.length);
-    }
-    seedModelVersions(emu, { name: 'energy', count: 3, uri: (n) => `azureml://datastores/workspaceblobstore/paths/models/energy/${n}` });
-    await uploadCode('score-good', { 'score.py': SCORE });
-    await uploadCode('score-crash', { 'score.py': CRASH });
-    for (const env of ['sklearn', 'broken-env']) {
-      const r = await arm('PUT', `${ws}/environments/${env}/versions/1`, { properties: { image: 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest' } }, OLD);
-      assert.ok(r.status < 300, r.text);
-    }
+    fx = new OnlineFixture(bed);
+    token = fx.token;
+    await fx.seed();
   });
   after(async () => bed?.stop());
 
