@@ -8,6 +8,7 @@ import { installDnsPreload } from '../harness/run-task';
 import { startTestBed, type TestBed } from '../harness/testbed';
 import type { Emulator } from './index';
 import { OLD, OnlineFixture } from './online-fixtures';
+import { seedModelVersions } from './services/aml-models';
 import { ML_AUDIENCE, onlineControl, onlineDeployments, onlineEndpoints } from './services/aml-online';
 
 installDnsPreload();
@@ -174,6 +175,53 @@ describe('emulator: Azure ML online endpoints (aml-online)', function () {
     assert.strictEqual(onlineDeployments(emu).has('rg-ml/mlw/energy-prod/v-big'), false, 'nothing was created');
   });
 
+  it('a model whose files are missing fails in the storage initializer, with its log', async () => {
+    seedModelVersions(emu, { name: 'ghost', count: 1, uri: () => 'azureml://datastores/workspaceblobstore/paths/models/ghost/1' });
+    const put = await arm('PUT', dep('energy-prod', 'v-ghost'), {
+      location: 'eastus', sku: { name: 'Default', capacity: 1 },
+      properties: { endpointComputeType: 'Managed', instanceType: 'Standard_DS2_v2', model: `${fx.ws}/models/ghost/versions/1`, codeConfiguration: { codeId: `${fx.ws}/codes/score-good/versions/1`, scoringScript: 'score.py' } },
+    });
+    assert.strictEqual(put.status, 201, put.text);
+    const op = await settle(put);
+    assert.strictEqual(op.status, 'Failed');
+    assert.strictEqual(op.error.code, 'ResourceNotReady');
+    assert.match(op.error.message, /storage initializer could not download/);
+    const log = await arm('POST', `${dep('energy-prod', 'v-ghost')}/getLogs`, { containerType: 'StorageInitializer' });
+    assert.match(log.json.content, /ERROR: no files under azureml:\/\/datastores\/workspaceblobstore\/paths\/models\/ghost\/1/);
+  });
+
+  it('a server that never answers its liveness route fails the operation when readiness times out', async () => {
+    await fx.uploadCode('score-slow', { 'score.py': 'import time\ndef init():\n    time.sleep(30)\ndef run(raw):\n    return raw\n' });
+    onlineControl(emu).readinessTimeoutMs = 800;
+    try {
+      const { op } = await putDeployment('energy-prod', 'v-slow', { code: 'score-slow' });
+      assert.strictEqual(op.status, 'Failed');
+      assert.strictEqual(op.error.code, 'ResourceNotReady');
+      assert.match(op.error.message, /readiness probe did not succeed within 800 ms/);
+      assert.strictEqual(onlineDeployments(emu).get('rg-ml/mlw/energy-prod/v-slow')!.process, undefined, 'the process was stopped');
+    } finally {
+      onlineControl(emu).readinessTimeoutMs = 30_000;
+    }
+  });
+
+  it('scales a deployment with PATCH (sku.capacity) within quota, and refuses past it', async () => {
+    const grow = await arm('PATCH', dep('energy-prod', 'v-2'), { sku: { capacity: 3 } });
+    assert.strictEqual(grow.status, 202, grow.text);
+    assert.strictEqual((await settle(grow)).status, 'Succeeded');
+    assert.strictEqual((await arm('GET', dep('energy-prod', 'v-2'))).json.sku.capacity, 3);
+    const tooMany = await arm('PATCH', dep('energy-prod', 'v-2'), { sku: { capacity: 9 } });
+    assert.strictEqual(tooMany.status, 400);
+    assert.strictEqual(tooMany.json.error.code, 'OutOfQuota');
+    assert.strictEqual((await arm('GET', dep('energy-prod', 'v-2'))).json.sku.capacity, 3, 'unchanged');
+    assert.strictEqual((await arm('PATCH', dep('energy-prod', 'v-2'), { sku: { capacity: 1 } })).status, 202);
+  });
+
+  it('refuses bad key and log requests', async () => {
+    assert.match((await arm('POST', `${ep('energy-prod')}/regenerateKeys`, { keyType: 'Tertiary' })).json.error.message, /Primary or Secondary/);
+    assert.match((await arm('POST', `${dep('energy-prod', 'v-1')}/getLogs`, { tail: -3 })).json.error.message, /non-negative integer/);
+    assert.strictEqual((await arm('POST', `${dep('energy-prod', 'v-404')}/getLogs`, {})).status, 404);
+  });
+
   it('keeps dataCollector on 2024-04-01 and drops it on 2022-10-01 (which has no such property)', async () => {
     const dataCollector = { collections: { model_inputs: { dataCollectionMode: 'Enabled', samplingRate: 1 } }, rollingRate: 'Hour' };
     const { op } = await putDeployment('energy-prod', 'v-dc', { model: '2', extra: { dataCollector } });
@@ -217,6 +265,10 @@ describe('emulator: Azure ML online endpoints (aml-online)', function () {
     const r = await arm('DELETE', dep('energy-prod', 'v-1'));
     assert.strictEqual(r.status, 400);
     assert.match(r.json.error.message, /while it receives traffic \(live 50 %/);
+    const idle = await arm('DELETE', dep('energy-prod', 'v-3'));
+    assert.strictEqual(idle.status, 202, 'a deployment without traffic is deleted');
+    assert.strictEqual((await settle(idle)).status, 'Succeeded');
+    assert.strictEqual((await arm('GET', dep('energy-prod', 'v-3'))).status, 404);
     const blue = onlineDeployments(emu).get('rg-ml/mlw/energy-prod/v-1')!;
     const proc = blue.process!;
     assert.ok(proc && proc.exitCode === null);
