@@ -128,6 +128,22 @@ describe('emulator: Azure ML online endpoints (aml-online)', function () {
     }
   });
 
+  it('answers 429 past maxConcurrentRequestsPerInstance × instances instead of queueing', async () => {
+    await fx.uploadCode('score-sleepy', { 'score.py': 'import time\ndef init():\n    pass\ndef run(raw):\n    time.sleep(0.5)\n    return [1]\n' });
+    assert.strictEqual((await putDeployment('energy-prod', 'v-sleepy', { code: 'score-sleepy' })).op.status, 'Succeeded');
+    const keys = (await arm('POST', `${ep('energy-prod')}/listKeys`)).json;
+    const replies = await Promise.all([0, 1, 2].map(() => score('energy-prod', { key: keys.primaryKey, deployment: 'v-sleepy' })));
+    assert.deepStrictEqual(replies.map((r) => r.status).sort(), [200, 429, 429]);
+    assert.match(replies.find((r) => r.status === 429)!.json.message, /Too many pending requests: deployment 'v-sleepy' takes 1 at once/);
+    assert.strictEqual((await score('energy-prod', { key: keys.primaryKey, deployment: 'v-sleepy' })).status, 200, 'free again once answered');
+    const wider = await arm('PATCH', dep('energy-prod', 'v-sleepy'), { sku: { capacity: 3 } });
+    assert.strictEqual((await settle(wider)).status, 'Succeeded');
+    const three = await Promise.all([0, 1, 2].map(() => score('energy-prod', { key: keys.primaryKey, deployment: 'v-sleepy' })));
+    assert.deepStrictEqual(three.map((r) => r.status), [200, 200, 200]);
+    const gone = await arm('DELETE', dep('energy-prod', 'v-sleepy'));
+    assert.strictEqual((await settle(gone)).status, 'Succeeded');
+  });
+
   it('refuses traffic Azure refuses: not 100 in total, mirror over 50, live and mirror on one deployment, unknown deployments', async () => {
     const bad = async (properties: Record<string, unknown>, pattern: RegExp): Promise<void> => {
       const r = await arm('PUT', ep('energy-prod'), { location: 'eastus', properties: { authMode: 'Key', ...properties } });

@@ -98,13 +98,14 @@ export class OnlineFixture {
     return this.settle(r);
   }
 
-  async putDeployment(endpoint: string, name: string, o: { model?: string; code?: string; env?: string; count?: number; instanceType?: string; extra?: Record<string, unknown> } = {}): Promise<{ put: Reply; op: any }> {
+  async putDeployment(endpoint: string, name: string, o: { model?: string; code?: string; env?: string; count?: number; instanceType?: string; concurrency?: number; extra?: Record<string, unknown> } = {}): Promise<{ put: Reply; op: any }> {
     const put = await this.arm('PUT', this.dep(endpoint, name), {
       location: 'eastus', sku: { name: 'Default', capacity: o.count ?? 1 },
       properties: {
         endpointComputeType: 'Managed', instanceType: o.instanceType ?? 'Standard_DS3_v2', model: `${this.ws}/models/energy/versions/${o.model ?? '1'}`,
         codeConfiguration: { codeId: `${this.ws}/codes/${o.code ?? 'score-good'}/versions/1`, scoringScript: 'score.py' },
-        environmentId: `${this.ws}/environments/${o.env ?? 'sklearn'}/versions/1`, ...(o.extra ?? {}),
+        environmentId: `${this.ws}/environments/${o.env ?? 'sklearn'}/versions/1`,
+        ...(o.concurrency ? { requestSettings: { maxConcurrentRequestsPerInstance: o.concurrency, requestTimeout: 'PT5S' } } : {}), ...(o.extra ?? {}),
       },
     });
     if (put.status >= 300) return { put, op: undefined };

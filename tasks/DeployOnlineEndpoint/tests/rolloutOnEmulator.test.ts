@@ -81,7 +81,7 @@ describe('DeployOnlineEndpoint rollout core on the emulator', function () {
     await fx.seed();
     assert.equal((await fx.putEndpoint(ENDPOINT, { authMode: 'Key' })).status, 'Succeeded');
     key = (await fx.arm('POST', `${fx.ep(ENDPOINT)}/listKeys`)).json.primaryKey;
-    for (const v of ['1', '2', '3']) assert.equal((await fx.putDeployment(ENDPOINT, deploymentNameFor(v), { model: v })).op.status, 'Succeeded');
+    for (const v of ['1', '2', '3']) assert.equal((await fx.putDeployment(ENDPOINT, deploymentNameFor(v), { model: v, concurrency: 2 })).op.status, 'Succeeded');
   });
   after(async () => bed?.stop());
 

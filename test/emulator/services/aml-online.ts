@@ -94,6 +94,8 @@ export interface OnlineDeploymentRecord {
   /** Requests the deployment's server answered through the front door, mirrored copies included. */
   served: number;
   mirrored: number;
+  /** Requests the server is answering now (front door and mirrored copies). */
+  inFlight: number;
 }
 
 /** Knobs for tests. */
@@ -421,7 +423,22 @@ function pick(traffic: Record<string, number>, r: number): string | undefined {
   return entries[entries.length - 1]?.[0];
 }
 
+/**
+ * Requests a deployment takes at once: requestSettings.maxConcurrentRequestsPerInstance (default 1) per
+ * instance. Managed endpoints answer 429 past it rather than queueing (troubleshooting guide, "429: Too many
+ * pending requests").
+ */
+function capacity(d: OnlineDeploymentRecord): number {
+  const per = (d.properties.requestSettings as { maxConcurrentRequestsPerInstance?: number } | undefined)?.maxConcurrentRequestsPerInstance ?? 1;
+  return Math.max(1, per) * d.instanceCount;
+}
+
 function forward(d: OnlineDeploymentRecord, ctx: RouteContext): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  d.inFlight++;
+  return forwardOnce(d, ctx).finally(() => { d.inFlight--; });
+}
+
+function forwardOnce(d: OnlineDeploymentRecord, ctx: RouteContext): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     if (!d.ip || !d.process) {
       reject(new Error('not running'));
@@ -480,7 +497,7 @@ async function score(emu: EmulatorApi, ctx: RouteContext): Promise<void> {
     // mirrored copies only for requests routed by traffic; their replies are discarded
     for (const [m, share] of Object.entries(ep.mirrorTraffic)) {
       const d = share > 0 ? byName(m) : undefined;
-      if (d && onlineControl(emu).random() * 100 < share) {
+      if (d && onlineControl(emu).random() * 100 < share && d.inFlight < capacity(d)) {
         mirroredTo.push(d.name);
         d.mirrored++;
         forward(d, ctx).catch(() => undefined);
@@ -488,6 +505,10 @@ async function score(emu: EmulatorApi, ctx: RouteContext): Promise<void> {
     }
   }
   ep.routed.push({ deployment: target.name, mirroredTo, byHeader: !!requested });
+  if (target.inFlight >= capacity(target)) {
+    ctx.json(429, { message: `Too many pending requests: deployment '${target.name}' takes ${capacity(target)} at once (requestSettings.maxConcurrentRequestsPerInstance × instances). ${TSG}#http-status-code-429` }, { 'azureml-model-deployment': target.name });
+    return;
+  }
   let reply: { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
   try {
     reply = await forward(target, ctx);
@@ -651,7 +672,7 @@ const service: ServiceModule = {
       const now = nowIso();
       const d: OnlineDeploymentRecord = existing ?? {
         endpoint: ep.name, name: ctx.params.deployment, location: ep.location, tags: {}, properties: {}, instanceType, instanceCount: count,
-        provisioningState: 'Creating', storageInitializerLog: '', inferenceServerLog: '', created: now, generation: 0, port: 5001, served: 0, mirrored: 0,
+        provisioningState: 'Creating', storageInitializerLog: '', inferenceServerLog: '', created: now, generation: 0, port: 5001, served: 0, mirrored: 0, inFlight: 0,
       };
       if (existing) stopDeployment(existing);
       onlineDeployments(emu).set(k, d);
