@@ -14,6 +14,7 @@ export const SERVER_NAMES = [
   '*.vault.localhost', '*.blob.localhost', '*.blob.core.localhost', '*.azurecr.localhost', '*.azurecontainer.localhost',
   '*.eastus.azurecontainer.localhost', '*.westeurope.azurecontainer.localhost', '*.westus2.azurecontainer.localhost',
   '*.api.azureml.localhost',
+  '*.eastus.inference.ml.localhost', '*.westeurope.inference.ml.localhost', '*.westus2.inference.ml.localhost',
 ];
 
 export interface TestPki {

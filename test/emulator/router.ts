@@ -25,6 +25,7 @@ export function hostKeyOf(host: string): HostKey {
   if (h.endsWith('.api.azureml.localhost')) return 'amlData';
   if (h.endsWith('.azurecr.localhost')) return 'acr';
   if (h.endsWith('.azurecontainer.localhost')) return 'aci';
+  if (h.endsWith('.inference.ml.localhost')) return 'online'; // Azure ML online endpoints (aml-online.ts)
   return 'any';
 }
 

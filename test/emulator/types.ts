@@ -3,7 +3,7 @@ import type * as http from 'http';
 import type { EmulatorState } from './state';
 
 /** Which virtual host a route belongs to (see docs/EMULATOR.md, section 1). */
-export type HostKey = 'login' | 'arm' | 'devops' | 'vault' | 'amlData' | 'acr' | 'aci' | 'imds' | 'any';
+export type HostKey = 'login' | 'arm' | 'devops' | 'vault' | 'amlData' | 'acr' | 'aci' | 'online' | 'imds' | 'any';
 
 export interface RecordedRequest {
   method: string;

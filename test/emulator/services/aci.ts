@@ -9,10 +9,10 @@
 //
 // Also served here: GET of the Application Insights component of a workspace (microsoft.insights/
 // components), whose connection string DeployToACI passes to the container; no other module has it.
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as crypto from 'crypto';
-import * as fs from 'fs';
 import * as path from 'path';
+import { allocateAddress, killProcess, onEmulatorStop, setHost, startPython } from '../processes';
 import type { EmulatorState } from '../state';
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
 import { images, registries } from './acr';
@@ -254,63 +254,11 @@ function validate(emu: EmulatorApi, ctx: RouteContext, body: { location?: string
 
 // ---------- running containers ----------
 
-function hostsFile(emu: EmulatorApi): string | undefined {
-  const dir = (emu as EmulatorApi & { dir?: string }).dir;
-  return dir ? path.join(dir, 'hosts.json') : undefined;
-}
-
-function setHost(emu: EmulatorApi, name: string, address: string | undefined): void {
-  const file = hostsFile(emu);
-  if (!file) return;
-  let map: Record<string, string> = {};
-  try {
-    map = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
-  } catch {
-    // a missing or half-written file starts empty
-  }
-  if (address) map[name] = address;
-  else delete map[name];
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(map));
-  fs.renameSync(tmp, file);
-}
-
-// Each emulator draws its own random 127.a.b.0/24 so test beds running at the same time on one machine
-// (CI, a demo, a developer's tests) never hand out the same address for the same port.
-function addressBase(emu: EmulatorApi): string {
-  const b = emu.state.bucket<string>('aci.ipBase');
-  let base = b.get('base');
-  if (!base) {
-    base = `127.${1 + Math.floor(Math.random() * 254)}.${Math.floor(Math.random() * 256)}`;
-    b.set('base', base);
-  }
-  return base;
-}
-
 function allocateIp(emu: EmulatorApi): string {
-  const b = emu.state.bucket<number>('aci.ip');
-  const base = addressBase(emu);
   const used = new Set([...containerGroups(emu).values()].map((g) => g.ip));
-  for (let i = 0; i < 254; i++) {
-    const n = ((b.get('next') ?? 0) % 254) + 1;
-    b.set('next', n);
-    const ip = `${base}.${n}`;
-    if (!used.has(ip)) return ip;
-  }
-  throw new HttpError(409, 'ContainerGroupQuotaReached', 'The emulator has no free address for another container group.');
-}
-
-let pythonPath: string | undefined;
-/** The real interpreter behind `python3` (shims such as pyenv need a full environment to resolve it). */
-function python(): string {
-  if (!pythonPath) {
-    try {
-      pythonPath = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim() || 'python3';
-    } catch {
-      pythonPath = 'python3';
-    }
-  }
-  return pythonPath;
+  const ip = allocateAddress(emu, 'aci', (a) => used.has(a));
+  if (!ip) throw new HttpError(409, 'ContainerGroupQuotaReached', 'The emulator has no free address for another container group.');
+  return ip;
 }
 
 function appendLog(g: ContainerGroupRecord, text: string): void {
@@ -323,13 +271,7 @@ function stopProcess(g: ContainerGroupRecord): void {
   g.restartTimer = undefined;
   const p = g.process;
   g.process = undefined;
-  if (p && p.exitCode === null && p.signalCode === null) {
-    try {
-      p.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killProcess(p);
 }
 
 /** The registry record for an emulator login server, or undefined for any other host. */
@@ -373,11 +315,8 @@ function startContainer(emu: EmulatorApi, g: ContainerGroupRecord): void {
   };
   for (const e of spec.properties.environmentVariables ?? []) env[e.name] = e.secureValue ?? e.value ?? '';
   const generation = g.generation;
-  const child = spawn(python(), [path.join(image.contextDir, 'scoring', 'server.py')], { cwd: image.contextDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = startPython(path.join(image.contextDir, 'scoring', 'server.py'), { cwd: image.contextDir, env, onOutput: (text) => appendLog(g, text) });
   g.process = child;
-  child.stdout?.on('data', (d: Buffer) => appendLog(g, d.toString('utf8')));
-  child.stderr?.on('data', (d: Buffer) => appendLog(g, d.toString('utf8')));
-  child.on('error', (err) => appendLog(g, `failed to start the container process: ${err.message}\n`));
   const started = nowIso();
   g.container.current = { state: 'Running', startTime: started, detailStatus: '' };
   addEvent(g.container.events, 'Started', `Started container`);
@@ -425,10 +364,6 @@ function stopAll(emu: EmulatorApi): void {
   }
 }
 
-/** Emulators with container processes, for the one process 'exit' handler. */
-const running = new Set<EmulatorApi>();
-let exitHandlerInstalled = false;
-
 function requireRg(emu: EmulatorApi, rg: string): void {
   if (!emu.state.getResourceGroup(rg)) throw new HttpError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
 }
@@ -446,24 +381,7 @@ const service: ServiceModule = {
     const o = { apiVersions: ACI_API };
     const base = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerInstance/containerGroups';
 
-    // Child processes must not outlive the emulator: the core has no stop hook, so stop() is wrapped
-    // on this instance, and the process exit handler is a last resort (e.g. a test runner killed).
-    const stoppable = emu as EmulatorApi & { stop?: () => Promise<void> };
-    running.add(emu);
-    if (!exitHandlerInstalled) {
-      exitHandlerInstalled = true;
-      process.once('exit', () => {
-        for (const e of running) stopAll(e);
-      });
-    }
-    if (typeof stoppable.stop === 'function') {
-      const original = stoppable.stop.bind(emu);
-      stoppable.stop = async () => {
-        running.delete(emu);
-        stopAll(emu);
-        await original();
-      };
-    }
+    onEmulatorStop(emu, () => stopAll(emu));
 
     emu.addRoute('arm', 'GET', `/subscriptions/{sub}/providers/${PROVIDER}/containerGroups`, (ctx) => {
       ctx.json(200, { value: [...containerGroups(emu).values()].map(groupBody) });

@@ -1,0 +1,51 @@
+// The check after each rollout step: green (reached with the `azureml-model-deployment` header) is
+// measured and compared with blue using ProbeEndpoint's own checks and bounds (p95, error rate,
+// agreement with blue, status and expected answers) — imported, not copied, so both tasks judge alike.
+import { agreement, Bounds, Check, evaluate, measure, Observations } from '../../ProbeEndpoint/src/checks';
+import type { LoadRun, RequestResult } from '../../ProbeEndpoint/src/load';
+
+export interface DeploymentSample {
+  /** Each payload sent once, bodies kept. */
+  answers: RequestResult[];
+  /** The measured load phase. */
+  load: LoadRun;
+  /** Seconds both phases took (JUnit-style timing of the checks). */
+  seconds: number;
+}
+
+export interface StepVerdict {
+  passed: boolean;
+  checks: Check[];
+  /** p95 of green and blue in ms (the summary's chart). */
+  greenP95Ms: number;
+  blueP95Ms: number;
+  /** The first failed check's line (what the log and the task result show). */
+  failure?: string;
+}
+
+export function judgeStep(bounds: Bounds, green: DeploymentSample, blue: DeploymentSample): StepVerdict {
+  const greenLoad = measure(green.load, bounds.expectedStatus);
+  const blueLoad = measure(blue.load, bounds.expectedStatus);
+  const observations: Observations = {
+    liveness: 'the endpoint',
+    // readiness was established when the deployment provisioned; a step only judges answers and load
+    readiness: { outcome: 'skipped', last: 'checked when the deployment provisioned', elapsedMs: 0 },
+    answers: { results: green.answers, seconds: green.seconds },
+    load: greenLoad,
+    baseline: {
+      answers: blue.answers,
+      load: blueLoad,
+      agreement: agreement(green.answers, blue.answers, bounds.expectedStatus, bounds.tolerance),
+      seconds: blue.seconds,
+    },
+  };
+  const checks = evaluate(bounds, observations);
+  const failed = checks.find((c) => c.outcome === 'failed');
+  return {
+    passed: !failed,
+    checks,
+    greenP95Ms: greenLoad.stats.p95,
+    blueP95Ms: blueLoad.stats.p95,
+    ...(failed ? { failure: `${failed.name}: ${failed.detail}` } : {}),
+  };
+}
