@@ -502,7 +502,7 @@ class EmulatorImpl implements Emulator {
           throw new HttpError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
         }
       }
-      contractOp = this.contract.checkRequest(hostKey, method, url.pathname, body);
+      contractOp = this.contract.checkRequest(hostKey, method, url.pathname, body, url.searchParams.get('api-version') ?? undefined);
       await found.route.handler(ctx);
       if (!res.headersSent) throw new Error(`handler for ${found.route.template} sent no response`);
     } catch (err) {
