@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { AgentHttp, proxyUrlFor } from '../../shared/src/http';
+import { AgentHttp, agentTlsOptions, proxyUrlFor } from '../../shared/src/http';
 
 export interface Exchange {
   /** HTTP status, undefined when no response arrived (network error or timeout). */
@@ -38,15 +38,8 @@ function nodeAgent(o: ScoringClientOptions): http.Agent {
   // noDelay: a request is one small write; Nagle's algorithm would hold it back against delayed ACKs
   const common = { keepAlive: true, maxSockets: o.maxSockets, maxFreeSockets: o.maxSockets, noDelay: true };
   const t = o.agentHttp?.tlsOptions;
-  const tlsOptions: https.AgentOptions = t
-    ? {
-        ...(t.ca !== undefined ? { ca: t.ca } : {}),
-        ...(t.cert !== undefined ? { cert: t.cert } : {}),
-        ...(t.key !== undefined ? { key: t.key } : {}),
-        ...(t.pfx !== undefined ? { pfx: t.pfx as https.AgentOptions['pfx'] } : {}),
-        ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
-      }
-    : {};
+  // one secure context for all sockets (the CA, client certificate and key), not one per connection
+  const tlsOptions: https.AgentOptions = t ? agentTlsOptions(t) : {};
   const proxy = o.agentHttp ? proxyUrlFor(o.agentHttp, o.url.href) : undefined;
   if (proxy) return secure ? new HttpsProxyAgent(proxy, { ...common, ...tlsOptions }) : new HttpProxyAgent(proxy, common);
   return secure ? new https.Agent({ ...common, ...tlsOptions }) : new http.Agent(common);

@@ -3,6 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
+// the default import is the module object itself (not a namespace copy), so sinon can spy on what Node's https calls
+import tlsModule from 'node:tls';
 import * as sinon from 'sinon';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { agentHttp, AgentHttp, clientOptions, httpRequest, proxyUrlFor } from '../src/http';
@@ -63,6 +65,32 @@ describe('http', function () {
     assert.ok((tl.setSecret as sinon.SinonStub).calledWith('p@ss'));
     assert.equal(proxyUrlFor(h, 'https://x.internal.corp/a'), undefined);
     assert.equal(proxyUrlFor(h, 'https://management.azure.com/')?.href, 'http://user:p%40ss@proxy.corp:3128/');
+  });
+
+  it('builds one TLS secure context per run for the agent CA, reused by every client, connection and proxy tunnel', async () => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, 'ca.pem'), ca.ca);
+    stubAgent(sb, { variables: { 'Agent.CAInfo': path.join(dir, 'ca.pem') } });
+    const h = agentHttp();
+    const contexts = sb.spy(tlsModule, 'createSecureContext');
+    const connects = sb.spy(tlsModule, 'connect');
+    // each httpRequest builds its own client and https agent, so each opens a new TLS connection
+    for (const n of [1, 2, 3]) {
+      const r = await httpRequest(h, { method: 'GET', url: `${server.url}/ctx${n}` });
+      assert.equal(r.status, 200);
+    }
+    const p = new URL(proxy.url);
+    const tunnelled = await httpRequest({ ...h, proxyOptions: { host: `http://${p.hostname}`, port: Number(p.port) } }, { method: 'GET', url: `${server.url}/ctx-proxy` });
+    assert.equal(tunnelled.status, 200);
+    assert.deepEqual(proxy.seen, [`CONNECT localhost:${server.port}`]);
+    assert.ok(connects.callCount >= 4, `4 TLS connections, saw ${connects.callCount}`);
+    assert.equal(contexts.callCount, 1, 'one secure context for the run');
+    // built from the agent CA and the system roots (a server signed by a public root stays trusted)
+    const trusted = contexts.firstCall.args[0]?.ca as string[];
+    assert.equal(trusted.at(-1), ca.ca);
+    assert.ok(tls.rootCertificates.every((root) => trusted.includes(root)));
+    // a client without the agent CA still fails: the context is not a blanket trust
+    await assert.rejects(httpRequest({ userAgent: 'test' }, { method: 'GET', url: `${server.url}/ctx-none` }), /certificate/i);
   });
 
   it('agentHttp reads a client certificate and masks its key and passphrase', () => {
