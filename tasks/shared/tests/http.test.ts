@@ -85,12 +85,19 @@ describe('http', function () {
     assert.deepEqual(proxy.seen, [`CONNECT localhost:${server.port}`]);
     assert.ok(connects.callCount >= 4, `4 TLS connections, saw ${connects.callCount}`);
     assert.equal(contexts.callCount, 1, 'one secure context for the run');
-    // built from the agent CA and the system roots (a server signed by a public root stays trusted)
-    const trusted = contexts.firstCall.args[0]?.ca as string[];
-    assert.equal(trusted.at(-1), ca.ca);
-    assert.ok(tls.rootCertificates.every((root) => trusted.includes(root)));
+    // the agent's list keeps every public root next to its CA (so hosts signed by a public root stay
+    // trusted): the context starts from Node's default root store (no `ca` option) plus the agent CA
+    assert.equal(contexts.firstCall.args[0]?.ca, undefined);
     // a client without the agent CA still fails: the context is not a blanket trust
     await assert.rejects(httpRequest({ userAgent: 'test' }, { method: 'GET', url: `${server.url}/ctx-none` }), /certificate/i);
+  });
+
+  it('a CA list without all public roots is used as given (no default root store added)', async () => {
+    // the agent CA alone: a host signed by it is reached, and the context is built from the list as given
+    const contexts = sb.spy(tlsModule, 'createSecureContext');
+    const r = await httpRequest({ userAgent: 'test', tlsOptions: { ca: ca.ca } }, { method: 'GET', url: `${server.url}/only-ca` });
+    assert.equal(r.status, 200);
+    assert.equal(contexts.firstCall.args[0]?.ca, ca.ca);
   });
 
   it('agentHttp reads a client certificate and masks its key and passphrase', () => {
