@@ -3,14 +3,15 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import type { ContextWith } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
 import { lineageTags } from '../../shared/src/lineage';
-import { datastoreContainer, WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { RegisterAzureCalls } from './azureCalls';
 import { evaluateGate, failureText, GateEvaluation, GateInputError, GateResult } from './gate';
 import type { RegisterParams } from './inputs';
-import { jobMetrics, Metrics } from './metrics';
-import { registerVersion, versionContent } from './register';
-import { findProduction, findRunVersion, listVersions, metricsFromProperties, ModelVersionInfo, nextVersion, RegistryScope } from './modelVersions';
+import type { Metrics } from './metrics';
+import { versionContent } from './register';
+import { findProduction, findRunVersion, metricsFromProperties, ModelVersionInfo, nextVersion, RegistryScope } from './modelVersions';
 import { comparisonRows, printComparison, writeSummary } from './report';
-import { planLocalSource, resolveJobSource, ResolvedSource, uploadPlanned } from './source';
+import { planLocalSource, ResolvedSource } from './source';
 
 export interface TaskOutcome {
   modelName: string;
@@ -25,11 +26,11 @@ export interface TaskOutcome {
 
 const GATE_RESULTS: GateResult[] = ['passed', 'failed', 'noBaseline', 'skipped'];
 
-async function candidateMetrics(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams, jobName: string | undefined): Promise<{ metrics: Metrics; from?: string }> {
+async function candidateMetrics(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams, jobName: string | undefined): Promise<{ metrics: Metrics; from?: string }> {
   if (p.fileMetrics) return { metrics: p.fileMetrics, from: `file ${p.metricsFile}` };
   if (!jobName) return { metrics: {} };
   try {
-    return { metrics: await jobMetrics(ctx, ws, jobName), from: `job ${jobName}` };
+    return { metrics: await az.jobMetrics(ctx, ws, jobName), from: `job ${jobName}` };
   } catch (err) {
     if (p.gate) throw err;
     // without a gate the metrics are only informative properties: a failure to read them is not fatal
@@ -38,12 +39,12 @@ async function candidateMetrics(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: Re
   }
 }
 
-async function productionMetrics(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, prod: ModelVersionInfo): Promise<Metrics> {
+async function productionMetrics(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, prod: ModelVersionInfo): Promise<Metrics> {
   const stored = metricsFromProperties(prod);
   if (Object.keys(stored).length > 0 || !prod.jobName) return stored;
   // a version registered by other means has no metric properties; its training job may still have them
   try {
-    return await jobMetrics(ctx, ws, prod.jobName);
+    return await az.jobMetrics(ctx, ws, prod.jobName);
   } catch (err) {
     tl.warning(`Production version ${prod.name}:${prod.version} has no metric properties and the metrics of its job '${prod.jobName}' could not be read: ${(err as Error).message}`);
     return {};
@@ -54,16 +55,16 @@ function describeSource(s: ResolvedSource): string {
   return `${s.description} → ${s.modelUri}`;
 }
 
-export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<TaskOutcome> {
+export async function runRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<TaskOutcome> {
   const client = ctx.clients.ml;
   const scope: RegistryScope = { client, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
 
   // a local model is only hashed here; it is uploaded after the gate passed
   const local = p.source.type === 'local' ? planLocalSource(ctx.subscriptionId, ws, p.source.path, p.source.jobName) : undefined;
-  const source: ResolvedSource = p.source.type === 'job' ? await resolveJobSource(client, ws, p.source.jobName, p.source.outputName) : (local as ResolvedSource);
+  const source: ResolvedSource = p.source.type === 'job' ? await az.resolveJobSource(client, ws, p.source.jobName, p.source.outputName) : (local as ResolvedSource);
   console.log(`Model source: ${describeSource(source)}`);
 
-  const versions = await listVersions(scope, { includeArchived: true });
+  const versions = await az.listVersions(scope, { includeArchived: true });
   console.log(`Model '${p.modelName}' has ${versions.length} version(s).`);
 
   // a retried stage of the same pipeline run finds what the earlier attempt registered
@@ -77,7 +78,7 @@ export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: 
     return { modelName: p.modelName, version: mine, gateResult, registered: true };
   }
 
-  const { metrics, from } = await candidateMetrics(ctx, ws, p, source.jobName);
+  const { metrics, from } = await candidateMetrics(az, ctx, ws, p, source.jobName);
   if (from) console.log(`Candidate metrics from ${from}: ${Object.keys(metrics).length ? Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(', ') : 'none'}`);
 
   let gateResult: GateResult = 'skipped';
@@ -85,7 +86,7 @@ export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: 
   let rows: string[][] | undefined;
   if (p.gate) {
     const prod = p.gate.compareWithProduction ? findProduction(versions, p.productionTag) : undefined;
-    const prodMetrics = prod ? await productionMetrics(ctx, ws, prod) : undefined;
+    const prodMetrics = prod ? await productionMetrics(az, ctx, ws, prod) : undefined;
     try {
       evaluation = evaluateGate(p.gate, metrics, prod ? { version: prod.version, ...(prodMetrics?.[p.gate.metric] !== undefined ? { value: prodMetrics[p.gate.metric] } : {}) } : undefined);
     } catch (err) {
@@ -111,7 +112,7 @@ export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: 
     console.log(tl.loc('GatePassed', gateResult, p.modelName));
   }
 
-  if (local) console.log(await uploadPlanned(await datastoreContainer(ctx, ws), local, ws.defaultDatastore.name));
+  if (local) console.log(await az.uploadPlanned(await az.datastoreContainer(ctx, ws), local, ws.defaultDatastore.name));
 
   const content = versionContent({
     modelUri: source.modelUri,
@@ -125,7 +126,7 @@ export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: 
     metrics,
     ...(from ? { metricsSource: from } : {}),
   });
-  const outcome = await registerVersion(scope, p.modelVersion ?? nextVersion(versions), content, { explicit: p.modelVersion !== undefined });
+  const outcome = await az.registerVersion(scope, p.modelVersion ?? nextVersion(versions), content, { explicit: p.modelVersion !== undefined });
   const v = outcome.version;
   console.log(outcome.kind === 'created' ? tl.loc('Registered', p.modelName, v.version, v.id) : `Model version ${p.modelName}:${v.version} already holds this model: reusing it.`);
   const studioUrl = ws.studioModelUrl(p.modelName, v.version);
