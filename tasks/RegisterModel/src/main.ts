@@ -1,4 +1,4 @@
-// RegisterModel's main: readInputs (pure) → createAzureContext → the workspace → register (gate reads, then the
+// RegisterModel's main: readInputs (pure) → createAzureContext → the workspace → register (prepareRegister: the gate's reads, then executeRegister: the
 // upload and register writes) or promote (find the version, then move the production tag) → outputs → the
 // outcome. Its Azure calls come in through `deps`, so the L0 tests hand it recording fakes instead of mocking
 // modules by path.

@@ -1,4 +1,5 @@
-// action=register: source → (reuse on retry) → metrics → gate → upload → register.
+// action=register: prepareRegister reads (source → reuse on retry → metrics → gate), executeRegister writes
+// (upload → register) when the gate let it.
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { ContextWith } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
@@ -55,7 +56,28 @@ function describeSource(s: ResolvedSource): string {
   return `${s.description} → ${s.modelUri}`;
 }
 
+/** What the reads decided: nothing to write (an earlier attempt's version is reused, or the gate failed), or what to register. */
+export type RegisterPlan =
+  | { kind: 'done'; outcome: TaskOutcome }
+  | {
+      kind: 'register';
+      source: ResolvedSource;
+      local?: ReturnType<typeof planLocalSource>;
+      versions: ModelVersionInfo[];
+      metrics: Metrics;
+      from?: string;
+      gateResult: GateResult;
+      evaluation?: GateEvaluation;
+      rows?: string[][];
+    };
+
 export async function runRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<TaskOutcome> {
+  const plan = await prepareRegister(az, ctx, ws, p);
+  return plan.kind === 'done' ? plan.outcome : executeRegister(az, ctx, ws, p, plan);
+}
+
+/** Reads only: the source, the versions, the metrics and the gate's verdict. */
+export async function prepareRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<RegisterPlan> {
   const client = ctx.clients.ml;
   const scope: RegistryScope = { client, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
 
@@ -75,7 +97,7 @@ export async function runRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>
     const tagged = mine.tags['gate.result'] as GateResult | undefined;
     const gateResult = tagged && GATE_RESULTS.includes(tagged) ? tagged : 'skipped';
     writeSummary({ action: 'register', modelName: p.modelName, modelVersion: mine.version, gateResult, registered: true, outcome: `Reused version ${mine.version}, registered by an earlier attempt of this pipeline run.`, studioUrl: ws.studioModelUrl(p.modelName, mine.version), source: source.modelUri });
-    return { modelName: p.modelName, version: mine, gateResult, registered: true };
+    return { kind: 'done', outcome: { modelName: p.modelName, version: mine, gateResult, registered: true } };
   }
 
   const { metrics, from } = await candidateMetrics(az, ctx, ws, p, source.jobName);
@@ -105,13 +127,29 @@ export async function runRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>
       const why = failureText(evaluation);
       writeSummary({ action: 'register', modelName: p.modelName, gateResult, registered: false, outcome: `The quality gate failed: ${why}. Nothing was registered.`, evaluation, rows, source: source.modelUri });
       if (p.onGateFailure === 'skip') {
-        return { modelName: p.modelName, gateResult, registered: false, issues: tl.loc('GateFailedSkip', why) };
+        return { kind: 'done', outcome: { modelName: p.modelName, gateResult, registered: false, issues: tl.loc('GateFailedSkip', why) } };
       }
-      return { modelName: p.modelName, gateResult, registered: false, failure: tl.loc('GateFailed', why) };
+      return { kind: 'done', outcome: { modelName: p.modelName, gateResult, registered: false, failure: tl.loc('GateFailed', why) } };
     }
     console.log(tl.loc('GatePassed', gateResult, p.modelName));
   }
+  return {
+    kind: 'register',
+    source,
+    ...(local ? { local } : {}),
+    versions,
+    metrics,
+    ...(from ? { from } : {}),
+    gateResult,
+    ...(evaluation ? { evaluation } : {}),
+    ...(rows ? { rows } : {}),
+  };
+}
 
+/** The writes: upload a local model, then register the version (or reuse one that already holds it). */
+export async function executeRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams, plan: Extract<RegisterPlan, { kind: 'register' }>): Promise<TaskOutcome> {
+  const { source, local, versions, metrics, from, gateResult, evaluation, rows } = plan;
+  const scope: RegistryScope = { client: ctx.clients.ml, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
   if (local) console.log(await az.uploadPlanned(await az.datastoreContainer(ctx, ws), local, ws.defaultDatastore.name));
 
   const content = versionContent({
