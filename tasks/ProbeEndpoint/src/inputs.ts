@@ -1,6 +1,5 @@
 // Reads and validates every input into one typed object before anything is sent anywhere.
 // Secret inputs (authKey, baselineAuthKey) are masked as they are read and never echoed.
-import { createKeyVaultContext, type AzureContext, type KeyVaultClients } from '../../shared/src/keyvault';
 import {
   booleanInput,
   filePathInput,
@@ -14,14 +13,15 @@ import {
   isKeyVaultSecretName,
   KEY_VAULT_SECRET_RULE,
 } from '../../shared/src/inputs';
-import { vaultUrl } from '../../shared/src/keyvault';
+import { vaultNameOrOrigin } from '../../shared/src/keyvault';
 import { parseHeaderLines } from './headers';
 import { readJsonDocuments } from './payloads';
 
 export type KeySource =
   | { kind: 'none' }
   | { kind: 'key'; key: string }
-  | { kind: 'keyVault'; ctx: AzureContext<KeyVaultClients>; vault: string; vaultUrl: string; secretName: string };
+  // the vault is read in main's prepare step, through the service connection (readInputs makes no Azure context)
+  | { kind: 'keyVault'; vault: string; secretName: string };
 
 export interface ProbeInputs {
   scoringUrl: URL;
@@ -98,8 +98,8 @@ function readKeySource(headers: Record<string, string>): KeySource {
   if (!secretName) throw new InputError('authKeySecret', 'is empty while keyVault is set', 'the name of the Key Vault secret holding the scoring key');
   if (!isKeyVaultSecretName(secretName)) throw new InputError('authKeySecret', `${quote(secretName)} is not a valid secret name`, KEY_VAULT_SECRET_RULE);
   if (!optionalString('azureSubscription')) throw new InputError('azureSubscription', 'is empty while keyVault is set', 'an Azure Resource Manager service connection that can read the vault');
-  const ctx = createKeyVaultContext();
-  return { kind: 'keyVault', ctx, vault: keyVault, vaultUrl: vaultUrl(keyVault, ctx.cloud), secretName };
+  vaultNameOrOrigin(keyVault);
+  return { kind: 'keyVault', vault: keyVault, secretName };
 }
 
 function readBaseline(): ProbeInputs['baseline'] {

@@ -3,7 +3,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { AgentHttp } from '../../shared/src/http';
 import { agreement, Bounds, Check, evaluate, measure, Measurement, Observations } from './checks';
-import { ScoringClient } from './client';
+import { ScoringClient, type ScoringClientOptions } from './client';
 import { isError, runLoad, RequestResult } from './load';
 import { showUrl } from './inputs';
 import { waitForReadiness } from './readiness';
@@ -29,12 +29,15 @@ export interface ProbeResult {
 
 export interface ProbeOptions {
   agentHttp?: AgentHttp;
+  /** Makes the client for one endpoint (default: the real ScoringClient; the L0 tests inject a fake). */
+  scoringClient?: (o: ScoringClientOptions) => ScoringClient;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
 function client(url: URL, headers: Record<string, string>, plan: ProbePlan, o: ProbeOptions): ScoringClient {
-  return new ScoringClient({ url, headers, timeoutMs: plan.requestTimeoutSeconds * 1000, maxSockets: plan.concurrency, agentHttp: o.agentHttp });
+  const co: ScoringClientOptions = { url, headers, timeoutMs: plan.requestTimeoutSeconds * 1000, maxSockets: plan.concurrency, agentHttp: o.agentHttp };
+  return o.scoringClient ? o.scoringClient(co) : new ScoringClient(co);
 }
 
 function progress(log: (l: string) => void, total: number): (done: number) => void {

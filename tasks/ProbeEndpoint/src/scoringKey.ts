@@ -1,16 +1,19 @@
 // The scoring key: from the authKey input (already masked when read) or from Key Vault through the
 // shared keyvault module (which masks the value before returning it).
 import { TaskError } from '../../shared/src/errors';
-import { getSecret } from '../../shared/src/keyvault';
+import { type AzureContext, getSecret, type KeyVaultClients, vaultUrl } from '../../shared/src/keyvault';
 import { KeySource } from './inputs';
 
-export async function resolveScoringKey(source: KeySource): Promise<string | undefined> {
+/** The key for the probe; the Azure context (the service connection) is made only when the key is in Key Vault. */
+export async function resolveScoringKey(source: KeySource, createAzureContext: () => AzureContext<KeyVaultClients>): Promise<string | undefined> {
   if (source.kind === 'none') return undefined;
   if (source.kind === 'key') return source.key;
-  console.log(`Reading the scoring key from secret '${source.secretName}' in Key Vault ${source.vaultUrl}`);
-  const value = (await getSecret(source.ctx, source.vault, source.secretName))?.trim();
-  if (!value) throw new TaskError(`Key Vault secret '${source.secretName}' in ${source.vaultUrl} is empty. Expected the endpoint's scoring key (input 'authKeySecret').`);
-  if (/[\r\n\0]/.test(value)) throw new TaskError(`Key Vault secret '${source.secretName}' in ${source.vaultUrl} contains a line break. Expected a single-line scoring key (input 'authKeySecret').`);
+  const ctx = createAzureContext();
+  const url = vaultUrl(source.vault, ctx.cloud);
+  console.log(`Reading the scoring key from secret '${source.secretName}' in Key Vault ${url}`);
+  const value = (await getSecret(ctx, source.vault, source.secretName))?.trim();
+  if (!value) throw new TaskError(`Key Vault secret '${source.secretName}' in ${url} is empty. Expected the endpoint's scoring key (input 'authKeySecret').`);
+  if (/[\r\n\0]/.test(value)) throw new TaskError(`Key Vault secret '${source.secretName}' in ${url} contains a line break. Expected a single-line scoring key (input 'authKeySecret').`);
   return value;
 }
 

@@ -1,6 +1,6 @@
-// L0 tests: the tsc-compiled task (out/tasks/ProbeEndpoint/src/index.js) run by task-lib's
+// L0 tests: the tsc-compiled task's main (out/tasks/ProbeEndpoint/src/main.js, through tests/L0/entry.js) run by task-lib's
 // MockTestRunner, one scenario script per case (tests/L0/<case>.ts). The scoring client and Key Vault
-// are mocked (tests/L0/common.ts), except in one case that probes a real local scoring server running
+// are fakes injected into main (tests/L0/common.ts), except in one case that probes a real local scoring server running
 // in a separate process (MockTestRunner's spawnSync blocks this one). No request leaves loopback.
 import * as assert from 'node:assert/strict';
 import { ChildProcessByStdio, spawn } from 'node:child_process';

@@ -4,7 +4,8 @@ import type { ContextWith } from '../../shared/src/azure';
 import { pipelineRunUrl } from '../../shared/src/lineage';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 import type { PromoteParams } from './inputs';
-import { promote, promotionTarget, PromotionRecord } from './promote';
+import type { RegisterAzureCalls } from './azureCalls';
+import type { PromotionRecord } from './promote';
 import type { RegistryScope } from './modelVersions';
 import { writeSummary } from './report';
 import type { TaskOutcome } from './runRegister';
@@ -14,14 +15,14 @@ function promotedBy(): string {
   return tl.getVariable('Build.RequestedFor') || tl.getVariable('Release.RequestedFor') || tl.getVariable('Build.QueuedBy') || 'unknown';
 }
 
-export async function runPromote(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: PromoteParams): Promise<TaskOutcome> {
+export async function runPromote(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: PromoteParams): Promise<TaskOutcome> {
   const scope: RegistryScope = { client: ctx.clients.ml, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
   const runId = tl.getVariable('Build.BuildId');
-  const target = await promotionTarget(scope, p.modelVersion, runId);
+  const target = await az.promotionTarget(scope, p.modelVersion, runId);
   const tagText = `${p.productionTag.key}=${p.productionTag.value}`;
   const runUrl = pipelineRunUrl();
   const record: PromotionRecord = { by: promotedBy(), at: new Date().toISOString(), ...(runId ? { runId } : {}), ...(runUrl ? { runUrl } : {}) };
-  const outcome = await promote(scope, target, p.productionTag, record);
+  const outcome = await az.promote(scope, target, p.productionTag, record);
   let text: string;
   if (!outcome.changed) {
     text = tl.loc('AlreadyProduction', p.modelName, target.version, tagText);

@@ -1,16 +1,18 @@
-// action=register: source → (reuse on retry) → metrics → gate → upload → register.
+// action=register: prepareRegister reads (source → reuse on retry → metrics → gate), executeRegister writes
+// (upload → register) when the gate let it.
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { ContextWith } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
 import { lineageTags } from '../../shared/src/lineage';
-import { datastoreContainer, WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { RegisterAzureCalls } from './azureCalls';
 import { evaluateGate, failureText, GateEvaluation, GateInputError, GateResult } from './gate';
 import type { RegisterParams } from './inputs';
-import { jobMetrics, Metrics } from './metrics';
-import { registerVersion, versionContent } from './register';
-import { findProduction, findRunVersion, listVersions, metricsFromProperties, ModelVersionInfo, nextVersion, RegistryScope } from './modelVersions';
+import type { Metrics } from './metrics';
+import { versionContent } from './register';
+import { findProduction, findRunVersion, metricsFromProperties, ModelVersionInfo, nextVersion, RegistryScope } from './modelVersions';
 import { comparisonRows, printComparison, writeSummary } from './report';
-import { planLocalSource, resolveJobSource, ResolvedSource, uploadPlanned } from './source';
+import { planLocalSource, ResolvedSource } from './source';
 
 export interface TaskOutcome {
   modelName: string;
@@ -25,11 +27,11 @@ export interface TaskOutcome {
 
 const GATE_RESULTS: GateResult[] = ['passed', 'failed', 'noBaseline', 'skipped'];
 
-async function candidateMetrics(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams, jobName: string | undefined): Promise<{ metrics: Metrics; from?: string }> {
+async function candidateMetrics(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams, jobName: string | undefined): Promise<{ metrics: Metrics; from?: string }> {
   if (p.fileMetrics) return { metrics: p.fileMetrics, from: `file ${p.metricsFile}` };
   if (!jobName) return { metrics: {} };
   try {
-    return { metrics: await jobMetrics(ctx, ws, jobName), from: `job ${jobName}` };
+    return { metrics: await az.jobMetrics(ctx, ws, jobName), from: `job ${jobName}` };
   } catch (err) {
     if (p.gate) throw err;
     // without a gate the metrics are only informative properties: a failure to read them is not fatal
@@ -38,12 +40,12 @@ async function candidateMetrics(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: Re
   }
 }
 
-async function productionMetrics(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, prod: ModelVersionInfo): Promise<Metrics> {
+async function productionMetrics(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, prod: ModelVersionInfo): Promise<Metrics> {
   const stored = metricsFromProperties(prod);
   if (Object.keys(stored).length > 0 || !prod.jobName) return stored;
   // a version registered by other means has no metric properties; its training job may still have them
   try {
-    return await jobMetrics(ctx, ws, prod.jobName);
+    return await az.jobMetrics(ctx, ws, prod.jobName);
   } catch (err) {
     tl.warning(`Production version ${prod.name}:${prod.version} has no metric properties and the metrics of its job '${prod.jobName}' could not be read: ${(err as Error).message}`);
     return {};
@@ -54,16 +56,37 @@ function describeSource(s: ResolvedSource): string {
   return `${s.description} → ${s.modelUri}`;
 }
 
-export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<TaskOutcome> {
+/** What the reads decided: nothing to write (an earlier attempt's version is reused, or the gate failed), or what to register. */
+export type RegisterPlan =
+  | { kind: 'done'; outcome: TaskOutcome }
+  | {
+      kind: 'register';
+      source: ResolvedSource;
+      local?: ReturnType<typeof planLocalSource>;
+      versions: ModelVersionInfo[];
+      metrics: Metrics;
+      from?: string;
+      gateResult: GateResult;
+      evaluation?: GateEvaluation;
+      rows?: string[][];
+    };
+
+export async function runRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<TaskOutcome> {
+  const plan = await prepareRegister(az, ctx, ws, p);
+  return plan.kind === 'done' ? plan.outcome : executeRegister(az, ctx, ws, p, plan);
+}
+
+/** Reads only: the source, the versions, the metrics and the gate's verdict. */
+export async function prepareRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<RegisterPlan> {
   const client = ctx.clients.ml;
   const scope: RegistryScope = { client, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
 
   // a local model is only hashed here; it is uploaded after the gate passed
   const local = p.source.type === 'local' ? planLocalSource(ctx.subscriptionId, ws, p.source.path, p.source.jobName) : undefined;
-  const source: ResolvedSource = p.source.type === 'job' ? await resolveJobSource(client, ws, p.source.jobName, p.source.outputName) : (local as ResolvedSource);
+  const source: ResolvedSource = p.source.type === 'job' ? await az.resolveJobSource(client, ws, p.source.jobName, p.source.outputName) : (local as ResolvedSource);
   console.log(`Model source: ${describeSource(source)}`);
 
-  const versions = await listVersions(scope, { includeArchived: true });
+  const versions = await az.listVersions(scope, { includeArchived: true });
   console.log(`Model '${p.modelName}' has ${versions.length} version(s).`);
 
   // a retried stage of the same pipeline run finds what the earlier attempt registered
@@ -74,10 +97,10 @@ export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: 
     const tagged = mine.tags['gate.result'] as GateResult | undefined;
     const gateResult = tagged && GATE_RESULTS.includes(tagged) ? tagged : 'skipped';
     writeSummary({ action: 'register', modelName: p.modelName, modelVersion: mine.version, gateResult, registered: true, outcome: `Reused version ${mine.version}, registered by an earlier attempt of this pipeline run.`, studioUrl: ws.studioModelUrl(p.modelName, mine.version), source: source.modelUri });
-    return { modelName: p.modelName, version: mine, gateResult, registered: true };
+    return { kind: 'done', outcome: { modelName: p.modelName, version: mine, gateResult, registered: true } };
   }
 
-  const { metrics, from } = await candidateMetrics(ctx, ws, p, source.jobName);
+  const { metrics, from } = await candidateMetrics(az, ctx, ws, p, source.jobName);
   if (from) console.log(`Candidate metrics from ${from}: ${Object.keys(metrics).length ? Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(', ') : 'none'}`);
 
   let gateResult: GateResult = 'skipped';
@@ -85,7 +108,7 @@ export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: 
   let rows: string[][] | undefined;
   if (p.gate) {
     const prod = p.gate.compareWithProduction ? findProduction(versions, p.productionTag) : undefined;
-    const prodMetrics = prod ? await productionMetrics(ctx, ws, prod) : undefined;
+    const prodMetrics = prod ? await productionMetrics(az, ctx, ws, prod) : undefined;
     try {
       evaluation = evaluateGate(p.gate, metrics, prod ? { version: prod.version, ...(prodMetrics?.[p.gate.metric] !== undefined ? { value: prodMetrics[p.gate.metric] } : {}) } : undefined);
     } catch (err) {
@@ -104,14 +127,30 @@ export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: 
       const why = failureText(evaluation);
       writeSummary({ action: 'register', modelName: p.modelName, gateResult, registered: false, outcome: `The quality gate failed: ${why}. Nothing was registered.`, evaluation, rows, source: source.modelUri });
       if (p.onGateFailure === 'skip') {
-        return { modelName: p.modelName, gateResult, registered: false, issues: tl.loc('GateFailedSkip', why) };
+        return { kind: 'done', outcome: { modelName: p.modelName, gateResult, registered: false, issues: tl.loc('GateFailedSkip', why) } };
       }
-      return { modelName: p.modelName, gateResult, registered: false, failure: tl.loc('GateFailed', why) };
+      return { kind: 'done', outcome: { modelName: p.modelName, gateResult, registered: false, failure: tl.loc('GateFailed', why) } };
     }
     console.log(tl.loc('GatePassed', gateResult, p.modelName));
   }
+  return {
+    kind: 'register',
+    source,
+    ...(local ? { local } : {}),
+    versions,
+    metrics,
+    ...(from ? { from } : {}),
+    gateResult,
+    ...(evaluation ? { evaluation } : {}),
+    ...(rows ? { rows } : {}),
+  };
+}
 
-  if (local) console.log(await uploadPlanned(await datastoreContainer(ctx, ws), local, ws.defaultDatastore.name));
+/** The writes: upload a local model, then register the version (or reuse one that already holds it). */
+export async function executeRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams, plan: Extract<RegisterPlan, { kind: 'register' }>): Promise<TaskOutcome> {
+  const { source, local, versions, metrics, from, gateResult, evaluation, rows } = plan;
+  const scope: RegistryScope = { client: ctx.clients.ml, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
+  if (local) console.log(await az.uploadPlanned(await az.datastoreContainer(ctx, ws), local, ws.defaultDatastore.name));
 
   const content = versionContent({
     modelUri: source.modelUri,
@@ -125,7 +164,7 @@ export async function runRegister(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: 
     metrics,
     ...(from ? { metricsSource: from } : {}),
   });
-  const outcome = await registerVersion(scope, p.modelVersion ?? nextVersion(versions), content, { explicit: p.modelVersion !== undefined });
+  const outcome = await az.registerVersion(scope, p.modelVersion ?? nextVersion(versions), content, { explicit: p.modelVersion !== undefined });
   const v = outcome.version;
   console.log(outcome.kind === 'created' ? tl.loc('Registered', p.modelName, v.version, v.id) : `Model version ${p.modelName}:${v.version} already holds this model: reusing it.`);
   const studioUrl = ws.studioModelUrl(p.modelName, v.version);

@@ -1,5 +1,5 @@
-// L0 tests: the tsc-compiled task (out/tasks/RegisterModel/src/index.js) run by task-lib's MockTestRunner,
-// one scenario script per case (tests/L0/<case>.ts), with recording mocks for every module that talks
+// L0 tests: the tsc-compiled task's main (out/tasks/RegisterModel/src/main.js, through tests/L0/entry.js) run by task-lib's MockTestRunner,
+// one scenario script per case (tests/L0/<case>.ts), with recording fakes injected into main for every call
 // to Azure (see tests/L0/common.ts). Nothing here reaches a network.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';

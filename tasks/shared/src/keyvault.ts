@@ -11,8 +11,8 @@ import { clientOptions } from './http';
 
 export const KEY_VAULT_INPUT = 'keyVault';
 
-/** A vault name → https://<name>.<suffix>; an https URI → its origin. Anything else names the input 'keyVault'. */
-export function vaultUrl(nameOrUri: string, cloud: CloudEndpoints, inputName = KEY_VAULT_INPUT): string {
+/** A vault name, or an https vault URI reduced to its origin; anything else names the input 'keyVault'. Needs no cloud, so readInputs can check it. */
+export function vaultNameOrOrigin(nameOrUri: string, inputName = KEY_VAULT_INPUT): { name: string } | { origin: string } {
   const v = nameOrUri.trim();
   const expected = "a vault name (3-24 letters, digits or '-', starting with a letter) or an https:// vault URI";
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
@@ -24,10 +24,16 @@ export function vaultUrl(nameOrUri: string, cloud: CloudEndpoints, inputName = K
     }
     if (u.protocol !== 'https:') throw new InputError(inputName, `${quote(v)} is not an https URI`, expected);
     if (u.username || u.password || u.search) throw new InputError(inputName, `${quote(u.origin + u.pathname)} must not carry credentials or a query`, expected);
-    return u.origin;
+    return { origin: u.origin };
   }
   if (!isKeyVaultName(v)) throw new InputError(inputName, `${quote(v)} is not a valid Key Vault name`, expected);
-  return `https://${v.toLowerCase()}.${cloud.keyVaultDnsSuffix}`;
+  return { name: v };
+}
+
+/** A vault name → https://<name>.<suffix>; an https URI → its origin. Anything else names the input 'keyVault'. */
+export function vaultUrl(nameOrUri: string, cloud: CloudEndpoints, inputName = KEY_VAULT_INPUT): string {
+  const v = vaultNameOrOrigin(nameOrUri, inputName);
+  return 'origin' in v ? v.origin : `https://${v.name.toLowerCase()}.${cloud.keyVaultDnsSuffix}`;
 }
 
 /** Masks a secret value as a whole and per line (logs are line-based). */

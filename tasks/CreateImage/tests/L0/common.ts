@@ -1,14 +1,15 @@
 // Shared set-up of the CreateImage L0 scenarios (not a scenario itself): inputs through TaskMockRunner,
-// the service connection through ENDPOINT_* variables, and recording mocks for every module that
-// talks to Azure, registered with the specifiers the compiled entry requires:
-//   '../../shared/src/workspace' (resolveWorkspace), './model' (resolveModel, modelFiles),
-//   './targetRegistry' (resolveRegistry), './image' (ensureImage: ACR Tasks build / registry data plane).
-// The rest runs for real: input validation, the service connection and credential (no request is
-// made before a client asks for a token), the build context assembled on disk, outputs, summary.
+// the service connection through ENDPOINT_* variables. A scenario runs tests/L0/entry.js, which calls the
+// task's main with its dependencies injected (no module is mocked by path):
+//   createAzureContext: the real one (connection, credential, clients; no request is made before a client
+//     asks for a token, and no fake asks).
+//   azure: recording fakes for each call to Azure (src/azureCalls.ts): resolveWorkspace, resolveModel,
+//     modelFiles, resolveRegistry, ensureImage (ACR Tasks build / registry data plane).
+// The rest runs for real: input validation, the build context assembled on disk, outputs, summary.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AzureSession } from '../../../shared/src/azure';
+import type { AzureSession, ContextWith } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
 import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall } from '../../../shared/tests/l0';
 import type { BuildContext } from '../../src/buildContext';
@@ -17,6 +18,9 @@ import type { ModelFiles, ResolvedModel } from '../../src/model';
 import type { RegistryChoice } from '../../src/inputs';
 import type { RegistryInfo } from '../../src/targetRegistry';
 import type { ModelRef } from '../../src/references';
+import type { ImageDeps } from '../../src/main';
+
+const SCENARIO_ENV = 'L0_IMAGE_SCENARIO';
 
 /** The connection's client secret: the tests check it never reaches the log unmasked. */
 export const SP_KEY = 'L0-planted-sp-Secret-4d1f7a';
@@ -53,8 +57,14 @@ export function runCreateImageScenario(inputs: Record<string, string | undefined
     ...inputs,
   };
   const inputsWithPaths = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v === '<scoringScript>' ? w.scoringScript : v]));
-  const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: { BUILD_BUILDID: '42', BUILD_SOURCESDIRECTORY: w.dir }, inputs: inputsWithPaths });
+  const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: { BUILD_BUILDID: '42', BUILD_SOURCESDIRECTORY: w.dir }, inputs: inputsWithPaths, entry: path.join(__dirname, 'entry.js') });
+  process.env[SCENARIO_ENV] = JSON.stringify({ modelDir: w.modelDir });
+  tmr.run();
+}
 
+/** The dependencies entry.js hands to main: the real context and recording fakes of the Azure calls. */
+export function l0Deps(): ImageDeps {
+  const w = JSON.parse(process.env[SCENARIO_ENV] ?? '{}') as { modelDir: string };
   const ctxOf = (ctx: AzureSession): { subscriptionId: string; scheme: string; tenantId: string } => ({
     subscriptionId: ctx.subscriptionId,
     scheme: ctx.connection.scheme,
@@ -62,49 +72,50 @@ export function runCreateImageScenario(inputs: Record<string, string | undefined
   });
   const ws = l0Workspace({ containerRegistryId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/mlacr12345` });
 
-  tmr.registerMock('../../shared/src/workspace', {
-    resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
-      recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
-      return ws;
+  return {
+    createAzureContext: (): ContextWith<'ml' | 'acr'> => {
+      // loaded here, not at the top: task-lib reads the inputs when it is first loaded, after the scenario set them
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { containerRegistries, createAzureContext, machineLearning } = require('../../../shared/src/azure') as typeof import('../../../shared/src/azure');
+      return createAzureContext({ ml: machineLearning, acr: containerRegistries });
     },
-  });
-  tmr.registerMock('./model', {
-    resolveModel: async (ctx: AzureSession, w2: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> => {
-      recordCall('resolveModel', { ...ctxOf(ctx), workspace: w2.name, ref });
-      const modelUri = `azureml://datastores/workspaceblobstore/paths/models/${ref.name}`;
-      return { ref, id: `azureml:${ref.name}:${ref.version}`, armId: `${ws.id}/models/${ref.name}/versions/${ref.version}`, modelUri, location: { kind: 'datastore', datastore: 'workspaceblobstore', path: `models/${ref.name}` } };
+    azure: {
+      resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
+        recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
+        return ws;
+      },
+      resolveModel: async (ctx: AzureSession, w2: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> => {
+        recordCall('resolveModel', { ...ctxOf(ctx), workspace: w2.name, ref });
+        const modelUri = `azureml://datastores/workspaceblobstore/paths/models/${ref.name}`;
+        return { ref, id: `azureml:${ref.name}:${ref.version}`, armId: `${ws.id}/models/${ref.name}/versions/${ref.version}`, modelUri, location: { kind: 'datastore', datastore: 'workspaceblobstore', path: `models/${ref.name}` } };
+      },
+      modelFiles: async (_ctx: AzureSession, _w: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> => {
+        recordCall('modelFiles', { model: model.id });
+        return { dir: path.dirname(w.modelDir), fromCache: false, files: 1, bytes: 19 };
+      },
+      resolveRegistry: async (ctx: AzureSession, w2: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> => {
+        recordCall('resolveRegistry', { ...ctxOf(ctx), workspace: w2.name, choice });
+        return { id: ws.containerRegistryId as string, name: 'mlacr12345', resourceGroup: 'rg-ml', loginServer: LOGIN_SERVER };
+      },
+      ensureImage: async (
+        ctx: AzureSession,
+        registry: RegistryInfo,
+        context: BuildContext,
+        target: ImageTarget,
+        o: { reuse: boolean; timeoutMs: number; upstream: Record<string, string> },
+      ): Promise<ImageResult> => {
+        recordCall('ensureImage', {
+          ...ctxOf(ctx),
+          loginServer: registry.loginServer,
+          target,
+          reuse: o.reuse,
+          timeoutMs: o.timeoutMs,
+          upstream: o.upstream,
+          contextFiles: [...context.files].sort(),
+          dockerfile: fs.readFileSync(path.join(context.dir, context.dockerfilePath), 'utf8'),
+        });
+        return { digest: DIGEST, reused: false, runId: 'cb7', contextTag: `ctx-${context.hash.slice(0, 12)}` };
+      },
     },
-    modelFiles: async (_ctx: AzureSession, _w: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> => {
-      recordCall('modelFiles', { model: model.id });
-      return { dir: path.dirname(w.modelDir), fromCache: false, files: 1, bytes: 19 };
-    },
-  });
-  tmr.registerMock('./targetRegistry', {
-    resolveRegistry: async (ctx: AzureSession, w2: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> => {
-      recordCall('resolveRegistry', { ...ctxOf(ctx), workspace: w2.name, choice });
-      return { id: ws.containerRegistryId as string, name: 'mlacr12345', resourceGroup: 'rg-ml', loginServer: LOGIN_SERVER };
-    },
-  });
-  tmr.registerMock('./image', {
-    ensureImage: async (
-      ctx: AzureSession,
-      registry: RegistryInfo,
-      context: BuildContext,
-      target: ImageTarget,
-      o: { reuse: boolean; timeoutMs: number; upstream: Record<string, string> },
-    ): Promise<ImageResult> => {
-      recordCall('ensureImage', {
-        ...ctxOf(ctx),
-        loginServer: registry.loginServer,
-        target,
-        reuse: o.reuse,
-        timeoutMs: o.timeoutMs,
-        upstream: o.upstream,
-        contextFiles: [...context.files].sort(),
-        dockerfile: fs.readFileSync(path.join(context.dir, context.dockerfilePath), 'utf8'),
-      });
-      return { digest: DIGEST, reused: false, runId: 'cb7', contextTag: `ctx-${context.hash.slice(0, 12)}` };
-    },
-  });
-  tmr.run();
+  };
 }

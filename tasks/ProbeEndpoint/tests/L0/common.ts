@@ -1,17 +1,19 @@
 // Shared set-up of the ProbeEndpoint L0 scenarios (not a scenario itself). Inputs go through
-// TaskMockRunner, the service connection through ENDPOINT_* variables. Mocks, registered with the
-// specifiers the compiled modules require:
-//   './client' (required by probe.js): a fake ScoringClient that answers {result: 2x} and records
-//     what it was built with and how many requests it got; left out when L0_SCORING_URL names a
-//     real server (started by the test in another process).
-//   '../../shared/src/keyvault' (required by inputs.js and scoringKey.js): getSecret recorded,
-//     returns VAULT_KEY; no Key Vault is reached. createKeyVaultContext is the real one.
+// TaskMockRunner, the service connection through ENDPOINT_* variables; the scenario runs tests/L0/entry.js,
+// which calls the task's main with its dependencies injected (no module is mocked by path):
+//   scoringClient: a fake ScoringClient that answers {result: 2x} and records what it was built with and
+//     how many requests it got; left out when L0_SCORING_URL names a real server (started by the test in
+//     another process).
+//   createAzureContext: the real connection and credential with a fake SecretClient that records the
+//     read and returns VAULT_KEY (no Key Vault is reached); the real getSecret runs on top, so the value
+//     is masked as in a real run.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AzureSession } from '../../../shared/src/azure';
-import { L0_SUBSCRIPTION, l0TaskRunner, recordCall, withReal } from '../../../shared/tests/l0';
-import type { Exchange, ScoringClientOptions } from '../../src/client';
+import type { AzureContext, KeyVaultClients } from '../../../shared/src/keyvault';
+import { L0_SUBSCRIPTION, l0TaskRunner, recordCall } from '../../../shared/tests/l0';
+import type { Exchange, ScoringClient, ScoringClientOptions } from '../../src/client';
+import type { ProbeDeps } from '../../src/main';
 
 /** Scoring keys planted in the inputs / the vault: the tests check they are masked and never printed. */
 export const KEY = 'pl4nted-L0-Scoring-KEY-5c9e2d';
@@ -67,15 +69,28 @@ export function runProbeScenario(inputs: Record<string, string | undefined> = {}
     publishTestResults: 'false',
     ...inputs,
   };
-  const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: { BUILD_SOURCESDIRECTORY: dir }, inputs: all });
-
-  if (!realServer) tmr.registerMock('./client', { ScoringClient: FakeScoringClient });
-  tmr.registerMock('../../shared/src/keyvault', withReal<typeof import('../../../shared/src/keyvault')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'keyvault.js'), {
-    vaultUrl: (nameOrUri: string): string => (/^https:\/\//i.test(nameOrUri) ? nameOrUri.replace(/\/?$/, '/') : `https://${nameOrUri}.vault.azure.net/`),
-    getSecret: async (ctx: AzureSession, vault: string, secretName: string): Promise<string> => {
-      recordCall('getSecret', { subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme, vault, secretName });
-      return VAULT_KEY;
-    },
-  }));
+  const tmr = l0TaskRunner(__dirname, { spKey: SP_KEY, variables: { BUILD_SOURCESDIRECTORY: dir }, inputs: all, entry: path.join(__dirname, 'entry.js') });
   tmr.run();
+}
+
+/** The dependencies entry.js hands to main: the fake vault, and the fake scoring client unless L0_SCORING_URL names a real server. */
+export function l0Deps(): ProbeDeps {
+  return {
+    // the real connection and credential (nothing is signed in: no fake call asks for a token)
+    createAzureContext: (): AzureContext<KeyVaultClients> => {
+      // loaded here, not at the top: task-lib reads the inputs when it is first loaded, after the scenario set them
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createAzureSession } = require('../../../shared/src/azureSession') as typeof import('../../../shared/src/azureSession');
+      const session = createAzureSession();
+      const keyVault = (vault: string) => ({
+        vaultUrl: `https://${vault}.vault.azure.net`,
+        getSecret: async (secretName: string): Promise<{ value: string }> => {
+          recordCall('getSecret', { subscriptionId: session.subscriptionId, scheme: session.connection.scheme, vault, secretName });
+          return { value: VAULT_KEY };
+        },
+      });
+      return { ...session, clients: { keyVault } as unknown as KeyVaultClients };
+    },
+    ...(process.env.L0_SCORING_URL ? {} : { scoringClient: (o: ScoringClientOptions) => new FakeScoringClient(o) as unknown as ScoringClient }),
+  };
 }

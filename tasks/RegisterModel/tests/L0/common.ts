@@ -1,19 +1,19 @@
 // Shared set-up of the RegisterModel L0 scenarios (not a scenario itself): inputs through TaskMockRunner,
-// the service connection through ENDPOINT_* variables, and recording mocks for every module that
-// talks to Azure, registered with the specifiers the compiled modules (out/tasks/RegisterModel/src/*.js)
-// require:
-//   '../../shared/src/workspace' (resolveWorkspace, datastoreContainer), './source' (resolveJobSource,
-//   uploadPlanned), './modelVersions' (listVersions), './metrics' (jobMetrics: MLflow), './register'
-//   (registerVersion), './promote' (promotionTarget, promote).
-// The pure functions of those modules (planLocalSource's hashing, findProduction, nextVersion,
-// parseMetricsJson, versionContent, …) are the real ones, loaded on first use. The rest runs for real:
-// input validation, the gate and its table, lineage tags, outputs and the summary.
+// the service connection through ENDPOINT_* variables. A scenario runs tests/L0/entry.js, which calls the
+// task's main with its dependencies injected (no module is mocked by path):
+//   createAzureContext: the real one (connection, credential, the ML client; nothing is signed in or sent).
+//   azure: recording fakes for each call to Azure (src/azureCalls.ts): resolveWorkspace, datastoreContainer,
+//     resolveJobSource, uploadPlanned, listVersions, jobMetrics (MLflow), registerVersion, promotionTarget,
+//     promote.
+// The rest runs for real: input validation, planLocalSource's hashing, findProduction, nextVersion,
+// parseMetricsJson, versionContent, the gate and its table, lineage tags, outputs and the summary.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AzureSession } from '../../../shared/src/azure';
+import type { AzureSession, ContextWith } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall, withReal } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall } from '../../../shared/tests/l0';
+import type { RegisterDeps } from '../../src/main';
 import type { Tag } from '../../src/inputs';
 import type { Metrics } from '../../src/metrics';
 import type { PromoteOutcome, PromotionRecord } from '../../src/promote';
@@ -36,7 +36,7 @@ export interface RegisterScenarioOptions {
   metricsFile?: string;
 }
 
-const srcModule = (name: string): string => path.join(__dirname, '..', '..', 'src', `${name}.js`);
+const SCENARIO_ENV = 'L0_REGISTER_SCENARIO';
 
 function version(v: string, o: { tags?: Record<string, string>; properties?: Record<string, string>; jobName?: string } = {}): ModelVersionInfo {
   const id = `${WS_ID}/models/churn/versions/${v}`;
@@ -86,61 +86,64 @@ export function runRegisterScenario(inputs: Record<string, string | undefined> =
     BUILD_SOURCESDIRECTORY: dir,
     SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
     SYSTEM_TEAMPROJECT: 'ml',
-  }, inputs: inputsWithPaths });
+  }, inputs: inputsWithPaths, entry: path.join(__dirname, 'entry.js') });
+  process.env[SCENARIO_ENV] = JSON.stringify(o);
+  tmr.run();
+}
 
+/** The dependencies entry.js hands to main: the real context and recording fakes of the Azure calls (options from runRegisterScenario). */
+export function l0Deps(): RegisterDeps {
+  const o = JSON.parse(process.env[SCENARIO_ENV] ?? '{}') as RegisterScenarioOptions;
   const ctxOf = (ctx: AzureSession): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
   const scopeOf = (s: RegistryScope): { resourceGroup: string; workspaceName: string; modelName: string } => ({ resourceGroup: s.resourceGroup, workspaceName: s.workspaceName, modelName: s.modelName });
   const ws = l0Workspace();
 
-  tmr.registerMock('../../shared/src/workspace', withReal<typeof import('../../../shared/src/workspace')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'workspace.js'), {
-    resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
-      recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
-      return ws;
+  return {
+    createAzureContext: (): ContextWith<'ml'> => {
+      // loaded here, not at the top: task-lib reads the inputs when it is first loaded, after the scenario set them
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createAzureContext, machineLearning } = require('../../../shared/src/azure') as typeof import('../../../shared/src/azure');
+      return createAzureContext({ ml: machineLearning });
     },
-    // stands in for the blob container: uploadPlanned (mocked) is the only user
-    datastoreContainer: async (_ctx: AzureSession, w: WorkspaceInfo) => {
-      recordCall('datastoreContainer', { workspace: w.name });
-      return { containerName: w.defaultDatastore.containerName } as unknown as Awaited<ReturnType<typeof import('../../../shared/src/workspace').datastoreContainer>>;
+    azure: {
+      resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
+        recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
+        return ws;
+      },
+      // stands in for the blob container: uploadPlanned (a fake too) is the only user
+      datastoreContainer: async (_ctx: AzureSession, w: WorkspaceInfo) => {
+        recordCall('datastoreContainer', { workspace: w.name });
+        return { containerName: w.defaultDatastore.containerName } as unknown as Awaited<ReturnType<typeof import('../../../shared/src/workspace').datastoreContainer>>;
+      },
+      resolveJobSource: async (_client: unknown, w: WorkspaceInfo, jobName: string, outputName: string): Promise<ResolvedSource> => {
+        recordCall('resolveJobSource', { workspace: w.name, jobName, outputName });
+        return { modelUri: `azureml://jobs/${jobName}/outputs/${outputName}`, jobName, description: `output '${outputName}' of job '${jobName}' (Completed)` };
+      },
+      uploadPlanned: async (_container: unknown, plan: { files: LocalFile[]; prefix: string }, datastoreName: string): Promise<string> => {
+        recordCall('uploadPlanned', { prefix: plan.prefix, files: plan.files.map((f) => f.relative), datastoreName });
+        return `Uploaded ${plan.files.length} file(s) to datastore '${datastoreName}' at ${plan.prefix}.`;
+      },
+      listVersions: async (scope: RegistryScope, lo: { includeArchived?: boolean; tagFilter?: Tag } = {}): Promise<ModelVersionInfo[]> => {
+        recordCall('listVersions', { ...scopeOf(scope), ...lo });
+        return VERSIONS;
+      },
+      jobMetrics: async (ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<Metrics> => {
+        recordCall('jobMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
+        return { accuracy: o.jobAccuracy ?? 0.93, loss: 0.21 };
+      },
+      registerVersion: async (scope: RegistryScope, v: string, content: VersionContent, ro: { explicit: boolean }): Promise<RegisterOutcome> => {
+        recordCall('registerVersion', { ...scopeOf(scope), version: v, content, explicit: ro.explicit });
+        const id = `${WS_ID}/models/churn/versions/${v}`;
+        return { kind: 'created', version: { name: scope.modelName, version: v, id, modelUri: content.modelUri, tags: content.tags, properties: content.properties, isArchived: false, raw: { id, name: v, properties: {} } } };
+      },
+      promotionTarget: async (scope: RegistryScope, requested: string | undefined, runId: string | undefined): Promise<ModelVersionInfo> => {
+        recordCall('promotionTarget', { ...scopeOf(scope), requested, runId });
+        return version(requested ?? '2', { tags: { 'ado.runId': runId ?? '' } });
+      },
+      promote: async (scope: RegistryScope, target: ModelVersionInfo, tag: Tag, record: PromotionRecord): Promise<PromoteOutcome> => {
+        recordCall('promote', { ...scopeOf(scope), target: target.version, tag, by: record.by, runId: record.runId, runUrl: record.runUrl, at: record.at });
+        return { version: { ...target, tags: { ...target.tags, [tag.key]: tag.value } }, changed: true, demoted: ['1'] };
+      },
     },
-  }));
-  tmr.registerMock('./source', withReal<typeof import('../../src/source')>(srcModule('source'), {
-    resolveJobSource: async (_client: unknown, w: WorkspaceInfo, jobName: string, outputName: string): Promise<ResolvedSource> => {
-      recordCall('resolveJobSource', { workspace: w.name, jobName, outputName });
-      return { modelUri: `azureml://jobs/${jobName}/outputs/${outputName}`, jobName, description: `output '${outputName}' of job '${jobName}' (Completed)` };
-    },
-    uploadPlanned: async (_container: unknown, plan: { files: LocalFile[]; prefix: string }, datastoreName: string): Promise<string> => {
-      recordCall('uploadPlanned', { prefix: plan.prefix, files: plan.files.map((f) => f.relative), datastoreName });
-      return `Uploaded ${plan.files.length} file(s) to datastore '${datastoreName}' at ${plan.prefix}.`;
-    },
-  }));
-  tmr.registerMock('./modelVersions', withReal<typeof import('../../src/modelVersions')>(srcModule('modelVersions'), {
-    listVersions: async (scope: RegistryScope, lo: { includeArchived?: boolean; tagFilter?: Tag } = {}): Promise<ModelVersionInfo[]> => {
-      recordCall('listVersions', { ...scopeOf(scope), ...lo });
-      return VERSIONS;
-    },
-  }));
-  tmr.registerMock('./metrics', withReal<typeof import('../../src/metrics')>(srcModule('metrics'), {
-    jobMetrics: async (ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<Metrics> => {
-      recordCall('jobMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
-      return { accuracy: o.jobAccuracy ?? 0.93, loss: 0.21 };
-    },
-  }));
-  tmr.registerMock('./register', withReal<typeof import('../../src/register')>(srcModule('register'), {
-    registerVersion: async (scope: RegistryScope, v: string, content: VersionContent, ro: { explicit: boolean }): Promise<RegisterOutcome> => {
-      recordCall('registerVersion', { ...scopeOf(scope), version: v, content, explicit: ro.explicit });
-      const id = `${WS_ID}/models/churn/versions/${v}`;
-      return { kind: 'created', version: { name: scope.modelName, version: v, id, modelUri: content.modelUri, tags: content.tags, properties: content.properties, isArchived: false, raw: { id, name: v, properties: {} } } };
-    },
-  }));
-  tmr.registerMock('./promote', withReal<typeof import('../../src/promote')>(srcModule('promote'), {
-    promotionTarget: async (scope: RegistryScope, requested: string | undefined, runId: string | undefined): Promise<ModelVersionInfo> => {
-      recordCall('promotionTarget', { ...scopeOf(scope), requested, runId });
-      return version(requested ?? '2', { tags: { 'ado.runId': runId ?? '' } });
-    },
-    promote: async (scope: RegistryScope, target: ModelVersionInfo, tag: Tag, record: PromotionRecord): Promise<PromoteOutcome> => {
-      recordCall('promote', { ...scopeOf(scope), target: target.version, tag, by: record.by, runId: record.runId, runUrl: record.runUrl, at: record.at });
-      return { version: { ...target, tags: { ...target.tags, [tag.key]: tag.value } }, changed: true, demoted: ['1'] };
-    },
-  }));
-  tmr.run();
+  };
 }

@@ -1,27 +1,28 @@
 // Shared set-up of the TrainModel L0 scenarios (not a scenario itself): inputs through TaskMockRunner,
-// the service connection through ENDPOINT_* variables, and recording mocks for every module that
-// talks to Azure, registered with the specifiers the compiled entry (out/tasks/TrainModel/src/index.js)
-// requires:
-//   '../../shared/src/workspace' (resolveWorkspace, datastoreContainer), './compute' (checkCompute),
-//   './environment' (resolveEnvironment, registerEnvironment), './job' (findPlan, submitJob, cancelJob),
-//   './code' (ensureCodeVersion: upload + code version), './monitor' (waitForJob),
-//   './dataplane' (fetchMetrics, fetchRunDetails: MLflow / run history).
-// The pure helpers of those modules (commandJobBody, defaultJobBaseName, …) are the real ones, loaded on
-// first use. The rest runs for real: input validation, the code snapshot (.amlignore), the service
-// connection and credential (no request is made before a client asks for a token), lineage tags,
-// outputs, the failure report and the summary.
+// the service connection through ENDPOINT_* variables. A scenario runs tests/L0/entry.js, which calls the
+// task's main with its dependencies injected (no module is mocked by path):
+//   createAzureContext: the real one (connection, credential, clients; no request is made before a client
+//     asks for a token, and no fake asks).
+//   azure: recording fakes for each call to Azure (src/azureCalls.ts): resolveWorkspace, datastoreContainer,
+//     checkCompute, resolveEnvironment, registerEnvironment, findPlan, submitJob, cancelJob,
+//     resolveDataInputs, ensureCodeVersion (upload + code version), waitForJob, fetchMetrics and
+//     fetchRunDetails (MLflow / run history).
+// The rest runs for real: input validation, the code snapshot (.amlignore), commandJobBody,
+// defaultJobBaseName, lineage tags, outputs, the failure report and the summary.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JobBase } from '@azure/arm-machinelearning';
-import type { AzureSession } from '../../../shared/src/azure';
+import type { AzureSession, ContextWith } from '../../../shared/src/azure';
 import type { WorkspaceInfo } from '../../../shared/src/workspace';
-import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall, withReal } from '../../../shared/tests/l0';
+import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall } from '../../../shared/tests/l0';
+import type { TrainDeps } from '../../src/main';
 import type { CodeVersionResult } from '../../src/code';
 import type { ComputeInfo } from '../../src/compute';
 import type { Metrics, RunDetails } from '../../src/dataplane';
 import type { ResolvedEnvironment } from '../../src/environment';
-import type { EnvironmentSpec } from '../../src/inputs';
+import type { ResolvedJobInput } from '../../src/dataInputs';
+import type { EnvironmentSpec, JobInputSpec } from '../../src/inputs';
 import type { JobPlan } from '../../src/job';
 import type { CodeSnapshot } from '../../src/snapshot';
 import type { WaitForJobOptions } from '../../src/monitor';
@@ -46,7 +47,7 @@ export interface TrainScenarioOptions {
   finalStatus?: string;
 }
 
-const srcModule = (name: string): string => path.join(__dirname, '..', '..', 'src', `${name}.js`);
+const SCENARIO_ENV = 'L0_TRAIN_SCENARIO';
 
 /** A code folder: two files taken, one excluded by .amlignore. */
 function codeDir(): string {
@@ -87,79 +88,78 @@ export function runTrainScenario(inputs: Record<string, string | undefined> = {}
     SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
     SYSTEM_TEAMPROJECT: 'ml',
     SYSTEM_JOBATTEMPT: '1',
-  }, inputs: all });
+  }, inputs: all, entry: path.join(__dirname, 'entry.js') });
+  process.env[SCENARIO_ENV] = JSON.stringify(o);
+  tmr.run();
+}
 
+/** The dependencies entry.js hands to main: the real context and recording fakes of the Azure calls (options from runTrainScenario). */
+export function l0Deps(): TrainDeps {
+  const o = JSON.parse(process.env[SCENARIO_ENV] ?? '{}') as TrainScenarioOptions;
   const ctxOf = (ctx: AzureSession): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
   const ws = l0Workspace({ discoveryUrl: 'https://westeurope.api.azureml.ms/discovery' });
 
-  tmr.registerMock('../../shared/src/workspace', withReal<typeof import('../../../shared/src/workspace')>(path.join(__dirname, '..', '..', '..', 'shared', 'src', 'workspace.js'), {
-    resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
-      recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
-      return ws;
+  return {
+    createAzureContext: (): ContextWith<'ml' | 'arm'> => {
+      // loaded here, not at the top: task-lib reads the inputs when it is first loaded, after the scenario set them
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createAzureContext, machineLearning, rawArm } = require('../../../shared/src/azure') as typeof import('../../../shared/src/azure');
+      return createAzureContext({ ml: machineLearning, arm: rawArm });
     },
-    datastoreContainer: async () => {
-      recordCall('datastoreContainer', {});
-      throw new Error('the L0 mocks never upload');
+    azure: {
+      resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
+        recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
+        return ws;
+      },
+      datastoreContainer: async () => {
+        recordCall('datastoreContainer', {});
+        throw new Error('the L0 mocks never upload');
+      },
+      checkCompute: async (_client: unknown, w: WorkspaceInfo, name: string): Promise<ComputeInfo> => {
+        recordCall('checkCompute', { workspace: w.name, name });
+        return { id: COMPUTE_ID, name, computeType: 'AmlCompute' };
+      },
+      resolveEnvironment: async (_client: unknown, w: WorkspaceInfo, spec: EnvironmentSpec, tags: Record<string, string>): Promise<ResolvedEnvironment> => {
+        recordCall('resolveEnvironment', { workspace: w.name, spec, runId: tags['ado.runId'] });
+        return { id: ENV_ID, reference: 'azureml:sklearn-env:3', reused: true };
+      },
+      registerEnvironment: async (_client: unknown, _w: WorkspaceInfo, env: ResolvedEnvironment): Promise<ResolvedEnvironment> => {
+        recordCall('registerEnvironment', { reference: env.reference, toCreate: env.toCreate !== undefined });
+        return env;
+      },
+      findPlan: async (_client: unknown, w: WorkspaceInfo, p: { base: string; attempt: number; explicit: boolean }): Promise<JobPlan> => {
+        recordCall('findPlan', { workspace: w.name, ...p });
+        return o.plan === 'attach' ? { action: 'attach', name: p.base, status: 'Running' } : { action: 'submit', name: p.base };
+      },
+      submitJob: async (ctx: AzureSession, w: WorkspaceInfo, name: string, body: JobBase): Promise<string> => {
+        recordCall('submitJob', { ...ctxOf(ctx), workspace: w.name, name, body });
+        return 'NotStarted';
+      },
+      cancelJob: async (_client: unknown, _w: WorkspaceInfo, name: string): Promise<void> => {
+        recordCall('cancelJob', { name });
+      },
+      // a data asset input resolved to its version's ARM id (the real resolver is tested against the emulator)
+      resolveDataInputs: async (_client: unknown, w: WorkspaceInfo, inputs: Map<string, JobInputSpec>): Promise<Map<string, ResolvedJobInput>> => {
+        recordCall('resolveDataInputs', { workspace: w.name, inputs: Object.fromEntries(inputs) });
+        return new Map([...inputs].map(([k, v]) => [k, v.value === 'azureml:churn-data@latest' ? { type: 'uri_folder' as const, value: DATA_ID } : (v as ResolvedJobInput)]));
+      },
+      ensureCodeVersion: async (c: { ws: WorkspaceInfo; snapshot: CodeSnapshot; tags: Record<string, string> }): Promise<CodeVersionResult> => {
+        recordCall('ensureCodeVersion', { workspace: c.ws.name, hash: c.snapshot.hash, files: c.snapshot.files.map((f) => f.relativePath).sort(), runId: c.tags['ado.runId'] });
+        const bytes = c.snapshot.files.reduce((n, f) => n + f.size, 0);
+        return { name: c.snapshot.hash, version: '1', id: CODE_ID, codeUri: `https://acct.blob.core.windows.net/c/LocalUpload/${c.snapshot.hash}`, reused: false, uploadedFiles: c.snapshot.files.length, uploadedBytes: bytes };
+      },
+      waitForJob: async (w: WaitForJobOptions): Promise<string> => {
+        recordCall('waitForJob', { workspace: w.ws.name, jobName: w.jobName, studioUrl: w.studioUrl, timeoutMs: w.timeoutMs, pollIntervalMs: w.pollIntervalMs });
+        return o.finalStatus ?? 'Completed';
+      },
+      fetchMetrics: async (ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<{ metrics: Metrics; problem?: string }> => {
+        recordCall('fetchMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
+        return (o.finalStatus ?? 'Completed') === 'Completed' ? { metrics: METRICS } : { metrics: {}, problem: 'the job logged no metrics' };
+      },
+      fetchRunDetails: async (_ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<RunDetails | undefined> => {
+        recordCall('fetchRunDetails', { workspace: w.name, jobName });
+        return { error: JOB_ERROR, warnings: [], logTail: { name: 'user_logs/std_log.txt', lines: ['Traceback (most recent call last):', INJECTION, 'ModuleNotFoundError: No module named sklearn'] } };
+      },
     },
-  }));
-  tmr.registerMock('./compute', {
-    checkCompute: async (_client: unknown, w: WorkspaceInfo, name: string): Promise<ComputeInfo> => {
-      recordCall('checkCompute', { workspace: w.name, name });
-      return { id: COMPUTE_ID, name, computeType: 'AmlCompute' };
-    },
-  });
-  tmr.registerMock('./environment', withReal<typeof import('../../src/environment')>(srcModule('environment'), {
-    resolveEnvironment: async (_client: unknown, w: WorkspaceInfo, spec: EnvironmentSpec, tags: Record<string, string>): Promise<ResolvedEnvironment> => {
-      recordCall('resolveEnvironment', { workspace: w.name, spec, runId: tags['ado.runId'] });
-      return { id: ENV_ID, reference: 'azureml:sklearn-env:3', reused: true };
-    },
-    registerEnvironment: async (_client: unknown, _w: WorkspaceInfo, env: ResolvedEnvironment): Promise<ResolvedEnvironment> => {
-      recordCall('registerEnvironment', { reference: env.reference, toCreate: env.toCreate !== undefined });
-      return env;
-    },
-  }));
-  tmr.registerMock('./job', withReal<typeof import('../../src/job')>(srcModule('job'), {
-    findPlan: async (_client: unknown, w: WorkspaceInfo, p: { base: string; attempt: number; explicit: boolean }): Promise<JobPlan> => {
-      recordCall('findPlan', { workspace: w.name, ...p });
-      return o.plan === 'attach' ? { action: 'attach', name: p.base, status: 'Running' } : { action: 'submit', name: p.base };
-    },
-    submitJob: async (ctx: AzureSession, w: WorkspaceInfo, name: string, body: JobBase): Promise<string> => {
-      recordCall('submitJob', { ...ctxOf(ctx), workspace: w.name, name, body });
-      return 'NotStarted';
-    },
-    cancelJob: async (_client: unknown, _w: WorkspaceInfo, name: string): Promise<void> => {
-      recordCall('cancelJob', { name });
-    },
-  }));
-  tmr.registerMock('./dataInputs', {
-    // a data asset input resolved to its version's ARM id (the real resolver is tested against the emulator)
-    resolveDataInputs: async (_client: unknown, w: WorkspaceInfo, inputs: Map<string, { type: string; value: string }>): Promise<Map<string, { type: string; value: string }>> => {
-      recordCall('resolveDataInputs', { workspace: w.name, inputs: Object.fromEntries(inputs) });
-      return new Map([...inputs].map(([k, v]) => [k, v.value === 'azureml:churn-data@latest' ? { type: 'uri_folder', value: DATA_ID } : v]));
-    },
-  });
-  tmr.registerMock('./code', {
-    ensureCodeVersion: async (c: { ws: WorkspaceInfo; snapshot: CodeSnapshot; tags: Record<string, string> }): Promise<CodeVersionResult> => {
-      recordCall('ensureCodeVersion', { workspace: c.ws.name, hash: c.snapshot.hash, files: c.snapshot.files.map((f) => f.relativePath).sort(), runId: c.tags['ado.runId'] });
-      const bytes = c.snapshot.files.reduce((n, f) => n + f.size, 0);
-      return { name: c.snapshot.hash, version: '1', id: CODE_ID, codeUri: `https://acct.blob.core.windows.net/c/LocalUpload/${c.snapshot.hash}`, reused: false, uploadedFiles: c.snapshot.files.length, uploadedBytes: bytes };
-    },
-  });
-  tmr.registerMock('./monitor', {
-    waitForJob: async (w: WaitForJobOptions): Promise<string> => {
-      recordCall('waitForJob', { workspace: w.ws.name, jobName: w.jobName, studioUrl: w.studioUrl, timeoutMs: w.timeoutMs, pollIntervalMs: w.pollIntervalMs });
-      return o.finalStatus ?? 'Completed';
-    },
-  });
-  tmr.registerMock('./dataplane', withReal<typeof import('../../src/dataplane')>(srcModule('dataplane'), {
-    fetchMetrics: async (ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<{ metrics: Metrics; problem?: string }> => {
-      recordCall('fetchMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
-      return (o.finalStatus ?? 'Completed') === 'Completed' ? { metrics: METRICS } : { metrics: {}, problem: 'the job logged no metrics' };
-    },
-    fetchRunDetails: async (_ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<RunDetails | undefined> => {
-      recordCall('fetchRunDetails', { workspace: w.name, jobName });
-      return { error: JOB_ERROR, warnings: [], logTail: { name: 'user_logs/std_log.txt', lines: ['Traceback (most recent call last):', INJECTION, 'ModuleNotFoundError: No module named sklearn'] } };
-    },
-  }));
-  tmr.run();
+  };
 }
