@@ -1,10 +1,10 @@
 // L0 test helpers for every task: task-lib's MockTestRunner runs a scenario script (a TaskMockRunner
-// around the tsc-compiled entry out/tasks/<Task>/src/index.js, with module mocks) in a child process.
+// around the task's tests/L0/entry.js, which calls main with fakes injected) in a child process.
 //
 // Parent side (mocha): runScenario() runs one scenario and returns its stdout, the result from
 // `##vso[task.complete`, error/warning issues, output variables, masked values and the calls the
-// mocks recorded. Scenario side (the child): setEndpoint() for ENDPOINT_* variables, recordCall()
-// for mocks, taskEntry() for the entry path.
+// fakes recorded. Scenario side (the child): setEndpoint() for ENDPOINT_* variables, recordCall()
+// for fakes, taskEntry() for the entry path.
 //
 // What this relies on in task-lib's MockTestRunner (see docs/TASKS.md, tests):
 // - runAsync downloads Node unless nodePath is set: it is always process.execPath here.
@@ -50,22 +50,9 @@ export function recordCall(name: string, args: unknown): void {
   process.stdout.write(`${CALL_PREFIX}${JSON.stringify({ name, args })}\n`);
 }
 
-/** The tsc-compiled entry of the task whose scenario directory (out/tasks/<Task>/tests/L0) is `scenarioDir`. */
-/**
- * A module mock whose functions are the real ones unless overridden: only the functions that call Azure
- * are replaced, the pure helpers of the same module still run. The real module is loaded on first use,
- * after the scenario's mocks are registered.
- */
-export function withReal<T extends object>(realPath: string, overrides: Partial<T>): T {
-  let real: T | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = (): T => (real ??= require(realPath) as T);
-  return new Proxy(overrides as T, { get: (target, key) => (key in target ? target[key as keyof T] : load()[key as keyof T]) });
-}
-
 /**
  * A scenario's runner: the agent variables, the 'conn-arm' service principal connection, the task's
- * compiled entry, and every input that is not undefined. The caller registers its mocks and runs it.
+ * compiled entry (or the scenario's entry.js), and every input that is not undefined. The caller runs it.
  */
 export function l0TaskRunner(scenarioDir: string, o: { spKey: string; variables?: Record<string, string>; inputs: Record<string, string | undefined>; entry?: string }): TaskMockRunner {
   Object.assign(process.env, o.variables ?? {});
@@ -81,7 +68,7 @@ export function l0TaskRunner(scenarioDir: string, o: { spKey: string; variables?
 /** The subscription every L0 scenario's service connection and fake resources use. */
 export const L0_SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
 
-/** The AML workspace the L0 scenarios' mocked resolveWorkspace returns ('rg-ml/ws-prod'), with per-task extras. */
+/** The AML workspace the L0 scenarios' fake resolveWorkspace returns ('rg-ml/ws-prod'), with per-task extras. */
 export function l0Workspace(extra: Partial<WorkspaceInfo> = {}): WorkspaceInfo {
   return {
     id: `/subscriptions/${L0_SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod`,
@@ -96,6 +83,7 @@ export function l0Workspace(extra: Partial<WorkspaceInfo> = {}): WorkspaceInfo {
   };
 }
 
+/** The tsc-compiled entry of the task whose scenario directory (out/tasks/<Task>/tests/L0) is `scenarioDir`. */
 export function taskEntry(scenarioDir: string): string {
   return path.join(scenarioDir, '..', '..', 'src', 'index.js');
 }
