@@ -3,17 +3,17 @@
 // - a failed job's error and log tail: run history `GET <history>/history/v1.0<workspace id>/runs/<job>/details`,
 //   whose `logFiles` map log names to (SAS) URLs.
 // Both take the ARM token (the shared mlflow module's dataPlaneGet).
-import type { AzureSession } from '../../shared/src/azure';
 import { describeAzureError, redact } from '../../shared/src/errors';
 import { httpRequest } from '../../shared/src/http';
 import { dataPlaneGet, Metrics, MlflowError, runMetrics } from '../../shared/src/mlflow';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import * as tl from 'azure-pipelines-task-lib/task';
 
 export type { Metrics };
 
 /** The job's metrics, or a reason why there are none (never throws: metrics are informative). */
-export async function fetchMetrics(ctx: AzureSession, ws: WorkspaceInfo, jobName: string): Promise<{ metrics: Metrics; problem?: string }> {
+export async function fetchMetrics(scope: WorkspaceScope<never>, jobName: string): Promise<{ metrics: Metrics; problem?: string }> {
+  const { ctx, ws } = scope;
   if (!ws.mlflowTrackingUri) return { metrics: {}, problem: 'the workspace reports no MLflow tracking URI' };
   try {
     const metrics = await runMetrics(ctx, ws, jobName);
@@ -55,7 +55,8 @@ export function pickLog(logFiles: Record<string, string>): string | undefined {
 }
 
 /** Run details of a failed job from the run history service, found through the discovery URL (best effort). */
-export async function fetchRunDetails(ctx: AzureSession, ws: WorkspaceInfo, jobName: string, tailLines = 40): Promise<RunDetails | undefined> {
+export async function fetchRunDetails(scope: WorkspaceScope<never>, jobName: string, tailLines = 40): Promise<RunDetails | undefined> {
+  const { ctx, ws } = scope;
   if (!ws.discoveryUrl) return undefined;
   try {
     const disc = await dataPlaneGet(ctx, ws.discoveryUrl, { auth: false });

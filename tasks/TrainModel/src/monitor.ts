@@ -1,10 +1,9 @@
 // Waiting for the job with the shared waiter: a line per state change with the elapsed time and the
 // studio link, back-off from pollIntervalSeconds up to 30 s, Azure's Retry-After honoured, a few
 // transient read failures (throttling, 5xx, network) tolerated, the timeout input named on timeout.
-import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { azureErrorInfo, describeAzureError, toAzureCallError } from '../../shared/src/errors';
 import { type Clock, type PollResult, retryAfterMs, waitUntil } from '../../shared/src/waiter';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import { isTerminal } from './job';
 
 export const MAX_TRANSIENT_FAILURES = 5;
@@ -22,8 +21,7 @@ export function isTransient(err: unknown): boolean {
 }
 
 export interface WaitForJobOptions {
-  client: AzureMachineLearningWorkspaces;
-  ws: WorkspaceInfo;
+  scope: Pick<WorkspaceScope, 'clients' | 'ws'>;
   jobName: string;
   studioUrl: string;
   timeoutMs: number;
@@ -40,7 +38,7 @@ export async function waitForJob(o: WaitForJobOptions): Promise<string> {
   let failures = 0;
   const poll = async (): Promise<PollResult<string>> => {
     try {
-      const job = await o.client.jobs.get(o.ws.resourceGroup, o.ws.name, o.jobName, { abortSignal: o.abortSignal });
+      const job = await o.scope.clients.ml.jobs.get(o.scope.ws.resourceGroup, o.scope.ws.name, o.jobName, { abortSignal: o.abortSignal });
       failures = 0;
       lastStatus = job.properties.status ?? 'Unknown';
       return { done: isTerminal(lastStatus), state: lastStatus, value: lastStatus };
