@@ -60,14 +60,15 @@ export async function waitForJob(o: WaitForJobOptions): Promise<string> {
   const log = o.log ?? ((l: string) => console.log(l));
   let lastStatus = 'Unknown';
   let failures = 0;
-  const poll = async (): Promise<PollResult<string>> => {
+  const poll = async (signal: AbortSignal): Promise<PollResult<string>> => {
     try {
-      const job = await o.scope.clients.ml.jobs.get(o.scope.ws.resourceGroup, o.scope.ws.name, o.jobName, { abortSignal: o.abortSignal });
+      // the waiter's signal: aborted on cancel and when the time is up (a hung GET is dropped)
+      const job = await o.scope.clients.ml.jobs.get(o.scope.ws.resourceGroup, o.scope.ws.name, o.jobName, { abortSignal: signal });
       failures = 0;
       lastStatus = job.properties.status ?? 'Unknown';
       return { done: isTerminal(lastStatus), state: lastStatus, value: lastStatus };
     } catch (err) {
-      if (o.abortSignal?.aborted) throw err;
+      if (o.abortSignal?.aborted || signal.aborted) throw err;
       if (!isTransient(err) || ++failures > MAX_TRANSIENT_FAILURES) {
         throw toAzureCallError(err, 'Reading the status of', `job '${o.jobName}'`);
       }
