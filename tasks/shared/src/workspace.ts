@@ -165,3 +165,40 @@ export async function datastoreContainer(ctx: ContextWith<'ml'>, ws: WorkspaceIn
   }
   return blobContainerClient(ctx, containerUrl, { credential: ctx.credential });
 }
+
+/** A blob datastore of the workspace by name (the default one from the workspace info), with its own credentials or the task's identity. */
+export async function namedDatastoreContainer(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, name: string): Promise<ContainerClient> {
+  if (name.toLowerCase() === ws.defaultDatastore.name.toLowerCase()) return datastoreContainer(ctx, ws);
+  const ds = await azureCall('Reading', `datastore '${name}' of workspace '${ws.name}'`, () => ctx.clients.ml.datastores.get(ws.resourceGroup, ws.name, name));
+  if (!isBlob(ds) || !ds.properties.accountName || !ds.properties.containerName) {
+    throw new TaskError(`Datastore '${name}' of workspace '${ws.name}' is a ${ds.properties.datastoreType} datastore; files can be read from Azure Blob datastores only.`);
+  }
+  // the credential logic of the default datastore, pointed at this one
+  return datastoreContainer(ctx, {
+    ...ws,
+    defaultDatastore: {
+      name,
+      accountName: ds.properties.accountName,
+      containerName: ds.properties.containerName,
+      blobEndpoint: datastoreBlobEndpoint(ds.properties, storageSuffix(ctx.cloud)),
+      credentialsType: ds.properties.credentials?.credentialsType,
+    },
+  });
+}
+
+/**
+ * `azureml://datastores/<ds>/paths/<p>` (also with the `azureml://subscriptions/…/workspaces/<ws>/` prefix) and the
+ * form the service gives a job's reserved `default` output, `azureml://datastores/<ds>/ExperimentRun/dcid.<job>`
+ * (no `paths/`; azure-ai-ml OUTPUT_URI_REGEX_FORMAT in constants/_common.py) → datastore and path (no slashes at the ends).
+ */
+export function parseDatastoreUri(uri: string): { datastore: string; path: string } | undefined {
+  const m = /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/(?:providers\/Microsoft\.MachineLearningServices\/)?workspaces\/[^/]+\/)?datastores\/([^/]+)\/(?:paths\/(.*)|(ExperimentRun\/.*))$/i.exec(uri.trim());
+  if (!m) return undefined;
+  let p = m[2] ?? m[3] ?? '';
+  try {
+    p = decodeURIComponent(p);
+  } catch {
+    return undefined;
+  }
+  return { datastore: m[1], path: p.replace(/^\/+/, '').replace(/\/+$/, '') };
+}
