@@ -4,7 +4,7 @@
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { waitUntil, type Clock } from '../../tasks/shared/src/waiter';
 import type { WorkspaceInfo } from '../../tasks/shared/src/workspace';
-import { MAX_POLL_INTERVAL_MS, waitForJob } from '../../tasks/TrainModel/src/monitor';
+import { MAX_POLL_INTERVAL_MS, waitForJob } from '../../tasks/TrainModel/src/waitForJob';
 
 const DEFAULT_POLL_SECONDS = 10; // TrainModel's pollIntervalSeconds default (task.json)
 
