@@ -22,9 +22,9 @@ function packageWith(args: string[]): Packaged {
     const unzip = spawnSync('python3', ['-c', [
       'import json, sys, zipfile',
       'z = zipfile.ZipFile(sys.argv[1])',
-      'keep = lambda n: not n.endswith("/") and not n.endswith(".png")',
-      // scripts (the loader, the bundle) by name only
-      'print(json.dumps({n: "" if n.endswith(".js") else z.read(n).decode("utf-8", "replace") for n in z.namelist() if keep(n)}))',
+      'keep = lambda n: not n.endswith("/")',
+      // scripts (the loader, the bundle) and images by name only
+      'print(json.dumps({n: "" if n.endswith((".js", ".png")) else z.read(n).decode("utf-8", "replace") for n in z.namelist() if keep(n)}))',
     ].join('\n'), path.join(out, vsix)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     assert.equal(unzip.status, 0, unzip.stderr);
     return { status: r.status, output, files: JSON.parse(unzip.stdout) as Record<string, string> };
@@ -87,6 +87,13 @@ describe('the packaged .vsix', function () {
     // the overview (the marketplace page) links the privacy statement and says why this is a preview
     assert.match(release.files['overview.md'], /\]\(PRIVACY\.md\)/);
     assert.match(release.files['overview.md'], /Preview/);
+  });
+
+  it('holds every image the overview shows (the summary-tab screenshots) and the manifest lists', () => {
+    const shown = [...release.files['overview.md'].matchAll(/!\[[^\]]*\]\((images\/[^)]+)\)/g)].map((m) => m[1]);
+    assert.ok(shown.length >= 6, shown.join(', '));
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'vss-extension.json'), 'utf8')) as { screenshots: { path: string }[] };
+    for (const image of [...shown, ...manifest.screenshots.map((s) => s.path)]) assert.ok(image in release.files, `${image} is not in the .vsix`);
   });
 
   it('adds the support and repository links the publisher gives', () => {
