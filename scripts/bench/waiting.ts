@@ -40,7 +40,7 @@ const ours: Poller = async (jobEndsAtMs) => {
     },
   } as unknown as AzureMachineLearningWorkspaces;
   await waitForJob({
-    client, ws: { resourceGroup: 'rg', name: 'ws' } as WorkspaceInfo, jobName: 'job', studioUrl: '',
+    scope: { clients: { ml: client }, ws: { resourceGroup: 'rg', name: 'ws' } as WorkspaceInfo }, jobName: 'job', studioUrl: '',
     timeoutMs: 48 * 3600_000, pollIntervalMs: DEFAULT_POLL_SECONDS * 1000, clock, log: () => undefined,
   });
   return { pollTimes, noticeDelayMs: clock.now() - jobEndsAtMs };

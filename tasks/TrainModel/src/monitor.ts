@@ -2,10 +2,9 @@
 // studio link, a first read after pollIntervalSeconds and then one every 30 s (jobPollAtMs), Azure's
 // Retry-After honoured, a few transient read failures (throttling, 5xx, network) tolerated, the timeout
 // input named on timeout.
-import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { azureErrorInfo, describeAzureError, toAzureCallError } from '../../shared/src/errors';
 import { type Clock, type PollResult, retryAfterMs, waitUntil } from '../../shared/src/waiter';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import { isTerminal } from './job';
 
 export const MAX_TRANSIENT_FAILURES = 5;
@@ -46,8 +45,7 @@ export function isTransient(err: unknown): boolean {
 }
 
 export interface WaitForJobOptions {
-  client: AzureMachineLearningWorkspaces;
-  ws: WorkspaceInfo;
+  scope: Pick<WorkspaceScope, 'clients' | 'ws'>;
   jobName: string;
   studioUrl: string;
   timeoutMs: number;
@@ -62,14 +60,15 @@ export async function waitForJob(o: WaitForJobOptions): Promise<string> {
   const log = o.log ?? ((l: string) => console.log(l));
   let lastStatus = 'Unknown';
   let failures = 0;
-  const poll = async (): Promise<PollResult<string>> => {
+  const poll = async (signal: AbortSignal): Promise<PollResult<string>> => {
     try {
-      const job = await o.client.jobs.get(o.ws.resourceGroup, o.ws.name, o.jobName, { abortSignal: o.abortSignal });
+      // the waiter's signal: aborted on cancel and when the time is up (a hung GET is dropped)
+      const job = await o.scope.clients.ml.jobs.get(o.scope.ws.resourceGroup, o.scope.ws.name, o.jobName, { abortSignal: signal });
       failures = 0;
       lastStatus = job.properties.status ?? 'Unknown';
       return { done: isTerminal(lastStatus), state: lastStatus, value: lastStatus };
     } catch (err) {
-      if (o.abortSignal?.aborted) throw err;
+      if (o.abortSignal?.aborted || signal.aborted) throw err;
       if (!isTransient(err) || ++failures > MAX_TRANSIENT_FAILURES) {
         throw toAzureCallError(err, 'Reading the status of', `job '${o.jobName}'`);
       }

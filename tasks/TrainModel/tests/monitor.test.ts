@@ -14,7 +14,7 @@ async function readTimes(pollIntervalMs: number, jobEndsAtMs: number): Promise<n
   const client = {
     jobs: { get: async () => { reads.push(t); return { properties: { status: t >= jobEndsAtMs ? 'Completed' : 'Running' } }; } },
   } as unknown as AzureMachineLearningWorkspaces;
-  await waitForJob({ client, ws: { resourceGroup: 'rg', name: 'ws' } as WorkspaceInfo, jobName: 'j', studioUrl: '', timeoutMs: 10 * 3600_000, pollIntervalMs, clock, log: () => undefined });
+  await waitForJob({ scope: { clients: { ml: client }, ws: { resourceGroup: 'rg', name: 'ws' } as WorkspaceInfo }, jobName: 'j', studioUrl: '', timeoutMs: 10 * 3600_000, pollIntervalMs, clock, log: () => undefined });
   return reads;
 }
 

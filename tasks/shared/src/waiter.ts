@@ -48,7 +48,11 @@ export const realClock: Clock = {
 export interface WaitOptions<T> {
   /** What is waited for, in the user's words ("job 'train-42'"). */
   what: string;
-  poll: () => Promise<PollResult<T>>;
+  /**
+   * One look at the operation. The signal aborts when the wait ends first (time up or cancelled): pass it to
+   * the request so a hung connection is dropped, not left behind.
+   */
+  poll: (signal: AbortSignal) => Promise<PollResult<T>>;
   timeoutMs: number;
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -92,7 +96,7 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
   if (o.pollAtMs) await sleep(Math.min(o.pollAtMs(0), o.timeoutMs));
   for (;;) {
     if (o.abortSignal?.aborted) throw new CancelledError(o.what);
-    const r = await o.poll();
+    const r = await raceTimeLeft(o, o.timeoutMs - (clock.now() - start), lastState);
     const elapsed = clock.now() - start;
     if (r.state !== lastState) {
       log(`${o.what}: ${r.state} (elapsed ${formatDuration(elapsed)})`);
@@ -115,6 +119,40 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
     }
     await sleep(Math.min(wait, remaining));
     delay = Math.min(delay * factor, maxDelay);
+  }
+}
+
+/**
+ * One poll raced against the time left and the cancellation: a poll whose connection hangs (no reply, no
+ * reset) must not hold the task past its timeout input. The race runs on a real timer, not the Clock: a hung
+ * socket waits in real time, and fake clocks advance only through sleep(). The poll's own signal is aborted
+ * when the race is lost, so its request is dropped.
+ */
+/** The poll made when the time is up still gets a moment to answer (it may say "done"): 10% of the timeout, at most 5 s. */
+export const LAST_POLL_GRACE_MS = 5000;
+export function lastPollGraceMs(timeoutMs: number): number {
+  return Math.min(LAST_POLL_GRACE_MS, Math.max(0, timeoutMs) / 10);
+}
+
+async function raceTimeLeft<T>(o: WaitOptions<T>, leftMs: number, lastState: string | undefined): Promise<PollResult<T>> {
+  const pollAbort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let onCancel: (() => void) | undefined;
+  const lost = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(o.what, o.timeoutMs, lastState, o.timeoutInput)), Math.max(leftMs, lastPollGraceMs(o.timeoutMs)));
+    onCancel = () => reject(new CancelledError(o.what));
+    o.abortSignal?.addEventListener('abort', onCancel, { once: true });
+  });
+  try {
+    return await Promise.race([o.poll(pollAbort.signal), lost]);
+  } catch (err) {
+    // the poll lost the race (or failed): its request, if still open, is of no use any more
+    pollAbort.abort(err);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    if (onCancel) o.abortSignal?.removeEventListener('abort', onCancel);
+    lost.catch(() => undefined);
   }
 }
 
