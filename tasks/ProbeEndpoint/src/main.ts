@@ -34,6 +34,7 @@ export async function main(deps: ProbeDeps = azureDeps): Promise<Outcome> {
     {
       scoringUrl: p.scoringUrl,
       headers: requestHeaders(p.headers, key),
+      ...(key ? { headersWithoutKey: requestHeaders(p.headers, undefined) } : {}),
       ...(p.baseline ? { baseline: { url: p.baseline.url, headers: requestHeaders(p.headers, p.baseline.key) } } : {}),
       payloads: p.payloads,
       readinessTimeoutSeconds: p.readinessTimeoutSeconds,

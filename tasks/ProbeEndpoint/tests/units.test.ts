@@ -151,6 +151,18 @@ describe('ProbeEndpoint checks', () => {
     for (const k of ['status', 'correctness', 'latency p95', 'error rate', 'agreement']) assert.match(c[k], /^skipped: not run: the endpoint was not ready/);
     assert.match(byName({ liveness: 'http://h/', readiness: { outcome: 'unauthorized', last: 'HTTP 401', elapsedMs: 5 } }).readiness, /answered HTTP 401: the scoring key is missing or wrong/);
   });
+  it('with a key in use, an endpoint must refuse a request without it (401): one that answers 200 is caught', () => {
+    assert.equal(byName(base({ keyInUse: true, withoutKey: { status: 401, seconds: 0.01 } })).authentication, 'passed: a scoring request without the key was refused (HTTP 401)');
+    assert.equal(
+      byName(base({ keyInUse: true, withoutKey: { status: 200, seconds: 0.01 } })).authentication,
+      'failed: the endpoint answered HTTP 200 to a scoring request without the key: it does not check the key (a custom image that ignores SCORING_KEY?)',
+    );
+    assert.equal(byName(base({ keyInUse: true, withoutKey: { status: 403, seconds: 0 } })).authentication, 'failed: a scoring request without the key got HTTP 403, expected HTTP 401');
+    assert.equal(byName(base({ keyInUse: true, withoutKey: { error: 'timeout', seconds: 0 } })).authentication, 'failed: a scoring request without the key got timeout, expected HTTP 401');
+    assert.equal(byName(base({ keyInUse: false })).authentication, 'skipped: no scoring key in use');
+    assert.equal(byName({ liveness: 'http://h/', readiness: { outcome: 'timeout', last: 'HTTP 503', elapsedMs: 5000 }, keyInUse: true }).authentication, 'skipped: not run: the endpoint was not ready');
+    assert.equal(byName(base()).authentication, undefined, 'no check when the caller does not say (DeployOnlineEndpoint)');
+  });
   it('computes agreement per payload and fails below minAgreement', () => {
     const cand = [result(0, 1), result(1, 1), result(2, 1), result(3, 1)];
     const baseAnswers = [result(0, 1), result(1, 1), result(2, 1, { body: Buffer.from('{"result":9}') }), result(3, 1, { status: 500 })];
