@@ -100,6 +100,7 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     assert.ok(img, 'image stored in the registry');
     assert.equal(img.digest, r.outputs.imageDigest);
     assert.equal(images(bed.emulator).get(`${loginServer}/churn@${img.digest}`), img);
+    assert.equal(r.outputs.pinnedImageUri, `${loginServer}/churn@${img.digest}`);
     const ctxTags = [...images(bed.emulator).keys()].filter((k) => k.startsWith(`${loginServer}/churn:ctx-`));
     assert.equal(ctxTags.length, 1, 'tagged with the context hash too');
 

@@ -26,7 +26,7 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
   const ctx = deps.createAzureContext();
   const p = readInputs(ctx.cloud);
   const plan = await prepareDeployment(ctx, p);
-  console.log(`Image: ${p.imageUri}; registry credentials: ${plan.registryDescription}.`);
+  console.log(`Image: ${p.imageUri}${plan.image !== p.imageUri ? ` (deployed by digest: ${plan.image})` : p.imageDigest ? '' : ' (no digest known: the tag is deployed; set imageDigest to pin the content)'}; registry credentials: ${plan.registryDescription}.`);
   console.log(`Application Insights: ${plan.appInsightsDescription}.`);
   if (plan.dataCollection) {
     console.log(`Data collection: on (sample rate ${p.sampleRate}), write-only SAS on datastore 'workspaceblobstore' valid until ${plan.dataCollection.expiresOn.toISOString()}.`);

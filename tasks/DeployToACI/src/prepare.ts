@@ -4,6 +4,7 @@
 import type { ContainerGroup } from '@azure/arm-containerinstance';
 import { AzureContext, azureCall } from '../../shared/src/azure';
 import { InputError, TaskError } from '../../shared/src/errors';
+import { formatImageReference } from '../../shared/src/imageReference';
 import { lineageTags } from '../../shared/src/lineage';
 import { appInsightsConnectionString } from './appInsights';
 import { DataCollectionPlan, prepareDataCollection } from './dataCollection';
@@ -18,6 +19,8 @@ export interface DeploymentPlan {
   location: string;
   existing?: ContainerGroup;
   registryDescription: string;
+  /** The reference the container runs (pinned to the digest when it is known). */
+  image: string;
   scoringKey?: ScoringKey;
   appInsightsDescription: string;
   secureNames: string[];
@@ -36,6 +39,16 @@ async function workspaceLinks(ctx: AzureContext, resourceGroup: string, name: st
     ...(ws.containerRegistry ? { containerRegistryId: ws.containerRegistry } : {}),
     ...(ws.applicationInsights ? { applicationInsightsId: ws.applicationInsights } : {}),
   };
+}
+
+/**
+ * The image reference the container runs: `<registry>/<repository>@<digest>` whenever the digest is known
+ * (imageDigest, or the digest in imageUri). A tag can be moved to other content after this run (or between
+ * this PUT and a restart of the container on another host); a digest cannot.
+ */
+export function deployedImage(p: Pick<DeployInputs, 'imageUri' | 'image' | 'imageDigest'>): string {
+  if (!p.imageDigest) return p.imageUri;
+  return formatImageReference({ registry: p.image.registry, implicitRegistry: p.image.implicitRegistry, repository: p.image.repository, digest: p.imageDigest });
 }
 
 /** Lineage tags of the group: the pipeline run plus the image (and its digest) it runs. */
@@ -84,7 +97,7 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
   const body = containerGroupBody({
     name: p.containerGroupName,
     location,
-    image: p.imageUri,
+    image: deployedImage(p),
     cpu: p.cpu,
     memoryGb: p.memoryGb,
     port: p.port,
@@ -109,6 +122,7 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
     location,
     ...(existing ? { existing } : {}),
     registryDescription: registry.description,
+    image: body.containers[0].image,
     ...(scoringKey ? { scoringKey } : {}),
     appInsightsDescription,
     secureNames: [...secure.keys()],

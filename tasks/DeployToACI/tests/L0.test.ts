@@ -75,7 +75,8 @@ describe('DeployToACI L0 (MockTestRunner)', function () {
     assert.equal(put.body.tags['upstream.imageDigest'], DIGEST);
     assert.equal(put.body.tags['ado.runId'], '42');
     const c = put.body.containers[0];
-    assert.equal(c.image, 'mlacr12345.azurecr.io/churn:3-42');
+    // the digest is known (imageDigest): the container runs it, not the movable tag
+    assert.equal(c.image, `mlacr12345.azurecr.io/churn@${DIGEST}`);
     assert.deepEqual(c.resources, { requests: { cpu: 1, memoryInGB: 2 } });
     assert.deepEqual(c.environmentVariables, [
       { name: 'MODE', value: 'staging' },

@@ -182,6 +182,9 @@ describe('DeployToACI (bundled task against the emulator)', function () {
       assert.strictEqual(body.tags['upstream.image'], image.uri);
       assert.strictEqual(body.tags['upstream.imageDigest'], image.digest);
       assert.strictEqual(body.tags['aml.workspace'], 'mlw');
+      // deployed by digest (the tag could be moved to other content); the emulator pulled and ran that digest
+      assert.strictEqual(body.properties.containers[0].properties.image, `${loginServer}/churn@${image.digest}`);
+      assert.match(first.stdout, new RegExp(`Image: ${image.uri.replace(/[.]/g, '\\.')} \\(deployed by digest: `));
       assert.match(body.tags['ado.runUrl'] ?? '', /_build\/results\?buildId=4242$/);
     });
 
