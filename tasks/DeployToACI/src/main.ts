@@ -10,6 +10,22 @@ import { endpointOf, portalUrl, setOutputs, writeSummary } from './endpoint';
 import { readInputs } from './inputs';
 import { prepareDeployment } from './prepare';
 import { storeScoringKey } from './secrets';
+import { coversHost, type TlsCertificate } from './tls';
+
+/**
+ * One line when the scoring key will cross the internet in clear text (a public IP without TLS), and one when the
+ * certificate does not name the group's FQDN (clients then need a DNS name of the certificate that points here).
+ */
+export function transportWarnings(o: { publicIp: boolean; keyInUse: boolean; tls?: TlsCertificate; fqdn: string }): string[] {
+  const out: string[] = [];
+  if (o.publicIp && o.keyInUse && !o.tls) {
+    out.push(`The scoring key is sent over plain HTTP to a public address (${o.fqdn || 'public IP'}): anyone on the path can read it. Set tlsCertificateSecret to serve HTTPS.`);
+  }
+  if (o.tls && o.fqdn && !coversHost(o.tls.dnsNames, o.fqdn)) {
+    out.push(`The TLS certificate names ${o.tls.dnsNames.join(', ') || 'no DNS name'}, not ${o.fqdn}: clients must call a name of the certificate whose DNS record points at ${o.fqdn}.`);
+  }
+  return out;
+}
 
 export interface DeployDeps {
   createAzureContext(): AzureContext;
@@ -39,6 +55,8 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
       ? `Scoring key: read from Key Vault secret '${plan.scoringKey.secretName}'.`
       : 'Scoring key: generated for this run only (no keyVault); it is available as the secret output variable scoringKey.');
   }
+  if (plan.tls) console.log(`TLS: on, certificate from Key Vault secret '${p.tlsCertificateSecret}' (valid until ${plan.tls.notAfter.toISOString()}, SHA-256 ${plan.tls.fingerprint}).`);
+  if (plan.dnsNameLabelScopeNote) tl.warning(plan.dnsNameLabelScopeNote);
   console.log(plan.existing ? tl.loc('Updating', p.containerGroupName, plan.location) : tl.loc('Creating', p.containerGroupName, plan.location));
 
   const group = await deployAndWait(ctx, {
@@ -50,8 +68,9 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
     abortSignal: cancellationSignal(),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  const endpoint = endpointOf(group, p.port);
+  const endpoint = endpointOf(group, p.port, !!plan.tls);
   console.log(tl.loc('Running', p.containerGroupName, endpoint.scoringUri));
+  for (const line of transportWarnings({ publicIp: !p.subnetId, keyInUse: !!plan.scoringKey, tls: plan.tls, fqdn: endpoint.fqdn })) tl.warning(line);
 
   if (plan.dataCollection && p.workspaceName) {
     const created = await registerCollectedDataAssets(ctx, { resourceGroup: p.resourceGroup, workspaceName: p.workspaceName }, plan.dataCollection);
@@ -68,6 +87,7 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
     memoryGb: p.memoryGb,
     endpoint,
     registry: plan.registryDescription,
+    tls: plan.tls ? `on (Key Vault secret ${p.tlsCertificateSecret}, valid until ${plan.tls.notAfter.toISOString().slice(0, 10)})` : 'off',
     scoringKey: !plan.scoringKey ? 'off' : plan.scoringKey.secretName ? `Key Vault secret ${plan.scoringKey.secretName}` : 'generated (output scoringKey)',
     appInsights: plan.appInsightsDescription,
     secureNames: plan.secureNames,
