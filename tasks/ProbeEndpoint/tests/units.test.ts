@@ -12,6 +12,7 @@ import { junitXml, xmlEscape } from '../src/junit';
 import { RequestResult } from '../src/load';
 import { jsonErrorOffset, parseJsonOrJsonLines, readJsonDocuments } from '../src/payloads';
 import { latencyStats, percentile } from '../src/stats';
+import { isPrivateAddress, plainHttpKeyWarning } from '../src/transport';
 import { assertWellFormedXml } from './helpers/scoringServer';
 import { TASK_DIR } from './helpers/paths';
 
@@ -228,5 +229,25 @@ describe('ProbeEndpoint latency histogram (SVG)', () => {
     assertWellFormedXml(latencyHistogramSvg([], latencyStats([])));
     assert.equal(formatTick(0.5), '0.5 ms');
     assert.equal(formatTick(1500), '1.5 s');
+  });
+});
+
+describe('ProbeEndpoint plain-HTTP key warning', () => {
+  const lookup = (map: Record<string, string[]>) => async (h: string): Promise<string[]> => {
+    if (!map[h]) throw new Error('ENOTFOUND');
+    return map[h];
+  };
+  it('classifies private, loopback and link-local addresses (IPv4, IPv6, mapped)', () => {
+    for (const a of ['10.1.2.3', '127.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.1.1', '::1', 'fd12:3456::1', 'fe80::1', '::ffff:10.0.0.1']) assert.ok(isPrivateAddress(a), a);
+    for (const a of ['20.50.1.2', '172.32.0.1', '8.8.8.8', '2001:db8::1', '::ffff:52.1.1.1', 'not-an-ip']) assert.ok(!isPrivateAddress(a), a);
+  });
+  it('warns once for http to a public or unresolvable host, never for https or private addresses', async () => {
+    const l = lookup({ 'churn.eastus.azurecontainer.io': ['20.62.1.2'], 'inside.corp': ['10.0.0.5'], 'mixed.corp': ['10.0.0.5', '20.1.1.1'] });
+    assert.match((await plainHttpKeyWarning(new URL('http://churn.eastus.azurecontainer.io:5001/score'), 'scoringUri', l)) ?? '', /^The scoring key is sent over plain HTTP to http:\/\/churn\.eastus\.azurecontainer\.io:5001\/score, a public address: .*https:\/\/ scoringUri/);
+    assert.match((await plainHttpKeyWarning(new URL('http://nowhere.invalid/score'), 'scoringUri', l)) ?? '', /an address that does not resolve here/);
+    assert.ok(await plainHttpKeyWarning(new URL('http://mixed.corp/score'), 'scoringUri', l));
+    assert.strictEqual(await plainHttpKeyWarning(new URL('https://churn.eastus.azurecontainer.io/score'), 'scoringUri', l), undefined);
+    assert.strictEqual(await plainHttpKeyWarning(new URL('http://inside.corp/score'), 'scoringUri', l), undefined);
+    assert.strictEqual(await plainHttpKeyWarning(new URL('http://127.0.0.1:5001/score'), 'scoringUri', l), undefined);
   });
 });
