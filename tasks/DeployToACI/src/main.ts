@@ -3,13 +3,13 @@
 // tests hand it fake clients instead of mocking modules by path.
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ALL_CLIENTS, type AzureContext, createAzureContext } from '../../shared/src/azure';
-import { cancellationSignal, type Clock, type Outcome, succeeded } from '../../shared/src/task';
+import { cancellationSignal, type Clock, type Outcome, succeeded, TaskError } from '../../shared/src/task';
 import { registerCollectedDataAssets } from './dataCollection';
 import { deployAndWait } from './deploy';
 import { endpointOf, portalUrl, setOutputs, writeSummary } from './endpoint';
 import { readInputs } from './inputs';
 import { prepareDeployment } from './prepare';
-import { storeScoringKey } from './secrets';
+import { type ScoringKey, storeScoringKey } from './secrets';
 import { coversHost, type TlsCertificate } from './tls';
 
 /**
@@ -38,6 +38,19 @@ export const azureDeps: DeployDeps = {
   createAzureContext: () => createAzureContext(ALL_CLIENTS),
 };
 
+/** Stores the key the accepted group now holds; a failure says so (the key is still in the secret output). */
+async function storeAcceptedKey(ctx: AzureContext, key: ScoringKey, groupName: string): Promise<void> {
+  try {
+    await storeScoringKey(ctx, key, groupName);
+  } catch (err) {
+    throw new TaskError(
+      `Container group '${groupName}' was given a new scoring key, but storing it in Key Vault secret '${key.secretName}' failed: ` +
+        `${err instanceof Error ? err.message : String(err)} Run the task again: it generates a new key, updates the group and stores the key.`,
+    );
+  }
+  console.log(`Generated a new scoring key and stored it in Key Vault secret '${key.secretName}'.`);
+}
+
 export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
   const ctx = deps.createAzureContext();
   const p = readInputs(ctx.cloud);
@@ -48,8 +61,9 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
     console.log(`Data collection: on (sample rate ${p.sampleRate}), write-only SAS on datastore 'workspaceblobstore' valid until ${plan.dataCollection.expiresOn.toISOString()}.`);
   }
 
-  if (plan.scoringKey && (await storeScoringKey(ctx, plan.scoringKey, p.containerGroupName))) {
-    console.log(`Generated a new scoring key and stored it in Key Vault secret '${plan.scoringKey.secretName}'.`);
+  const storesKey = plan.scoringKey?.source === 'generated' && !!plan.scoringKey.secretName;
+  if (storesKey) {
+    console.log(`Scoring key: a new one, stored in Key Vault secret '${plan.scoringKey?.secretName}' once Azure accepts the container group.`);
   } else if (plan.scoringKey) {
     console.log(plan.scoringKey.source === 'keyVault'
       ? `Scoring key: read from Key Vault secret '${plan.scoringKey.secretName}'.`
@@ -67,6 +81,9 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
     isUpdate: !!plan.existing,
     abortSignal: cancellationSignal(),
     ...(deps.clock ? { clock: deps.clock } : {}),
+    // A new key goes to the vault only once the group holds it: a rejected PUT must not leave a key in the vault
+    // that no endpoint uses (the next run would read it as the endpoint's key).
+    ...(storesKey && plan.scoringKey ? { onAccepted: () => storeAcceptedKey(ctx, plan.scoringKey as ScoringKey, p.containerGroupName) } : {}),
   });
   const endpoint = endpointOf(group, p.port, !!plan.tls);
   console.log(tl.loc('Running', p.containerGroupName, endpoint.scoringUri));

@@ -45,9 +45,11 @@ describe('DeployToACI L0 (MockTestRunner)', function () {
     assert.equal(run.result, 'Succeeded', run.stdout);
     assert.ok(run.succeeded);
     assert.deepEqual(run.errors, []);
-    assert.deepEqual(namesUntilPut(run), [...PREPARE, 'setSecret', 'containerGroups.beginCreateOrUpdate']);
+    // the new key is stored once Azure accepted the PUT (the group holds it), then only reads of the group
+    assert.deepEqual(namesUntilPut(run), [...PREPARE, 'containerGroups.beginCreateOrUpdate']);
     const after = run.calls.slice(namesUntilPut(run).length).map((c) => c.name);
-    assert.ok(after.length >= 2 && after.every((n) => n === 'containerGroups.get'), `after the PUT only reads of the group: ${after.join(', ')}`);
+    assert.equal(after[0], 'setSecret');
+    assert.ok(after.length >= 3 && after.slice(1).every((n) => n === 'containerGroups.get'), `after the PUT and the key only reads of the group: ${after.join(', ')}`);
     assert.deepEqual(callsOf(run, 'containerGroups.get')[0], { rg: 'rg-ml', name: 'churn-staging', exists: false });
     assert.deepEqual(callsOf(run, 'registries.listCredentials'), [{ rg: 'rg-ml', name: 'mlacr12345' }]);
     assert.deepEqual(callsOf(run, 'armRequest'), [{ method: 'GET', pathOrUrl: APPINSIGHTS_ID, apiVersion: '2020-02-02' }]);
@@ -128,6 +130,15 @@ describe('DeployToACI L0 (MockTestRunner)', function () {
     assert.ok(!run.stdout.includes(INJECTION), 'the injected command is neutralised');
     assert.deepEqual(run.commands.filter((c) => c.command === 'task.complete').map((c) => c.properties.result), ['Failed']);
     assert.deepEqual(run.outputs, {}, 'no endpoint outputs for a group that does not run');
+    assert.deepEqual(leaks(run), []);
+  });
+
+  it('stores a new scoring key only once Azure accepted the group: a rejected PUT leaves the vault untouched', async () => {
+    const run = await scenario('putRejected');
+    assert.equal(run.result, 'Failed', run.stdout);
+    assert.match(run.message ?? '', /^Creating container group 'churn-staging' in resource group 'rg-ml' failed: InvalidRequestContent \(400\)/);
+    assert.equal(callsOf(run, 'containerGroups.beginCreateOrUpdate').length, 1);
+    assert.deepEqual(callsOf(run, 'setSecret'), [], 'no key stored for a group that does not hold it');
     assert.deepEqual(leaks(run), []);
   });
 
