@@ -66,6 +66,12 @@ export interface WaitOptions<T> {
   heartbeatMs?: number;
   /** Where lines go (default console.log). */
   log?: (line: string) => void;
+  /**
+   * A fixed schedule instead of the back-off: the elapsed time (ms since the wait began) of poll n (0, 1, …),
+   * increasing. After a Retry-After the next poll is the first scheduled one after it. Lets a caller keep a
+   * budget per hour that a back-off cannot (TrainModel's job polling, see its monitor.ts).
+   */
+  pollAtMs?: (n: number) => number;
 }
 
 export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
@@ -78,6 +84,16 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
   let delay = Math.min(o.initialDelayMs ?? 2000, maxDelay);
   let lastState: string | undefined;
   let lastPrint = start;
+  let n = 0;
+  const sleep = async (ms: number): Promise<void> => {
+    try {
+      await clock.sleep(ms, o.abortSignal);
+    } catch (err) {
+      if (o.abortSignal?.aborted) throw new CancelledError(o.what);
+      throw err;
+    }
+  };
+  if (o.pollAtMs) await sleep(Math.min(o.pollAtMs(0), o.timeoutMs));
   for (;;) {
     if (o.abortSignal?.aborted) throw new CancelledError(o.what);
     const r = await raceTimeLeft(o, o.timeoutMs - (clock.now() - start), lastState);
@@ -94,14 +110,14 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
     if (r.done) return r.value as T;
     const remaining = o.timeoutMs - elapsed;
     if (remaining <= 0) throw new TimeoutError(o.what, o.timeoutMs, lastState, o.timeoutInput);
-    // Retry-After is the service's request and wins over our back-off (but not over the timeout)
-    const wait = Math.min(r.retryAfterMs !== undefined && r.retryAfterMs >= 0 ? r.retryAfterMs : delay, remaining);
-    try {
-      await clock.sleep(wait, o.abortSignal);
-    } catch (err) {
-      if (o.abortSignal?.aborted) throw new CancelledError(o.what);
-      throw err;
+    // Retry-After is the service's request and wins over our back-off or schedule (but not over the timeout)
+    const retryAfter = r.retryAfterMs !== undefined && r.retryAfterMs >= 0 ? r.retryAfterMs : undefined;
+    let wait = retryAfter ?? delay;
+    if (o.pollAtMs && retryAfter === undefined) {
+      while (o.pollAtMs(++n) <= elapsed);
+      wait = o.pollAtMs(n) - elapsed;
     }
+    await sleep(Math.min(wait, remaining));
     delay = Math.min(delay * factor, maxDelay);
   }
 }

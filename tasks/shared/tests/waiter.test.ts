@@ -72,6 +72,26 @@ describe('waiter', () => {
     assert.deepEqual(clock.sleeps, [15000, 1500]);
   });
 
+  it('polls on a fixed schedule (pollAtMs), the first poll after its delay, and after a Retry-After goes on with the next scheduled poll', async () => {
+    const clock = new FakeClock();
+    const start = clock.t;
+    const at: number[] = [];
+    const results: PollResult<string>[] = [
+      { done: false, state: 'A' }, { done: false, state: 'A', retryAfterMs: 25_000 }, { done: false, state: 'A' }, { done: false, state: 'A' }, { done: true, state: 'B', value: 'end' },
+    ];
+    const v = await waitUntil({
+      what: 'x', timeoutMs: 1e9, clock, log: () => undefined,
+      pollAtMs: (n) => (n === 0 ? 5_000 : n * 10_000),
+      poll: async () => {
+        at.push(clock.t - start);
+        return results[at.length - 1];
+      },
+    });
+    assert.equal(v, 'end');
+    // 5 s, 10 s; Retry-After 25 s → 35 s; then the schedule's next points after it: 40 s, 50 s
+    assert.deepEqual(at, [5_000, 10_000, 35_000, 40_000, 50_000]);
+  });
+
   it('reports state changes through onState with elapsed time and prints a heartbeat', async () => {
     const clock = new FakeClock();
     const seen: [string, number][] = [];
