@@ -39,9 +39,10 @@ export function vaultUrl(nameOrUri: string, cloud: CloudEndpoints, inputName = K
 /** Masks a secret value as a whole and per line (logs are line-based). */
 export function maskValue(value: string): void {
   if (!value) return;
-  tl.setSecret(value);
   const lines = value.split(/\r?\n/).map((l) => l.trim());
-  if (lines.length > 1) for (const l of lines) if (l.length >= 4) tl.setSecret(l);
+  // task-lib 5 throws on a multi-line value (and the agent masks line by line): each line on its own
+  if (lines.length === 1) tl.setSecret(value);
+  else for (const l of lines) if (l.length >= 4) tl.setSecret(l);
 }
 
 /**
