@@ -1,8 +1,8 @@
 // The check after each rollout step: green (reached with the `azureml-model-deployment` header) is
-// measured and compared with blue using ProbeEndpoint's own checks and bounds (p95, error rate,
+// measured and compared with blue using the shared checks ProbeEndpoint uses, with the same bounds (p95, error rate,
 // agreement with blue, status and expected answers) — imported, not copied, so both tasks judge alike.
-import { agreement, Bounds, Check, evaluate, measure, Observations } from '../../ProbeEndpoint/src/checks';
-import type { LoadRun, RequestResult } from '../../ProbeEndpoint/src/load';
+import { agreement, Bounds, Check, evaluate, measure, Observations } from '../../shared/src/scoring';
+import type { LoadRun, RequestResult } from '../../shared/src/scoring';
 
 export interface DeploymentSample {
   /** Each payload sent once, bodies kept. */

@@ -6,7 +6,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { agentHttp } from '../../shared/src/http';
 import { type AzureContext, createKeyVaultContext, type KeyVaultClients } from '../../shared/src/keyvault';
 import { cancellationSignal, failed, onCancel, type Outcome, succeeded } from '../../shared/src/task';
-import type { ScoringClient, ScoringClientOptions } from './client';
+import type { ScoringClient, ScoringClientOptions } from '../../shared/src/scoring';
 import { readInputs, showUrl } from './inputs';
 import { probe } from './probe';
 import { report, setOutputs } from './report';

@@ -4,14 +4,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { InputError } from '../../shared/src/inputs';
-import { agreement, Bounds, evaluate, measure, Observations } from '../src/checks';
-import { firstDifference, responseValue } from '../src/compare';
+import { agreement, Bounds, evaluate, measure, Observations } from '../../shared/src/scoring';
+import { firstDifference, responseValue } from '../../shared/src/scoring';
 import { parseHeaderLines } from '../src/headers';
 import { formatTick, latencyHistogramSvg, logBuckets } from '../src/histogram';
 import { junitXml, xmlEscape } from '../src/junit';
-import { RequestResult } from '../src/load';
+import { RequestResult } from '../../shared/src/scoring';
 import { jsonErrorOffset, parseJsonOrJsonLines, readJsonDocuments } from '../src/payloads';
-import { latencyStats, percentile } from '../src/stats';
+import { latencyStats, percentile } from '../../shared/src/scoring';
 import { assertWellFormedXml } from './helpers/scoringServer';
 import { TASK_DIR } from './helpers/paths';
 
