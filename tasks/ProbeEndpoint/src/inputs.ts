@@ -15,7 +15,7 @@ import {
 } from '../../shared/src/inputs';
 import { vaultNameOrOrigin } from '../../shared/src/keyvault';
 import { parseHeaderLines } from './headers';
-import { readJsonDocuments } from './payloads';
+import { readJsonDocuments } from '../../shared/src/scoring';
 
 export type KeySource =
   | { kind: 'none' }

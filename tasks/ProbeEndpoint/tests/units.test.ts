@@ -10,7 +10,7 @@ import { parseHeaderLines } from '../src/headers';
 import { formatTick, latencyHistogramSvg, logBuckets } from '../src/histogram';
 import { junitXml, xmlEscape } from '../src/junit';
 import { RequestResult } from '../../shared/src/scoring';
-import { jsonErrorOffset, parseJsonOrJsonLines, readJsonDocuments } from '../src/payloads';
+import { jsonErrorOffset, parseJsonOrJsonLines, readJsonDocuments } from '../../shared/src/scoring';
 import { latencyStats, percentile } from '../../shared/src/scoring';
 import { assertWellFormedXml } from './helpers/scoringServer';
 import { TASK_DIR } from './helpers/paths';

@@ -6,3 +6,4 @@ export { isError, outcomeCounts, runLoad, type LoadOptions, type LoadRun, type R
 export { formatMs, formatRatio, latencyStats, percentile, type LatencyStats } from './stats';
 export { firstDifference, responseValue, type Difference } from './compare';
 export { agreement, evaluate, measure, type Agreement, type Bounds, type Check, type CheckName, type Measurement, type Observations, type Readiness } from './checks';
+export { jsonErrorOffset, parseJsonOrJsonLines, readJsonDocuments, type JsonDocuments } from './payloads';
