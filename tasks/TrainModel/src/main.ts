@@ -9,7 +9,7 @@ import { azureCalls, type TrainAzureCalls } from './azureCalls';
 import { readInputs } from './inputs';
 import { commandJobBody, defaultJobBaseName } from './job';
 import { printFailure, printMetrics, summaryMarkdown, type SummaryData } from './report';
-import { formatBytes, snapshotCode } from './snapshot';
+import { formatBytes, snapshotCode } from '../../shared/src/assets';
 import { publishOutputs } from './outputs';
 
 export interface TrainDeps {

@@ -3,9 +3,9 @@
 // exists for the hash is reused and nothing is uploaded (same content → same code version).
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { ContainerClient } from '@azure/storage-blob';
-import { azureCall } from '../../shared/src/errors';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
-import type { CodeSnapshot } from './snapshot';
+import { azureCall } from '../errors';
+import type { WorkspaceInfo } from '../workspace';
+import type { CodeSnapshot } from './codeSnapshot';
 
 export const CODE_VERSION = '1';
 
