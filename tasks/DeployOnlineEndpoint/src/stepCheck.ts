@@ -23,6 +23,11 @@ export interface StepVerdict {
   failure?: string;
 }
 
+/** A check's line carries text from green's replies (the first difference): no agent command may survive in it. */
+export function safeLine(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/##/g, '# #');
+}
+
 export function judgeStep(bounds: Bounds, green: DeploymentSample, blue: DeploymentSample): StepVerdict {
   const greenLoad = measure(green.load, bounds.expectedStatus);
   const blueLoad = measure(blue.load, bounds.expectedStatus);
@@ -46,6 +51,19 @@ export function judgeStep(bounds: Bounds, green: DeploymentSample, blue: Deploym
     checks,
     greenP95Ms: greenLoad.stats.p95,
     blueP95Ms: blueLoad.stats.p95,
-    ...(failed ? { failure: `${failed.name}: ${failed.detail}` } : {}),
+    ...(failed ? { failure: safeLine(`${failed.name}: ${failed.detail}`) } : {}),
   };
+}
+
+/** A first deployment (nothing serves yet): green is judged on its own bounds, with nothing to agree with. */
+export function judgeAlone(bounds: Bounds, green: DeploymentSample): StepVerdict {
+  const greenLoad = measure(green.load, bounds.expectedStatus);
+  const checks = evaluate({ ...bounds, minAgreement: undefined }, {
+    liveness: 'the endpoint',
+    readiness: { outcome: 'skipped', last: 'checked when the deployment provisioned', elapsedMs: 0 },
+    answers: { results: green.answers, seconds: green.seconds },
+    load: greenLoad,
+  });
+  const failed = checks.find((c) => c.outcome === 'failed');
+  return { passed: !failed, checks, greenP95Ms: greenLoad.stats.p95, blueP95Ms: Number.NaN, ...(failed ? { failure: safeLine(`${failed.name}: ${failed.detail}`) } : {}) };
 }

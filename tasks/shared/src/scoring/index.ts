@@ -7,3 +7,4 @@ export { formatMs, formatRatio, latencyStats, percentile, type LatencyStats } fr
 export { firstDifference, responseValue, type Difference } from './compare';
 export { agreement, evaluate, measure, type Agreement, type Bounds, type Check, type CheckName, type Measurement, type Observations, type Readiness } from './checks';
 export { jsonErrorOffset, parseJsonOrJsonLines, readJsonDocuments, type JsonDocuments } from './payloads';
+export { onlineEndpointScope, onlineEndpointToken } from './entraToken';
