@@ -21,11 +21,17 @@ export async function beginRawOperation(arm: ArmPipeline, method: string, path: 
   const statusUrl = header('azure-asyncoperation');
   const locationUrl = statusUrl ? undefined : header('location');
   let state: { status: string; error?: Error } = statusUrl || (locationUrl && first.status === 202) ? { status: 'running' } : { status: 'succeeded' };
+  // the reply to the request is the first status: the first poll sends nothing (no read right after the write)
+  let answered = true;
   return {
     isDone: () => state.status !== 'running',
     getOperationState: () => state,
     async poll(o?: { abortSignal?: AbortSignal }): Promise<void> {
       if (state.status !== 'running') return;
+      if (answered) {
+        answered = false;
+        return;
+      }
       if (statusUrl) {
         const s = (await arm.response<OperationStatus>('GET', statusUrl, '', undefined, o)).body ?? {};
         const v = String(s.status ?? '').toLowerCase();
