@@ -7,7 +7,7 @@ import { agentHttp } from '../../shared/src/http';
 import { type AzureContext, createKeyVaultContext, type KeyVaultClients } from '../../shared/src/keyvault';
 import { cancellationSignal, failed, onCancel, type Outcome, succeeded } from '../../shared/src/task';
 import type { ScoringClient, ScoringClientOptions } from '../../shared/src/scoring';
-import { readInputs, showUrl } from './inputs';
+import { DEPLOYMENT_HEADER, readInputs, showUrl } from './inputs';
 import { probe } from './probe';
 import { report, setOutputs } from './report';
 import { requestHeaders, resolveScoringKey } from './scoringKey';
@@ -33,7 +33,7 @@ export async function main(deps: ProbeDeps = azureDeps): Promise<Outcome> {
   const result = await probe(
     {
       scoringUrl: p.scoringUrl,
-      headers: requestHeaders(p.headers, key),
+      headers: { ...requestHeaders(p.headers, key), ...(p.deploymentName ? { [DEPLOYMENT_HEADER]: p.deploymentName } : {}) },
       ...(p.baseline ? { baseline: { url: p.baseline.url, headers: requestHeaders(p.headers, p.baseline.key) } } : {}),
       payloads: p.payloads,
       readinessTimeoutSeconds: p.readinessTimeoutSeconds,
