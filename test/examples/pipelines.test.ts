@@ -16,7 +16,7 @@ function yamlFiles(dir: string): string[] {
 
 const examples = path.join(repoRoot, 'examples');
 const files = yamlFiles(examples).filter((f) => !f.endsWith(path.join('environment', 'conda.yml')));
-const ourTasks = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'];
+const ourTasks = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint', 'DeployOnlineEndpoint'];
 
 // A task.json made for the negative tests, so they do not depend on any real task's inputs.
 const fixtureTask: TaskJson = {
