@@ -28,6 +28,11 @@ export function safeLine(text: string): string {
   return text.replace(/\r?\n/g, ' ').replace(/##/g, '# #');
 }
 
+/** "<check>: <detail>", without repeating the name when the detail starts with it (the shared lines do). */
+function failureLine(c: Check): string {
+  return safeLine(c.detail.startsWith(`${c.name}:`) ? c.detail : `${c.name}: ${c.detail}`);
+}
+
 export function judgeStep(bounds: Bounds, green: DeploymentSample, blue: DeploymentSample): StepVerdict {
   const greenLoad = measure(green.load, bounds.expectedStatus);
   const blueLoad = measure(blue.load, bounds.expectedStatus);
@@ -51,7 +56,7 @@ export function judgeStep(bounds: Bounds, green: DeploymentSample, blue: Deploym
     checks,
     greenP95Ms: greenLoad.stats.p95,
     blueP95Ms: blueLoad.stats.p95,
-    ...(failed ? { failure: safeLine(`${failed.name}: ${failed.detail}`) } : {}),
+    ...(failed ? { failure: failureLine(failed) } : {}),
   };
 }
 
@@ -65,5 +70,5 @@ export function judgeAlone(bounds: Bounds, green: DeploymentSample): StepVerdict
     load: greenLoad,
   });
   const failed = checks.find((c) => c.outcome === 'failed');
-  return { passed: !failed, checks, greenP95Ms: greenLoad.stats.p95, blueP95Ms: Number.NaN, ...(failed ? { failure: safeLine(`${failed.name}: ${failed.detail}`) } : {}) };
+  return { passed: !failed, checks, greenP95Ms: greenLoad.stats.p95, blueP95Ms: Number.NaN, ...(failed ? { failure: failureLine(failed) } : {}) };
 }

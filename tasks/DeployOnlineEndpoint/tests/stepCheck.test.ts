@@ -31,6 +31,7 @@ describe('DeployOnlineEndpoint step check (ProbeEndpoint checks, green vs blue)'
     assert.equal(v.passed, false);
     assert.match(v.failure ?? '', /^agreement: /);
     assert.match(v.failure ?? '', /payload 3/);
+    assert.doesNotMatch(v.failure ?? '', /^agreement: agreement/);
   });
   it('fails on p95 over the bound and on the error rate, with the numbers', () => {
     const slow = judgeStep(bounds, sample({ values: [1], latencyMs: 250 }), sample({ values: [1], latencyMs: 20 }));
