@@ -27,7 +27,8 @@ export type AuthMode = 'key' | 'aadToken';
 /** The model version to deploy. */
 export interface ModelRef {
   name: string;
-  version: string;
+  /** Undefined: the model's latest version (read in prepare). */
+  version?: string;
   /** As the user wrote it (logs). */
   text: string;
 }
@@ -81,16 +82,21 @@ export const MAX_REQUEST_TIMEOUT_MS = 180_000;
 
 const MODEL_ID = /^([a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}):([a-zA-Z0-9][a-zA-Z0-9_.-]{0,63})$/;
 const MODEL_ARM = /\/models\/([^/]+)\/versions\/([^/]+)$/i;
-const MODEL_RULE = "'azureml:<name>:<version>' (the modelId output of RegisterModel), '<name>:<version>' or the model version's ARM id";
+const MODEL_NAME = /^([a-zA-Z0-9][a-zA-Z0-9_.-]{0,254})(?:@latest)?$/;
+const MODEL_RULE = "'azureml:<name>:<version>' (the modelId output of RegisterModel), '<name>:<version>', the model version's ARM id, or a model name (its latest version)";
 const ENV_REF = /^azureml:([a-zA-Z0-9][a-zA-Z0-9_.-]{0,254})(?::([a-zA-Z0-9][a-zA-Z0-9_.-]{0,63})|@latest)$/;
 const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE = /^[a-z0-9][\w.\-/:@]*$/i;
 
 export function parseModelId(value: string, input = 'modelId'): ModelRef {
   const v = value.trim();
-  const m = v.startsWith('/subscriptions/') ? MODEL_ARM.exec(v) : MODEL_ID.exec(v.replace(/^azureml:/i, ''));
-  if (!m) throw new InputError(input, `${quote(v)} is not a model version reference`, MODEL_RULE);
-  return { name: m[1], version: m[2], text: v };
+  const bare = v.replace(/^azureml:/i, '');
+  const m = v.startsWith('/subscriptions/') ? MODEL_ARM.exec(v) : MODEL_ID.exec(bare);
+  if (m) return { name: m[1], version: m[2], text: v };
+  // a name alone (the pick list's value) or azureml:<name>@latest: the latest version
+  const latest = v.startsWith('/') || (/^azureml:/i.test(v) && !bare.endsWith('@latest')) ? null : MODEL_NAME.exec(bare);
+  if (!latest) throw new InputError(input, `${quote(v)} is not a model version reference`, MODEL_RULE);
+  return { name: latest[1], text: v };
 }
 
 function baseImageInput(): string {

@@ -52,7 +52,7 @@ export async function main(deps: OnlineDeps = azureDeps): Promise<Outcome> {
   const ctx = deps.createAzureContext();
   const plan = await prepare(ctx, p);
   const blueBefore = plan.endpoint ? Object.entries(plan.endpoint.properties.traffic ?? {}).find(([k, v]) => v > 0 && k.toLowerCase() !== plan.green.toLowerCase())?.[0] : undefined;
-  console.log(tl.loc('Plan', `${p.model.name}:${p.model.version}`, plan.green, p.endpointName, plan.endpoint ? `exists; serving: ${blueBefore ?? 'nothing else'}` : 'to be created'));
+  console.log(tl.loc('Plan', `${p.model.name}:${plan.modelVersion}`, plan.green, p.endpointName, plan.endpoint ? `exists; serving: ${blueBefore ?? 'nothing else'}` : 'to be created'));
 
   const wait = { pollIntervalMs: p.pollIntervalMs, timeoutMs: p.provisioningTimeoutMs, abortSignal: cancellationSignal(), ...(deps.clock ? { clock: deps.clock } : {}) };
   const endpoint = await ensureEndpoint(ctx, p, plan, wait);
@@ -77,7 +77,7 @@ export async function main(deps: OnlineDeps = azureDeps): Promise<Outcome> {
   const final = (await getEndpoint(ctx, plan.scope)) ?? endpoint;
   const report = {
     endpoint: p.endpointName, green: plan.green, ...(result.blue ? { blue: result.blue } : {}), scoringUri,
-    swaggerUri: final.properties.swaggerUri ?? '', model: `${p.model.name}:${p.model.version}`, green_action: greenAction, rows: result.rows,
+    swaggerUri: final.properties.swaggerUri ?? '', model: `${p.model.name}:${plan.modelVersion}`, green_action: greenAction, rows: result.rows,
     outcome: result.failure ? `rolled back to ${result.blue ?? 'the previous deployment'}` : `${plan.green} serves 100 %`,
     ...(deletedOld ? { deletedOld } : {}),
   };

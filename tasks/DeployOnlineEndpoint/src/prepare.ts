@@ -3,7 +3,7 @@
 // exists (a re-run resumes with it), the environment and the code version. Nothing here changes Azure.
 import type { EnvironmentVersion } from '@azure/arm-machinelearning';
 import { condaEnvironmentVersion, environmentArmId, findCodeVersion, newestVersion, snapshotCode, type CodeSnapshot } from '../../shared/src/assets';
-import { azureCall, resolveWorkspace, toAzureCallError, type ContextWith, type WorkspaceInfo } from '../../shared/src/azure';
+import { azureCall, openWorkspace, toAzureCallError, type ContextWith, type WorkspaceInfo, type WorkspaceScope } from '../../shared/src/azure';
 import { InputError, quote } from '../../shared/src/inputs';
 import { lineageTags, TaskError } from '../../shared/src/task';
 import type { OnlineInputs } from './inputs';
@@ -30,9 +30,13 @@ export interface CodePlan {
 }
 
 export interface OnlinePlan {
+  /** The workspace of the run (its context, clients and the workspace as Azure reports it). */
+  workspace: WorkspaceScope<'ml' | 'arm'>;
   ws: WorkspaceInfo;
   scope: EndpointScope;
   modelArmId: string;
+  /** The version deployed (the latest one when modelId named only the model). */
+  modelVersion: string;
   modelType: string;
   green: string;
   endpoint?: OnlineEndpoint;
@@ -44,11 +48,19 @@ export interface OnlinePlan {
 
 const MLFLOW = /^mlflow(_model)?$/i;
 
-async function modelVersion(ctx: OnlineContext, ws: WorkspaceInfo, p: OnlineInputs): Promise<{ id: string; modelType: string }> {
-  const what = `model '${p.model.name}' version '${p.model.version}' in workspace '${ws.name}'`;
-  const v = await azureCall('Reading', what, () => ctx.clients.ml.modelVersions.get(ws.resourceGroup, ws.name, p.model.name, p.model.version), { notFound: 'undefined' });
+async function modelVersion(ctx: OnlineContext, ws: WorkspaceInfo, p: OnlineInputs): Promise<{ id: string; version: string; modelType: string }> {
+  const name = p.model.name;
+  let version = p.model.version;
+  if (version === undefined) {
+    // a model name alone: its latest version, as the model container reports it
+    const c = await azureCall('Reading', `model '${name}' in workspace '${ws.name}'`, () => ctx.clients.ml.modelContainers.get(ws.resourceGroup, ws.name, name), { notFound: 'undefined' });
+    if (!c?.properties.latestVersion) throw new InputError('modelId', `model '${name}' in workspace '${ws.name}' ${c ? 'has no versions' : 'does not exist'}`, 'a registered model version (the modelId output of RegisterModel)');
+    version = c.properties.latestVersion;
+  }
+  const what = `model '${name}' version '${version}' in workspace '${ws.name}'`;
+  const v = await azureCall('Reading', what, () => ctx.clients.ml.modelVersions.get(ws.resourceGroup, ws.name, name, version), { notFound: 'undefined' });
   if (!v) throw new InputError('modelId', `${what} does not exist`, 'a registered model version (the modelId output of RegisterModel)');
-  return { id: v.id ?? `${ws.id}/models/${p.model.name}/versions/${p.model.version}`, modelType: v.properties.modelType ?? 'custom_model' };
+  return { id: v.id ?? `${ws.id}/models/${name}/versions/${version}`, version, modelType: v.properties.modelType ?? 'custom_model' };
 }
 
 async function environmentPlan(ctx: OnlineContext, ws: WorkspaceInfo, p: OnlineInputs, tags: Record<string, string>): Promise<EnvironmentPlan> {
@@ -92,12 +104,13 @@ async function environmentPlan(ctx: OnlineContext, ws: WorkspaceInfo, p: OnlineI
 }
 
 export async function prepare(ctx: OnlineContext, p: OnlineInputs): Promise<OnlinePlan> {
-  const ws = await resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
+  const workspace = await openWorkspace(ctx, p.resourceGroup, p.workspaceName);
+  const ws = workspace.ws;
   const model = await modelVersion(ctx, ws, p);
   if (!p.scoring && !MLFLOW.test(model.modelType)) {
-    throw new InputError('scoringScript', `is empty but model '${p.model.name}:${p.model.version}' is a ${model.modelType}, and only MLflow models deploy without a scoring script`, 'the path of the scoring script (init() and run())');
+    throw new InputError('scoringScript', `is empty but model '${p.model.name}:${model.version}' is a ${model.modelType}, and only MLflow models deploy without a scoring script`, 'the path of the scoring script (init() and run())');
   }
-  const green = deploymentNameFor(p.model.version);
+  const green = deploymentNameFor(model.version);
   const scope: EndpointScope = { workspaceId: ws.id, workspaceName: ws.name, endpoint: p.endpointName };
   const endpoint = await getEndpoint(ctx, scope);
   if (endpoint) {
@@ -110,7 +123,7 @@ export async function prepare(ctx: OnlineContext, p: OnlineInputs): Promise<Onli
     }
   }
   const greenDeployment = endpoint ? await getDeployment(ctx, scope, green) : undefined;
-  const tags = lineageTags({ 'aml.model': `${p.model.name}:${p.model.version}`, 'aml.workspace': ws.name });
+  const tags = lineageTags({ 'aml.model': `${p.model.name}:${model.version}`, 'aml.workspace': ws.name });
   const environment = await environmentPlan(ctx, ws, p, tags);
   let code: CodePlan | undefined;
   if (p.scoring) {
@@ -118,11 +131,11 @@ export async function prepare(ctx: OnlineContext, p: OnlineInputs): Promise<Onli
     if (!snapshot.files.some((f) => f.relativePath === p.scoring?.relativeScript)) {
       throw new InputError('scoringScript', `${quote(p.scoring.script)} is left out of the code by an ignore file (.amlignore/.gitignore)`, 'a scoring script that is uploaded with the code');
     }
-    const existing = await findCodeVersion(ctx.clients.ml, ws, snapshot.hash);
+    const existing = await findCodeVersion(workspace, snapshot.hash);
     code = { snapshot, scoringScript: p.scoring.relativeScript, ...(existing ? { existingId: existing.id } : {}) };
   }
   return {
-    ws, scope, modelArmId: model.id, modelType: model.modelType, green,
+    workspace, ws, scope, modelArmId: model.id, modelVersion: model.version, modelType: model.modelType, green,
     ...(endpoint ? { endpoint } : {}), ...(greenDeployment ? { greenDeployment } : {}),
     environment, ...(code ? { code } : {}), tags,
   };

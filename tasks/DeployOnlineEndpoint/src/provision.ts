@@ -80,7 +80,7 @@ export async function ensureGreen(ctx: OnlineContext, p: OnlineInputs, plan: Onl
   }
   let codeId: string | undefined;
   if (plan.code) {
-    const code = await ensureCodeVersion({ client: ctx.clients.ml, ws: plan.ws, snapshot: plan.code.snapshot, container: () => datastoreContainer(ctx, plan.ws), tags: plan.tags });
+    const code = await ensureCodeVersion({ scope: plan.workspace, snapshot: plan.code.snapshot, container: () => datastoreContainer(ctx, plan.ws), tags: plan.tags });
     codeId = code.id;
     console.log(code.reused ? `Code: version ${code.name}:${code.version} (same content, reused).` : `Code: uploaded ${code.uploadedFiles} file(s) as version ${code.name}:${code.version}.`);
   }
@@ -89,7 +89,7 @@ export async function ensureGreen(ctx: OnlineContext, p: OnlineInputs, plan: Onl
     ...(codeId && plan.code ? { codeId, scoringScript: plan.code.scoringScript } : {}),
     ...(environmentId ? { environmentId } : {}),
   });
-  console.log(`${plan.greenDeployment ? 'Updating' : 'Creating'} deployment '${plan.green}': model ${p.model.name}:${p.model.version}, ${p.instanceCount} x ${p.instanceType}, environment ${plan.environment.reference}${p.collectData ? ', data collection on' : ''}.`);
+  console.log(`${plan.greenDeployment ? 'Updating' : 'Creating'} deployment '${plan.green}': model ${p.model.name}:${plan.modelVersion}, ${p.instanceCount} x ${p.instanceType}, environment ${plan.environment.reference}${p.collectData ? ', data collection on' : ''}.`);
   let op;
   try {
     op = await putDeployment(ctx, plan.scope, plan.green, body);

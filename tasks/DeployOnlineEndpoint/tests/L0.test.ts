@@ -39,7 +39,7 @@ describe('DeployOnlineEndpoint L0 (MockTestRunner)', function () {
     ['an instance count of 0', { instanceCount: '0' }, /^Input 'instanceCount': '0' is not a whole number of instances\. Expected an integer of 1 or more\.$/],
     ['an endpoint name that breaks Azure\'s rule', { endpointName: 'energy_prod' }, /^Input 'endpointName': 'energy_prod' is not a valid online endpoint name\. Expected 3-32 characters/],
     ['an endpoint name too long', { endpointName: `e${'x'.repeat(32)}` }, /^Input 'endpointName': .* is not a valid online endpoint name/],
-    ['a malformed modelId', { modelId: 'energy' }, /^Input 'modelId': 'energy' is not a model version reference/],
+    ['a malformed modelId', { modelId: 'energy:1:2' }, /^Input 'modelId': 'energy:1:2' is not a model version reference/],
     ['two environment sources', { condaFile: __filename }, /^Input 'condaFile': is set together with environment/],
   ];
   for (const [what, inputs, message] of bad) {
@@ -79,6 +79,13 @@ describe('DeployOnlineEndpoint L0 (MockTestRunner)', function () {
     assert.equal(run.result, 'Failed', run.stdout);
     assert.match(run.message, /^Input 'instanceType': Azure has not enough quota for 1 x Standard_DS3_v2 \(OutOfQuota: Not enough quota available/);
     assert.deepEqual(endpointPuts(run), []);
+  });
+
+  it('modelId as a model name deploys its latest version', async () => {
+    const run = await scenario({ inputs: { modelId: 'energy' } });
+    assert.equal(run.result, 'Succeeded', run.stdout);
+    assert.deepEqual(callsOf(run, 'modelContainers.get'), [{ name: 'energy' }]);
+    assert.equal(run.outputs.deploymentName, 'v-3');
   });
 
   it('a new endpoint: created with the auth mode, and the first deployment takes all traffic after its own probe', async () => {

@@ -51,11 +51,13 @@ describe('DeployOnlineEndpoint request bodies (2024-04-01)', () => {
 });
 
 describe('DeployOnlineEndpoint inputs and helpers', () => {
-  it('reads modelId as azureml:name:version, name:version or an ARM id', () => {
+  it('reads modelId as azureml:name:version, name:version, an ARM id, or a name (its latest version)', () => {
     assert.deepEqual(parseModelId('azureml:energy:12'), { name: 'energy', version: '12', text: 'azureml:energy:12' });
     assert.equal(parseModelId('energy:3').version, '3');
     assert.equal(parseModelId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/models/energy/versions/4').name, 'energy');
-    for (const bad of ['energy', 'azureml:energy', 'azureml:energy@latest', 'a b:1']) {
+    assert.deepEqual(parseModelId('energy'), { name: 'energy', text: 'energy' });
+    assert.deepEqual(parseModelId('azureml:energy@latest'), { name: 'energy', text: 'azureml:energy@latest' });
+    for (const bad of ['azureml:energy', 'a b:1', 'energy:1:2', '/models/energy']) {
       assert.throws(() => parseModelId(bad), (e: unknown) => e instanceof InputError && e.input === 'modelId');
     }
   });

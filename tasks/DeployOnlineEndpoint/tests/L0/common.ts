@@ -133,6 +133,11 @@ export function l0Deps(): OnlineDeps {
         yield { name: 'workspaceblobstore', properties: { datastoreType: 'AzureBlob', accountName: 'acct', containerName: 'c', isDefault: true, credentials: { credentialsType: 'AccountKey' } } };
       },
     },
+    modelContainers: { get: async (_rg: string, _ws: string, name: string) => {
+      recordCall('modelContainers.get', { name });
+      if (name !== 'energy') throw notFound(`model ${name}`);
+      return { properties: { latestVersion: '3' } };
+    } },
     modelVersions: { get: async (_rg: string, _ws: string, name: string, version: string) => {
       recordCall('modelVersions.get', { name, version });
       if (name !== 'energy' || !['1', '2', '3'].includes(version)) throw notFound(`model ${name}:${version}`);
