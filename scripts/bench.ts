@@ -9,6 +9,7 @@ import { benchProbe } from './bench/probe';
 import { benchAzCli } from './bench/azcli';
 import { benchDrift } from './bench/drift';
 import { benchScoring } from './bench/scoring';
+import { benchOnline } from './bench/online';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
     await section('ProbeEndpoint load engine vs autocannon (same local server)', async () => (await benchProbe()).lines),
     await section('MonitorModel drift: 1 million rows × 20 numeric features judged vs only read (same readers, same files)', () => benchDrift()),
     await section('Scoring server (CreateImage server.py) vs a bare Python http.server with TCP_NODELAY; workers on a CPU-bound model', () => benchScoring()),
+    await section('DeployOnlineEndpoint: ARM reads while a deployment provisions, ARM requests per rollout step', () => benchOnline(root)),
     await section('azure-cli vs our tasks against the emulator: az container create + Key Vault secret read vs DeployToACI (wall time)', () => benchAzCli(root)),
   ];
   return ok.every(Boolean) ? 0 : 1;

@@ -12,6 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { productionAct } from './demo/production';
 import { startTestBed, type TestBed } from '../test/harness/testbed';
 import { runTask, serviceConnectionEnv, type TaskRun } from '../test/harness/run-task';
 import { jobScripts } from '../test/emulator/services/aml-jobs';
@@ -20,7 +21,7 @@ import { telemetryOf } from '../test/emulator/services/appinsights';
 
 const root = path.resolve(__dirname, '..', '..');
 // The tasks the demo's pipeline runs (its story, below): a task the story does not use needs no edit here.
-export const TASKS = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'] as const;
+export const TASKS = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint', 'DeployOnlineEndpoint'] as const;
 export type TaskName = (typeof TASKS)[number];
 export type Result = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled' | 'Skipped';
 
@@ -236,7 +237,7 @@ async function runStage(stage: Stage, bed: TestBed, bundles: Record<TaskName, st
     const expected = (step.expect ?? ['Succeeded']).includes(result);
     const colour = result === 'Succeeded' ? green : result === 'Failed' ? red : yellow;
     say(bold(`##[section]Finishing: ${step.displayName} — ${colour(result)}${expected ? '' : red('  (not what this demo expects)')}`));
-    if (expected && result === 'Failed') say(yellow('(expected: the quality gate stopped this candidate, so nothing was registered and the build stops here)'));
+    if (expected && result === 'Failed') say(yellow(step.task === 'DeployOnlineEndpoint' ? '(expected: the rollout failed a step, so all traffic is back on the previous deployment and nothing is promoted)' : '(expected: the quality gate stopped this candidate, so nothing was registered and the build stops here)'));
     for (const [k, v] of Object.entries(run.outputs)) vars.set(`${step.name}.${k}`.toLowerCase(), v);
     copySummaries(run, agent.summaries, `${stageIndex}-${records.length + 1}-${step.name}-${step.task}`);
     records.push({ stage: stage.title, step, run, result, expected, message: run.message ?? '' });
@@ -299,7 +300,7 @@ export function buildStage(title: string, runId: number, hyper: Hyper, training:
 export function releaseStage(modelId: string, modelVersion: string): Stage {
   const variables = { ...pipelineVariables('release', 7001), 'model.modelId': modelId, 'model.modelVersion': modelVersion };
   return {
-    title: `Release: image, deploy to test, probe, promote ${modelId}`, variables,
+    title: `Release 7001: image, deploy to test, probe ${modelId}`, variables,
     steps: [
       {
         name: 'image', task: 'CreateImage', displayName: 'Build the scoring image in ACR',
@@ -326,10 +327,7 @@ export function releaseStage(modelId: string, modelVersion: string): Stage {
           maxLatencyP95Ms: '500', maxErrorRate: '0', publishTestResults: 'true',
         },
       },
-      {
-        name: 'promote', task: 'RegisterModel', displayName: 'Promote the model version',
-        inputs: { ...AML, action: 'promote', modelName: 'building-energy', modelVersion: '$(model.modelVersion)', productionTag: 'stage=production' },
-      },
+      // production (blue/green on an online endpoint) and the promotion follow in scripts/demo/production.ts
     ],
   };
 }
@@ -429,6 +427,8 @@ async function main(): Promise<number> {
     if (ok && registered?.modelId && registered.modelVersion) {
       ok = await runStage(releaseStage(registered.modelId, registered.modelVersion), bed, bundles, agent, records, 2);
       if (ok) await showScoringReadBack(bed);
+      let stageNo = 10;
+      if (ok) ok = await productionAct({ runStage: (st) => runStage(st, bed, bundles, agent, records, stageNo++), work }, { modelId: registered.modelId, modelVersion: registered.modelVersion });
     }
     if (ok) {
       // Under-trained: fine on its own (rmse < 5, the threshold) but clearly worse than production.
@@ -471,7 +471,7 @@ function report(records: StepRecord[], summariesDir: string, vsix: string): numb
   say(bold('━━━ Result ━━━'));
   for (const r of records) {
     const mark = r.expected ? green('✔') : red('✘');
-    const why = r.result === 'Failed' && r.expected ? ' — expected: the quality gate stopped the worse candidate' : '';
+    const why = r.result === 'Failed' && r.expected ? (r.step.task === 'DeployOnlineEndpoint' ? ' — expected: a failed step put all traffic back on blue' : ' — expected: the quality gate stopped the worse candidate') : '';
     say(`${mark} ${r.stage.split(':')[0].padEnd(15)} ${r.step.task.padEnd(14)} ${r.step.displayName.padEnd(36)} ${r.result}${why}`);
     if (!r.expected && r.message) say(red(`    ${r.message}`));
   }
@@ -484,7 +484,7 @@ function report(records: StepRecord[], summariesDir: string, vsix: string): numb
   const files = fs.readdirSync(summariesDir);
   say(`summaries : ${files.length} file(s) in ${path.relative(root, summariesDir)}/ (what the run's summary page shows)`);
   for (const f of files) say(dim(`            ${f}`));
-  const complete = records.length === 8 && records.every((r) => r.expected);
+  const complete = records.length === 14 && records.every((r) => r.expected);
   say(complete ? green(bold('demo complete: every step ended as a pipeline would expect')) : red(bold('demo incomplete: see the steps marked ✘ above')));
   // The last line says where to look next: what the summary pages showed, and the package an org installs.
   if (complete) say(`next: open ${path.relative(root, summariesDir)}/ (each step's summary page and attachments), then install ${path.relative(root, vsix)} in your organisation (README: "Publish under your own publisher")`);

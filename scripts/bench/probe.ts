@@ -6,9 +6,9 @@
 import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { ScoringClient } from '../../tasks/ProbeEndpoint/src/client';
-import { runLoad } from '../../tasks/ProbeEndpoint/src/load';
-import { LatencyStats, latencyStats } from '../../tasks/ProbeEndpoint/src/stats';
+import { ScoringClient } from '../../tasks/shared/src/scoring';
+import { runLoad } from '../../tasks/shared/src/scoring';
+import { LatencyStats, latencyStats } from '../../tasks/shared/src/scoring';
 
 interface AutocannonResult {
   errors: number;

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { latencyStats, LatencyStats } from '../../tasks/ProbeEndpoint/src/stats';
+import { latencyStats, LatencyStats } from '../../tasks/shared/src/scoring';
 
 type Autocannon = (
   opts: { url: string; method: string; body: string; headers: Record<string, string>; connections: number; duration: number },

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { startTestBed } from '../../test/harness/testbed';
-import { snapshotCode } from '../../tasks/TrainModel/src/snapshot';
-import { codeBlobPrefix, uploadSnapshot } from '../../tasks/TrainModel/src/code';
+import { snapshotCode } from '../../tasks/shared/src/assets';
+import { codeBlobPrefix, uploadSnapshot } from '../../tasks/shared/src/assets';
 
 const PARALLEL = 8;
 

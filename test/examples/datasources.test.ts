@@ -103,6 +103,10 @@ const EXPECTATIONS: Record<string, Expectation> = {
     seed: (emu, token) => seedPut(emu, token, `${amlBase(emu)}/environments/energy-env?api-version=2022-10-01`, { properties: { description: 'seeded' } }),
   },
   experiments: { expected: () => 'building-energy' },
+  onlineendpoints: {
+    expected: () => 'energy-prod',
+    seed: (emu, token) => seedPut(emu, token, `${amlBase(emu)}/onlineEndpoints/energy-prod?api-version=2024-04-01`, { location: 'eastus', properties: { authMode: 'Key' } }),
+  },
   containergroups: {
     expected: () => 'building-energy-test',
     // An image from a registry the emulator does not serve: the group is listed (provisioning fails), nothing runs.

@@ -21,7 +21,7 @@ const files = yamlFiles(examples).filter((f) => !f.endsWith(path.join('environme
 const ourTasks = taskFolders(repoRoot);
 // The tasks of the example project's story (examples/pipelines, the README's and overview's walk-through): a new
 // task joins it when those pages show it, and is then named here.
-const storyTasks = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'];
+const storyTasks = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint', 'DeployOnlineEndpoint'];
 
 // A task.json made for the negative tests, so they do not depend on any real task's inputs.
 const fixtureTask: TaskJson = {

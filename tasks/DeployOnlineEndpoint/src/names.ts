@@ -2,13 +2,12 @@
 // 3-32 characters, a letter first, then letters, digits and '-', not ending with '-'.
 // Deployments are named from the model version ('12' → 'v12') so the serving ("blue") and the new
 // ("green") deployment can be told apart from the endpoint's `traffic` alone, on any re-run.
-import { InputError } from '../../shared/src/inputs';
+import { InputError, isOnlineName, ONLINE_NAME_RULE } from '../../shared/src/inputs';
 
-const NAME = /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-export const NAME_RULE = "3-32 characters: a letter first, then letters, digits or '-', not ending with '-'";
+export const NAME_RULE = ONLINE_NAME_RULE;
 
 export function isValidName(name: string): boolean {
-  return name.length >= 3 && name.length <= 32 && NAME.test(name);
+  return isOnlineName(name);
 }
 
 /** The endpoint name input, checked against Azure's rule. */

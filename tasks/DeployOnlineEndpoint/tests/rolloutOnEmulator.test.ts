@@ -4,11 +4,9 @@
 // front door, a green that disagrees with blue is caught at the first step and rolled back, and a re-run
 // after the rollback starts the steps over with the same green.
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
-import * as tl from 'azure-pipelines-task-lib/task';
-import type { Bounds } from '../../ProbeEndpoint/src/checks';
-import { ScoringClient } from '../../ProbeEndpoint/src/client';
-import { runLoad } from '../../ProbeEndpoint/src/load';
+import type { Bounds } from '../../shared/src/scoring';
+import { ScoringClient } from '../../shared/src/scoring';
+import { runLoad } from '../../shared/src/scoring';
 import { installDnsPreload } from '../../../test/harness/run-task';
 import { startTestBed, type TestBed } from '../../../test/harness/testbed';
 import { OnlineFixture } from '../../../test/emulator/online-fixtures';
@@ -19,7 +17,6 @@ import { judgeStep, type DeploymentSample } from '../src/stepCheck';
 import type { EndpointTraffic } from '../src/traffic';
 
 installDnsPreload();
-before(() => tl.setResourcePath(path.join(__dirname, '..', '..', '..', '..', 'tasks', 'ProbeEndpoint', 'task.json')));
 
 const ENDPOINT = 'energy-roll';
 const bounds: Bounds = { expectedStatus: 200, tolerance: 1e-9, maxLatencyP95Ms: 5000, maxErrorRate: 0, minAgreement: 1, readinessTimeoutSeconds: 60 };

@@ -1,12 +1,8 @@
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
-import * as tl from 'azure-pipelines-task-lib/task';
-import type { Bounds } from '../../ProbeEndpoint/src/checks';
-import type { RequestResult } from '../../ProbeEndpoint/src/load';
+import type { Bounds } from '../../shared/src/scoring';
+import type { RequestResult } from '../../shared/src/scoring';
 import { judgeStep, type DeploymentSample } from '../src/stepCheck';
 
-// The checks' messages live in ProbeEndpoint's task.json until DeployOnlineEndpoint has its own.
-before(() => tl.setResourcePath(path.join(__dirname, '..', '..', '..', '..', 'tasks', 'ProbeEndpoint', 'task.json')));
 
 const bounds: Bounds = { expectedStatus: 200, tolerance: 1e-6, maxLatencyP95Ms: 100, maxErrorRate: 0.01, minAgreement: 0.99, readinessTimeoutSeconds: 60 };
 
@@ -35,6 +31,7 @@ describe('DeployOnlineEndpoint step check (ProbeEndpoint checks, green vs blue)'
     assert.equal(v.passed, false);
     assert.match(v.failure ?? '', /^agreement: /);
     assert.match(v.failure ?? '', /payload 3/);
+    assert.doesNotMatch(v.failure ?? '', /^agreement: agreement/);
   });
   it('fails on p95 over the bound and on the error rate, with the numbers', () => {
     const slow = judgeStep(bounds, sample({ values: [1], latencyMs: 250 }), sample({ values: [1], latencyMs: 20 }));

@@ -1,7 +1,7 @@
 // The latency distribution as an SVG picture, written by hand (no libraries): log-scale buckets
 // between the fastest and the slowest request, one bar per bucket, p50/p95/p99 markers, axes with
 // labels. Log scale because latency is skewed: a linear axis squeezes the body into one bar.
-import { LatencyStats } from './stats';
+import { LatencyStats } from '../../shared/src/scoring';
 
 export interface Bucket {
   fromMs: number;

@@ -2,6 +2,7 @@
 // Secret inputs (authKey, baselineAuthKey) are masked as they are read and never echoed.
 import {
   booleanInput,
+  enumInput,
   filePathInput,
   InputError,
   integerInput,
@@ -11,21 +12,27 @@ import {
   quote,
   secretInput,
   isKeyVaultSecretName,
+  isOnlineName,
   KEY_VAULT_SECRET_RULE,
+  ONLINE_NAME_RULE,
 } from '../../shared/src/inputs';
 import { vaultNameOrOrigin } from '../../shared/src/keyvault';
 import { parseHeaderLines } from './headers';
-import { readJsonDocuments } from './payloads';
+import { readJsonDocuments } from '../../shared/src/scoring';
 
 export type KeySource =
   | { kind: 'none' }
   | { kind: 'key'; key: string }
   // the vault is read in main's prepare step, through the service connection (readInputs makes no Azure context)
-  | { kind: 'keyVault'; vault: string; secretName: string };
+  | { kind: 'keyVault'; vault: string; secretName: string }
+  // an Azure ML online endpoint with authMode AADToken: a Microsoft Entra token of the service connection
+  | { kind: 'aadToken' };
 
 export interface ProbeInputs {
   scoringUrl: URL;
   keySource: KeySource;
+  /** Azure ML online endpoints: the deployment every request goes to (header azureml-model-deployment). */
+  deploymentName?: string;
   headers: Record<string, string>;
   payloadFile: string;
   payloads: unknown[];
@@ -45,6 +52,9 @@ export interface ProbeInputs {
   publishTestResults: boolean;
   testRunTitle: string;
 }
+
+/** The header Azure ML online endpoints route by. */
+export const DEPLOYMENT_HEADER = 'azureml-model-deployment';
 
 export const LIMITS = {
   requestCount: 100000,
@@ -81,7 +91,24 @@ function headerSafeKey(name: string, key: string): string {
   return key;
 }
 
-function readKeySource(headers: Record<string, string>): KeySource {
+/** Hosts of Azure ML online endpoints' scoring URIs (<endpoint>.<region>.inference.ml.<cloud suffix>). */
+const ONLINE_HOST = /^[a-z][-a-z0-9]*\.[a-z0-9]+\.inference\.ml\.[a-z0-9.-]+$/i;
+const ONLINE_URI = 'the https:// scoring URI of an Azure ML online endpoint (https://<endpoint>.<region>.inference.ml.azure.com/score)';
+
+function readKeySource(headers: Record<string, string>, scoringUrl: URL): KeySource {
+  const auth = enumInput('authType', ['key', 'aadToken'] as const, 'key');
+  if (auth === 'aadToken') {
+    for (const other of ['authKey', 'keyVault', 'authKeySecret']) {
+      if (quietInput(other)) throw new InputError(other, "is set while authType is 'aadToken'", "a key (authType 'key') or an Entra token (authType 'aadToken'), not both");
+    }
+    if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) throw new InputError('headers', "sets 'Authorization' while authType is 'aadToken'", 'no Authorization header: the task sends the token');
+    if (!optionalString('azureSubscription')) throw new InputError('azureSubscription', "is empty while authType is 'aadToken'", 'an Azure Resource Manager service connection whose identity may score the endpoint');
+    // the connection's token goes only to an Azure ML online endpoint, over TLS
+    if (scoringUrl.protocol !== 'https:' || !ONLINE_HOST.test(scoringUrl.hostname)) {
+      throw new InputError('scoringUri', `${quote(showUrl(scoringUrl))} is not an Azure ML online endpoint, and authType 'aadToken' sends a Microsoft Entra token only there`, ONLINE_URI);
+    }
+    return { kind: 'aadToken' };
+  }
   const key = secretInput('authKey', { expected: 'a single-line key' });
   const keyVault = optionalString('keyVault');
   const secretName = optionalString('authKeySecret');
@@ -118,7 +145,12 @@ export function readInputs(): ProbeInputs {
   if (!scoringUri) throw new InputError('scoringUri', 'is required but empty', 'an absolute http:// or https:// URL, e.g. http://<fqdn>:5001/score');
   const scoringUrl = httpUrl('scoringUri', scoringUri);
   const headers = parseHeaderLines('headers', quietInput('headers'));
-  const keySource = readKeySource(headers);
+  const keySource = readKeySource(headers, scoringUrl);
+  const deploymentName = optionalString('deploymentName');
+  if (deploymentName !== undefined) {
+    if (!isOnlineName(deploymentName)) throw new InputError('deploymentName', `${quote(deploymentName)} is not a valid online deployment name`, ONLINE_NAME_RULE);
+    if (Object.keys(headers).some((h) => h.toLowerCase() === DEPLOYMENT_HEADER)) throw new InputError('headers', `sets '${DEPLOYMENT_HEADER}' while deploymentName is set`, 'the deployment in deploymentName or in headers, not both');
+  }
 
   const payloadFile = filePathInput('payloadFile', { required: true, kind: 'file' }) as string;
   const payloads = readJsonDocuments('payloadFile', payloadFile).items;
@@ -150,6 +182,7 @@ export function readInputs(): ProbeInputs {
   return {
     scoringUrl,
     keySource,
+    ...(deploymentName !== undefined ? { deploymentName } : {}),
     headers,
     payloadFile,
     payloads,

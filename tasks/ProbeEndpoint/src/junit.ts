@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { Check } from './checks';
+import { Check } from '../../shared/src/scoring';
 
 /** XML text/attribute escaping; characters XML 1.0 forbids are dropped. */
 export function xmlEscape(s: string): string {

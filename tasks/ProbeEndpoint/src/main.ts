@@ -6,8 +6,8 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { agentHttp } from '../../shared/src/http';
 import { type AzureContext, createKeyVaultContext, type KeyVaultClients } from '../../shared/src/keyvault';
 import { cancellationSignal, failed, onCancel, type Outcome, succeeded } from '../../shared/src/task';
-import type { ScoringClient, ScoringClientOptions } from './client';
-import { readInputs, showUrl } from './inputs';
+import type { ScoringClient, ScoringClientOptions } from '../../shared/src/scoring';
+import { DEPLOYMENT_HEADER, readInputs, showUrl } from './inputs';
 import { probe } from './probe';
 import { report, setOutputs } from './report';
 import { requestHeaders, resolveScoringKey } from './scoringKey';
@@ -40,8 +40,8 @@ export async function main(deps: ProbeDeps = azureDeps): Promise<Outcome> {
   const result = await probe(
     {
       scoringUrl: p.scoringUrl,
-      headers: requestHeaders(p.headers, key),
-      ...(key ? { headersWithoutKey: requestHeaders(p.headers, undefined) } : {}),
+      headers: { ...requestHeaders(p.headers, key), ...(p.deploymentName ? { [DEPLOYMENT_HEADER]: p.deploymentName } : {}) },
+      ...(key ? { headersWithoutKey: { ...requestHeaders(p.headers, undefined), ...(p.deploymentName ? { [DEPLOYMENT_HEADER]: p.deploymentName } : {}) } } : {}),
       ...(p.baseline ? { baseline: { url: p.baseline.url, headers: requestHeaders(p.headers, p.baseline.key) } } : {}),
       payloads: p.payloads,
       readinessTimeoutSeconds: p.readinessTimeoutSeconds,

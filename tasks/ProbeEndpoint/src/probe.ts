@@ -2,9 +2,9 @@
 // one request per payload (status and answers), the measured load, then the same for the baseline.
 import * as tl from 'azure-pipelines-task-lib/task';
 import { AgentHttp } from '../../shared/src/http';
-import { agreement, Bounds, Check, evaluate, measure, Measurement, Observations } from './checks';
-import { ScoringClient, type ScoringClientOptions } from './client';
-import { isError, runLoad, RequestResult } from './load';
+import { agreement, Bounds, Check, evaluate, measure, Measurement, Observations } from '../../shared/src/scoring';
+import { ScoringClient, type ScoringClientOptions } from '../../shared/src/scoring';
+import { isError, runLoad, RequestResult } from '../../shared/src/scoring';
 import { showUrl } from './inputs';
 import { waitForReadiness } from './readiness';
 

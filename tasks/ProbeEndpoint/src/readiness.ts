@@ -1,15 +1,11 @@
 // Waiting for the liveness route (GET / on the scoring URI's origin) with the shared waiter:
 // back-off from 0.5 s to 5 s, state-change lines, bounded by readinessTimeoutSeconds.
 import { Clock, TimeoutError, waitUntil } from '../../shared/src/waiter';
-import { Exchange, ScoringClient } from './client';
+import { type Exchange, type ScoringClient } from '../../shared/src/scoring';
 
-export interface Readiness {
-  /** 'ready': 2xx; 'unauthorized': 401/403 (up, but the key is missing or wrong); 'timeout'; 'skipped'. */
-  outcome: 'ready' | 'unauthorized' | 'timeout' | 'skipped';
-  /** The last answer, e.g. 'HTTP 200', 'ECONNREFUSED'. */
-  last: string;
-  elapsedMs: number;
-}
+import { type Readiness } from '../../shared/src/scoring';
+
+export type { Readiness };
 
 function describe(e: Exchange): string {
   return e.status !== undefined ? `HTTP ${e.status}` : (e.error ?? 'no answer');

@@ -6,11 +6,11 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { printTable } from '../../shared/src/log';
 import { setOutput } from '../../shared/src/outputs';
 import { MarkdownSummary } from '../../shared/src/summary';
-import { Check, Measurement } from './checks';
+import { Check, Measurement } from '../../shared/src/scoring';
 import { latencyHistogramSvg, logBuckets, formatTick } from './histogram';
 import { junitXml, publishJUnit } from './junit';
 import { ProbeResult } from './probe';
-import { formatMs, formatRatio } from './stats';
+import { formatMs, formatRatio } from '../../shared/src/scoring';
 
 export const HISTOGRAM_FILE = 'probe-latency-histogram.svg';
 export const ATTACHMENT_TYPE = 'probeendpoint.latencyhistogram';

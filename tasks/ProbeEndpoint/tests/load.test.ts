@@ -3,10 +3,10 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { ScoringClient } from '../src/client';
-import { runLoad } from '../src/load';
+import { ScoringClient } from '../../shared/src/scoring';
+import { runLoad } from '../../shared/src/scoring';
 import { waitForReadiness } from '../src/readiness';
-import { latencyStats } from '../src/stats';
+import { latencyStats } from '../../shared/src/scoring';
 import { TASK_DIR } from './helpers/paths';
 import { startScoringServer, ScoringServer } from './helpers/scoringServer';
 

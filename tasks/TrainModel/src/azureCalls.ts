@@ -3,7 +3,7 @@
 // main gets them through its deps, so the L0 tests hand it recording fakes instead of mocking modules by path;
 // everything around them (inputs, the code snapshot, the job body, lineage tags, outputs, the report) runs for real.
 import { datastoreContainer, openWorkspace } from '../../shared/src/workspace';
-import { ensureCodeVersion } from './code';
+import { ensureCodeVersion } from '../../shared/src/assets';
 import { checkCompute } from './compute';
 import { fetchMetrics, fetchRunDetails } from './dataplane';
 import { resolveDataInputs } from './dataInputs';

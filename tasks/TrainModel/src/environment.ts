@@ -2,12 +2,12 @@
 // (azureml:name@latest, found by listing every page), a registry id, or a conda file + base image
 // registered once as version <content hash> of an environment. resolveEnvironment only reads;
 // registerEnvironment is the write, done after every input has been checked.
-import { createHash } from 'node:crypto';
 import type { EnvironmentVersion } from '@azure/arm-machinelearning';
 import { azureCall, AzureCallError, toAzureCallError } from '../../shared/src/errors';
 import { InputError } from '../../shared/src/inputs';
-import type { WorkspaceInfo, WorkspaceScope } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { EnvironmentSpec } from './inputs';
+import { condaEnvironmentVersion, environmentArmId, newestVersion } from '../../shared/src/assets';
 
 export interface ResolvedEnvironment {
   /** What the job's environmentId gets: an ARM id or a registry id. */
@@ -17,26 +17,6 @@ export interface ResolvedEnvironment {
   /** Set when a conda environment version must still be created. */
   toCreate?: { name: string; version: string; body: EnvironmentVersion };
   reused: boolean;
-}
-
-export function environmentArmId(ws: Pick<WorkspaceInfo, 'id'>, name: string, version: string): string {
-  return `${ws.id}/environments/${name}/versions/${version}`;
-}
-
-/** Version name of a conda environment: the first 16 hex digits of sha256(conda file, base image). */
-export function condaEnvironmentVersion(condaYaml: string, baseImage: string): string {
-  const normalized = condaYaml.replace(/\r\n/g, '\n').trimEnd();
-  return createHash('sha256').update(`${baseImage}\n${normalized}`).digest('hex').slice(0, 16);
-}
-
-/** The newest version by creation time (numeric version breaks ties); archived versions are not listed. */
-export function newestVersion(versions: EnvironmentVersion[]): EnvironmentVersion | undefined {
-  const created = (v: EnvironmentVersion): number => {
-    const t = v.systemData?.createdAt;
-    return t ? new Date(t).getTime() : 0;
-  };
-  const num = (v: EnvironmentVersion): number => (/^\d+$/.test(v.name ?? '') ? Number(v.name) : -1);
-  return [...versions].sort((a, b) => created(b) - created(a) || num(b) - num(a))[0];
 }
 
 export async function resolveEnvironment(scope: WorkspaceScope, spec: EnvironmentSpec, tags: Record<string, string>): Promise<ResolvedEnvironment> {

@@ -8,7 +8,7 @@ import type { ResolvedEnvironment } from './environment';
 import { commandJobBody } from './job';
 import type { TrainPlan } from './prepare';
 import type { SummaryData } from './report';
-import { formatBytes } from './snapshot';
+import { formatBytes } from '../../shared/src/assets';
 
 /** The job the run follows, submitted now or re-attached. */
 export interface StartedJob {

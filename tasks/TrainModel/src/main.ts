@@ -9,7 +9,7 @@ import { execute } from './execute';
 import { followJob } from './follow';
 import { readInputs } from './inputs';
 import { prepare } from './prepare';
-import { formatBytes, snapshotCode } from './snapshot';
+import { formatBytes, snapshotCode } from '../../shared/src/assets';
 
 export interface TrainDeps {
   createAzureContext(): ContextWith<'ml' | 'arm'>;

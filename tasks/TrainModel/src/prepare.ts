@@ -10,7 +10,7 @@ import type { ResolvedJobInput } from './dataInputs';
 import type { ResolvedEnvironment } from './environment';
 import type { TrainInputs } from './inputs';
 import { defaultJobBaseName, type JobPlan } from './job';
-import type { CodeSnapshot } from './snapshot';
+import type { CodeSnapshot } from '../../shared/src/assets';
 
 /** A command job from the task's inputs. */
 export interface CommandJobPlan {

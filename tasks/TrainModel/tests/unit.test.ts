@@ -8,12 +8,12 @@ import * as sinon from 'sinon';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { InputError } from '../../shared/src/inputs';
 import { errorFromDetails, pickLog } from '../src/dataplane';
-import { condaEnvironmentVersion, newestVersion } from '../src/environment';
+import { condaEnvironmentVersion, newestVersion } from '../../shared/src/assets';
 import { isoDuration, parseEnvironment, parseJobInputs, parseJobInputValue, readInputs } from '../src/inputs';
 import { attemptJobName, commandJobBody, distributionConfig, planJob } from '../src/job';
 import { isTransient } from '../src/waitForJob';
 import { formatMetricValue, summaryMarkdown } from '../src/report';
-import { listSnapshotFiles, snapshotCode } from '../src/snapshot';
+import { listSnapshotFiles, snapshotCode } from '../../shared/src/assets';
 
 function throwsInput(fn: () => unknown, input: string, pattern?: RegExp): void {
   assert.throws(fn, (e: unknown) => {

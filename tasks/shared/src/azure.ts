@@ -21,8 +21,9 @@ export {
   type ClientFactory,
 } from './azureClients';
 export { beginOperation, followOperation, type ArmOperation, type OperationProgress, type SdkPoller } from './armOperation';
+export { beginRawOperation } from './rawOperation';
 export { blobContainerClient, type BlobAuth } from './blobStorage';
-export { azureCall, AzureCallError, describeAzureError, toAzureCallError } from './errors';
+export { azureCall, AzureCallError, azureErrorInfo, describeAzureError, toAzureCallError } from './errors';
 export { createKeyVaultContext, getSecret, maskValue, setSecret, vaultUrl } from './keyvault';
 export { datastoreContainer, openWorkspace, resolveWorkspace, workspaceScope, type WorkspaceInfo, type WorkspaceScope } from './workspace';
 

@@ -158,6 +158,12 @@ export function workspaceNameInput(name: string, value: string): string {
   return amlName(name, value, { minLength: 3, maxLength: 33 });
 }
 
+/** Azure ML online endpoint and deployment names (azure-ai-ml validate_endpoint_or_deployment_name). */
+export const ONLINE_NAME_RULE = "3-32 characters: a letter first, then letters, digits or '-', not ending with '-'";
+export function isOnlineName(name: string): boolean {
+  return name.length >= 3 && name.length <= 32 && /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/.test(name);
+}
+
 /** Key Vault secret names: 1-127 letters, digits or '-'. */
 export const KEY_VAULT_SECRET_RULE = "1-127 letters, digits or '-'";
 export function isKeyVaultSecretName(name: string): boolean {

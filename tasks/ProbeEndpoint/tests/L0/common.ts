@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AzureContext, KeyVaultClients } from '../../../shared/src/keyvault';
 import { L0_SUBSCRIPTION, l0TaskRunner, recordCall } from '../../../shared/tests/l0';
-import type { Exchange, ScoringClient, ScoringClientOptions } from '../../src/client';
+import type { Exchange, ScoringClient, ScoringClientOptions } from '../../../shared/src/scoring';
 import type { ProbeDeps } from '../../src/main';
 
 /** Scoring keys planted in the inputs / the vault: the tests check they are masked and never printed. */

@@ -17,14 +17,14 @@ import type { AzureClients, AzureSession, ContextWith } from '../../../shared/sr
 import type { WorkspaceScope } from '../../../shared/src/workspace';
 import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall } from '../../../shared/tests/l0';
 import type { TrainDeps } from '../../src/main';
-import type { CodeVersionResult } from '../../src/code';
+import type { CodeVersionResult } from '../../../shared/src/assets';
 import type { ComputeInfo } from '../../src/compute';
 import type { Metrics, RunDetails } from '../../src/dataplane';
 import type { ResolvedEnvironment } from '../../src/environment';
 import type { ResolvedJobInput } from '../../src/dataInputs';
 import type { EnvironmentSpec, JobInputSpec } from '../../src/inputs';
 import type { JobPlan } from '../../src/job';
-import type { CodeSnapshot } from '../../src/snapshot';
+import type { CodeSnapshot } from '../../../shared/src/assets';
 import type { WaitForJobOptions } from '../../src/waitForJob';
 
 /** The connection's client secret: the tests check it never reaches the log unmasked. */

@@ -1,10 +1,19 @@
 // The verdict: one check per bound, each passed / failed / skipped with a one-line detail; a failed
 // check carries the line the log and the task result show (what broke, with the numbers).
-import * as tl from 'azure-pipelines-task-lib/task';
+// Shared by ProbeEndpoint and DeployOnlineEndpoint (each rollout step), so both judge alike; the lines
+// name the inputs both tasks share (maxLatencyP95Ms, maxErrorRate, minAgreement, ...) and are plain
+// text here, not a task's loc strings (the shared library belongs to no task.json).
 import { Difference, firstDifference, responseValue } from './compare';
 import { isError, LoadRun, outcomeCounts, RequestResult } from './load';
-import { Readiness } from './readiness';
 import { formatMs, formatRatio, LatencyStats, latencyStats } from './stats';
+
+export interface Readiness {
+  /** 'ready': 2xx; 'unauthorized': 401/403 (up, but the key is missing or wrong); 'timeout'; 'skipped'. */
+  outcome: 'ready' | 'unauthorized' | 'timeout' | 'skipped';
+  /** The last answer, e.g. 'HTTP 200', 'ECONNREFUSED'. */
+  last: string;
+  elapsedMs: number;
+}
 
 export type CheckName = 'readiness' | 'authentication' | 'status' | 'correctness' | 'latency p95' | 'error rate' | 'agreement';
 
@@ -116,8 +125,8 @@ export function evaluate(b: Bounds, o: Observations): Check[] {
   const readySeconds = r.elapsedMs / 1000;
   if (r.outcome === 'ready') checks.push({ name: 'readiness', outcome: 'passed', detail: `liveness answered ${r.last} after ${readySeconds.toFixed(1)} s`, seconds: readySeconds });
   else if (r.outcome === 'skipped') checks.push(notRun('readiness', r.last));
-  else if (r.outcome === 'unauthorized') checks.push({ name: 'readiness', outcome: 'failed', detail: tl.loc('ReadinessUnauthorized', o.liveness, r.last), seconds: readySeconds });
-  else checks.push({ name: 'readiness', outcome: 'failed', detail: tl.loc('ReadinessTimedOut', o.liveness, b.readinessTimeoutSeconds, r.last), seconds: readySeconds });
+  else if (r.outcome === 'unauthorized') checks.push({ name: 'readiness', outcome: 'failed', detail: `readiness: the liveness route ${o.liveness} answered ${r.last}: the scoring key is missing or wrong (authKey, or keyVault + authKeySecret)`, seconds: readySeconds });
+  else checks.push({ name: 'readiness', outcome: 'failed', detail: `readiness: the liveness route ${o.liveness} did not answer 2xx within readinessTimeoutSeconds=${b.readinessTimeoutSeconds} (last: ${r.last})`, seconds: readySeconds });
 
   const why = 'not run: the endpoint was not ready';
   if (o.keyInUse !== undefined) checks.push(authentication(o, why));
@@ -129,7 +138,7 @@ export function evaluate(b: Bounds, o: Observations): Check[] {
     const bad = answers.filter((a) => isError(a, b.expectedStatus));
     if (bad.length === 0) checks.push({ name: 'status', outcome: 'passed', detail: `${answers.length} payload(s) answered ${b.expectedStatus}`, seconds });
     else {
-      let detail = tl.loc('StatusBroken', bad.length, answers.length, b.expectedStatus, outcomeCounts(answers, b.expectedStatus));
+      let detail = `status: ${bad.length} of ${answers.length} payload(s) did not return expectedStatus ${b.expectedStatus} (${outcomeCounts(answers, b.expectedStatus)})`;
       if (bad.some((a) => a.status === 401 || a.status === 403)) detail += '; the endpoint refused the scoring key: check authKey (or keyVault + authKeySecret)';
       checks.push({ name: 'status', outcome: 'failed', detail, seconds });
     }
@@ -150,7 +159,7 @@ export function evaluate(b: Bounds, o: Observations): Check[] {
       if (!first) checks.push({ name: 'correctness', outcome: 'passed', detail: `${answers.length} response(s) match within tolerance ${b.tolerance}`, seconds });
       else {
         const at = `${first.d.path}: expected ${first.d.expected}, got ${first.d.actual}`;
-        checks.push({ name: 'correctness', outcome: 'failed', detail: tl.loc('CorrectnessBroken', mismatched, answers.length, b.tolerance, first.payload, at), seconds });
+        checks.push({ name: 'correctness', outcome: 'failed', detail: `correctness: ${mismatched} of ${answers.length} response(s) differ from expectedResponseFile beyond tolerance ${b.tolerance} (first: payload ${first.payload} at ${at})`, seconds });
       }
     }
   }
@@ -163,11 +172,11 @@ export function evaluate(b: Bounds, o: Observations): Check[] {
     const p95 = formatMs(m.stats.p95);
     if (b.maxLatencyP95Ms === undefined) checks.push({ name: 'latency p95', outcome: 'passed', detail: `p95 ${p95} ms (no maxLatencyP95Ms bound)`, seconds });
     else if (m.stats.p95 <= b.maxLatencyP95Ms) checks.push({ name: 'latency p95', outcome: 'passed', detail: `p95 ${p95} ms <= ${b.maxLatencyP95Ms} ms`, seconds });
-    else checks.push({ name: 'latency p95', outcome: 'failed', detail: tl.loc('LatencyBroken', p95, b.maxLatencyP95Ms), seconds });
+    else checks.push({ name: 'latency p95', outcome: 'failed', detail: `latency p95: ${p95} ms is above maxLatencyP95Ms ${b.maxLatencyP95Ms} ms`, seconds });
     const rate = formatRatio(m.errorRate);
     if (m.errorRate <= b.maxErrorRate) checks.push({ name: 'error rate', outcome: 'passed', detail: `${rate} (${m.errors} of ${m.run.results.length}) <= ${b.maxErrorRate}`, seconds });
     else {
-      const detail = tl.loc('ErrorRateBroken', rate, m.errors, m.run.results.length, outcomeCounts(m.run.results, b.expectedStatus), b.maxErrorRate);
+      const detail = `error rate: ${rate} (${m.errors} of ${m.run.results.length} requests failed: ${outcomeCounts(m.run.results, b.expectedStatus)}) is above maxErrorRate ${b.maxErrorRate}`;
       checks.push({ name: 'error rate', outcome: 'failed', detail, seconds });
     }
   }
@@ -180,7 +189,7 @@ export function evaluate(b: Bounds, o: Observations): Check[] {
     const ratio = formatRatio(a.ratio);
     if (b.minAgreement === undefined) checks.push({ name: 'agreement', outcome: 'passed', detail: `${ratio} (${a.matched} of ${a.total}; no minAgreement bound)${firstText}`, seconds });
     else if (a.ratio >= b.minAgreement) checks.push({ name: 'agreement', outcome: 'passed', detail: `${ratio} (${a.matched} of ${a.total}) >= ${b.minAgreement}${firstText}`, seconds });
-    else checks.push({ name: 'agreement', outcome: 'failed', detail: tl.loc('AgreementBroken', ratio, a.matched, a.total, b.tolerance, b.minAgreement) + firstText, seconds });
+    else checks.push({ name: 'agreement', outcome: 'failed', detail: `agreement: ${ratio} (${a.matched} of ${a.total} payloads match the baseline within tolerance ${b.tolerance}) is below minAgreement ${b.minAgreement}` + firstText, seconds });
   }
   return checks;
 }

@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { AgentHttp, agentTlsOptions, proxyUrlFor } from '../../shared/src/http';
+import { AgentHttp, agentTlsOptions, proxyUrlFor } from '../http';
 
 export interface Exchange {
   /** HTTP status, undefined when no response arrived (network error or timeout). */

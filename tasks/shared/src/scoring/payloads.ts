@@ -1,7 +1,7 @@
 // Payload and expected-response files: one JSON document (one request) or JSON Lines (one request
 // per line). Errors name the input, the file and the line.
 import * as fs from 'node:fs';
-import { InputError, quote } from '../../shared/src/inputs';
+import { InputError, quote } from '../inputs';
 
 export interface JsonDocuments {
   format: 'json' | 'jsonl';

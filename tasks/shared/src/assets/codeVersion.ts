@@ -2,9 +2,9 @@
 // under LocalUpload/<hash>/ and registered as code '<hash>' version 1. A code version that already
 // exists for the hash is reused and nothing is uploaded (same content → same code version).
 import type { ContainerClient } from '@azure/storage-blob';
-import { azureCall } from '../../shared/src/errors';
-import type { WorkspaceInfo, WorkspaceScope } from '../../shared/src/workspace';
-import type { CodeSnapshot } from './snapshot';
+import { azureCall } from '../errors';
+import type { WorkspaceInfo, WorkspaceScope } from '../workspace';
+import type { CodeSnapshot } from './codeSnapshot';
 
 export const CODE_VERSION = '1';
 
