@@ -20,7 +20,7 @@ export function featureRow(f: FeatureResult): string[] {
 }
 
 export function judgedFeatures(r: MonitorResult): FeatureResult[] {
-  return [...r.drift.features, ...(r.drift.prediction ? [{ ...r.drift.prediction, name: `${r.drift.prediction.name} (prediction)` }] : [])];
+  return [...r.drift.features, ...(r.drift.prediction ? [{ ...r.drift.prediction, name: r.drift.prediction.name === 'prediction' ? 'prediction' : `${r.drift.prediction.name} (prediction)` }] : [])];
 }
 
 export function describeSource(s: OpenedSource): string {
