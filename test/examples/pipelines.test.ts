@@ -16,7 +16,7 @@ function yamlFiles(dir: string): string[] {
 
 const examples = path.join(repoRoot, 'examples');
 const files = yamlFiles(examples).filter((f) => !f.endsWith(path.join('environment', 'conda.yml')));
-const ourTasks = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'];
+const ourTasks = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint', 'MonitorModel'];
 
 // A task.json made for the negative tests, so they do not depend on any real task's inputs.
 const fixtureTask: TaskJson = {
@@ -36,7 +36,7 @@ const stepsOf = (text: string): TaskStep[] => findTaskSteps(yaml.load(text));
 describe('examples: YAML pipelines', () => {
   it('finds the example pipelines and they use every task of the extension', () => {
     const names = files.map((f) => path.relative(examples, f)).sort();
-    assert.deepStrictEqual(names, ['pipelines/build.yml', 'pipelines/release.yml']);
+    assert.deepStrictEqual(names, ['pipelines/build.yml', 'pipelines/monitor.yml', 'pipelines/release.yml']);
     const used = new Set(files.flatMap((f) => stepsOf(fs.readFileSync(f, 'utf8')).map((s) => s.task.split('@')[0])));
     for (const t of ourTasks) assert.ok(used.has(t), `no example pipeline uses ${t}`);
   });

@@ -12,6 +12,8 @@ export type DataRef =
 const ASSET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 const VERSION = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 const SHORT = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/i;
+/** A data version's ARM id (what TrainModel and azure-ai-ml put in a job's input), or its azureml://locations/… form. */
+const ASSET_ID = /^(?:azureml:\/\/locations\/[^/]+\/workspaces\/[^/]+|\/subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+)\/data\/([^/]+)\/versions\/([^/]+)$/i;
 const LONG = /^azureml:\/\/subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/workspaces\/[^/]+\/datastores\/([^/]+)\/paths\/(.*)$/i;
 
 export const DATA_REF_FORMS = "a data asset ('name', 'name:version' or 'azureml:name:version') or a datastore path ('azureml://datastores/<datastore>/paths/<folder or file>')";
@@ -25,6 +27,8 @@ export function parseDataRef(text: string, o: { allowUrl?: boolean } = {}): Data
     if (p.split('/').some((s) => s === '..')) return `'${t}' has '..' in its path`;
     return { kind: 'datastorePath', datastore: path[1], path: p, text: t };
   }
+  const id = ASSET_ID.exec(t);
+  if (id) return { kind: 'asset', name: id[1], version: id[2], text: `${id[1]}:${id[2]}` };
   if (/^azureml:\/\//i.test(t)) return `'${t}' is an azureml:// URI this task cannot read (only datastore paths)`;
   if (/^https?:\/\//i.test(t)) {
     if (!o.allowUrl) return `'${t}' is a URL; name the data through a datastore or a data asset so the workspace's credentials are used`;

@@ -70,7 +70,8 @@ describe('MonitorModel (bundled task against the emulator and Azurite)', functio
         jobType: 'Command', command: 'python src/train.py --data ${{inputs.training_data}}',
         environmentId: `/subscriptions/${sub}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw/environments/energy-env/versions/1`,
         computeId: `/subscriptions/${sub}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw/computes/cpu-cluster`,
-        inputs: { training_data: { jobInputType: 'uri_file', uri: 'azureml:energy-train:1' }, epochs: { jobInputType: 'literal', value: '300' } } },
+        // as TrainModel submits it: the data asset resolved to its version's ARM id
+        inputs: { training_data: { jobInputType: 'uri_file', uri: `/subscriptions/${sub}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw/data/energy-train/versions/1` }, epochs: { jobInputType: 'literal', value: '300' } } },
     });
     seedModelVersions(emu, { name: 'energy', count: 2, tags: (n) => (n === 2 ? { stage: 'production' } : {}), properties: () => ({ 'metric.rmse': String(week.metrics.rmse) }) });
     getModelVersion(emu, 'energy', '2')!.jobName = 'train-energy-1';
@@ -93,7 +94,7 @@ describe('MonitorModel (bundled task against the emulator and Azurite)', functio
     assert.equal(r.outputs.driftedFeatures, 'temperature_c');
     assert.ok(Number(r.outputs.worstPsi) >= 0.2, r.outputs.worstPsi);
     assert.ok(Math.abs(Number(r.outputs.metricOnWindow) - week.metrics.rmse) < week.metrics.rmse, r.outputs.metricOnWindow);
-    assert.match(r.stdout, /Reference: model version energy:2 → job train-energy-1 → input 'training_data' \(azureml:energy-train:1\)/);
+    assert.match(r.stdout, /Reference: model version energy:2 → job train-energy-1 → input 'training_data' \(\/subscriptions\/.*\/data\/energy-train\/versions\/1\)/);
     assert.match(r.stdout, /1440 record\(s\) from 1440 envelope\(s\) in 72 collected file\(s\)/);
 
     const runs = queuedRuns(emu);

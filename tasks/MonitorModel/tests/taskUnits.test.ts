@@ -15,6 +15,9 @@ describe('MonitorModel data references', () => {
     assert.deepEqual(long, { kind: 'datastorePath', datastore: 'ds', path: 'a b/c.csv', text: 'azureml://subscriptions/s/resourcegroups/rg/workspaces/ws/datastores/ds/paths/a%20b/c.csv' });
     assert.deepEqual(parseDataRef('azureml:train:3'), { kind: 'asset', name: 'train', version: '3', text: 'azureml:train:3' });
     assert.deepEqual(parseDataRef('ep-blue-model_inputs'), { kind: 'asset', name: 'ep-blue-model_inputs', text: 'ep-blue-model_inputs' });
+    // a job's input as TrainModel (and azure-ai-ml) writes it: the data version's ARM id
+    assert.deepEqual(parseDataRef('/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/data/energy-train/versions/2'),
+      { kind: 'asset', name: 'energy-train', version: '2', text: 'energy-train:2' });
     assert.deepEqual(parseDataRef('train@latest'), { kind: 'asset', name: 'train', text: 'train@latest' });
   });
   it('refuses a URL from the user, a path with .. and other azureml:// URIs, saying why', () => {
