@@ -30,7 +30,7 @@ describe('MonitorModel L0 (MockTestRunner)', function () {
       assert.match((callsOf(run, 'pipelines.queue')[0] as { run: { templateParameters: { retrainReason: string } } }).run.templateParameters.retrainReason, /^energy:3: drift in temperature \(worst PSI/);
       assert.deepEqual(callsOf(run, 'jobDataInputs'), [{ job: 'job-1' }]);
       assert.match(run.stdout, /Reference:? model version energy:3 → job job-1 → input 'training_data' \(azureml:train:1\)/); // tl.loc prints loc_mock_<key> in L0
-      assert.match(run.stdout, /600 record\(s\) from 600 envelope\(s\) in 24 collected file\(s\)/);
+      assert.match(run.stdout, /624 record\(s\) from 624 envelope\(s\) in 24 collected file\(s\)$/m);
       assert.deepEqual(callsOf(run, 'trend.write'), [{ name: 'monitoring/energy/psi-trend.json', runs: 1 }]);
       assert.ok(run.commands.some((c) => c.command === 'results.publish'), 'JUnit published');
       assert.deepEqual(leakedBeyondAgentMasking(run, SECRETS), []);

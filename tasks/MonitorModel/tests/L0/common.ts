@@ -16,7 +16,8 @@ export const ACCESS_TOKEN = 'L0-planted-system-access-token-5e1b';
 export const PIPELINE_ID = 12;
 const SCENARIO_ENV = 'MONITOR_L0_DATA';
 
-export type Variant = 'drift' | 'noDrift';
+/** 'records': the drifted day without positional (ACI-style) requests, whose names would come from the reference. */
+export type Variant = 'drift' | 'noDrift' | 'records';
 
 /** Deterministic uniform [0, 1) (mulberry32). */
 function uniform(seed: number): () => number {
@@ -30,14 +31,14 @@ function uniform(seed: number): () => number {
   };
 }
 
-/** reference.csv (temperature, occupancy, energy), other-columns.csv, and a day of collected inputs (temperature shifted by 10 in 'drift'). */
+/** reference.csv (temperature, occupancy, energy), other-columns.csv, and a day of collected inputs (temperature shifted by 10 in 'drift'), one an hour logged positionally as the ACI scoring server does. */
 export function writeData(dir: string, variant: Variant): void {
   const r = uniform(7);
   const ref = ['temperature,occupancy,energy'];
   for (let i = 0; i < 600; i++) ref.push(`${(r() * 40 - 5).toFixed(1)},${Math.floor(r() * 100)},${(40 + r() * 20).toFixed(2)}`);
   fs.writeFileSync(path.join(dir, 'reference.csv'), `${ref.join('\n')}\n`);
   fs.writeFileSync(path.join(dir, 'other-columns.csv'), `${ref.map((l) => l.replace(/^([^,]*),([^,]*),/, '$1,$2,')).join('\n').replace('temperature,occupancy', 'temperature,humidity')}\n`);
-  const shift = variant === 'drift' ? 10 : 0;
+  const shift = variant === 'noDrift' ? 0 : 10;
   for (let h = 0; h < 24; h++) {
     const folder = path.join(dir, 'collected', '2026', '12', '01', String(h).padStart(2, '0'));
     fs.mkdirSync(folder, { recursive: true });
@@ -47,6 +48,9 @@ export function writeData(dir: string, variant: Variant): void {
       const data = [{ temperature: Number((r() * 40 - 5 + shift).toFixed(1)), occupancy: Math.floor(r() * 100), correlationid: id }];
       lines.push(JSON.stringify({ specversion: '1.0', id, type: 'azureml.inference.model_inputs', time: `2026-12-01T${String(h).padStart(2, '0')}:${String(i).padStart(2, '0')}:00Z`, data, correlationid: id }));
     }
+    // one request as the extension's ACI scoring server logs it: the body's positions, wrapped in one record
+    const aci = [[Number((r() * 40 - 5 + shift).toFixed(1)), Math.floor(r() * 100)]];
+    if (variant !== 'records') lines.push(JSON.stringify({ specversion: '1.0', id: `aci-${h}`, type: 'azureml.inference.model_inputs', time: `2026-12-01T${String(h).padStart(2, '0')}:30:00Z`, data: [{ data: aci }], correlationid: `aci-${h}` }));
     fs.writeFileSync(path.join(folder, 'instance-0.jsonl'), `${lines.join('\n')}\n`);
   }
 }
