@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { expand, extractVsix, LiveLog, renderLine, renderLog, trainLocally } from '../../scripts/demo';
+import { expand, extractVsix, LiveLog, renderLine, renderLog, TASKS, trainLocally } from '../../scripts/demo';
 
 const plain = (s: string | undefined): string | undefined => s?.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -70,7 +70,7 @@ describe('examples: demo script helpers', () => {
 
   it('extracts the task bundles from a .vsix (a zip) and names the missing ones', () => {
     const stage = path.join(tmp, 'stage');
-    for (const t of ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint']) {
+    for (const t of TASKS) {
       fs.mkdirSync(path.join(stage, 'tasks', t), { recursive: true });
       fs.writeFileSync(path.join(stage, 'tasks', t, 'index.js'), `console.log('${t}')`);
     }
