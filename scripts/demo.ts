@@ -20,6 +20,7 @@ import { telemetryOf } from '../test/emulator/services/appinsights';
 import { monitorAct } from './demo/monitor';
 
 const root = path.resolve(__dirname, '..', '..');
+// The tasks the demo's pipeline runs (its story, below): a task the story does not use needs no edit here.
 export const TASKS = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint', 'MonitorModel'] as const;
 export type TaskName = (typeof TASKS)[number];
 export type Result = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled' | 'Skipped';

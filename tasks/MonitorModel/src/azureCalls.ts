@@ -14,7 +14,7 @@ import { pipelinesClient, pipelinesSettings, type PipelinesClient } from './devo
 
 export interface MonitorAzureCalls {
   resolveWorkspace(ctx: ContextWith<'ml'>, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo>;
-  productionModel(ctx: ContextWith<'ml'>, p: ModelChoice): Promise<ModelVersionInfo>;
+  productionModel(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: ModelChoice): Promise<ModelVersionInfo>;
   jobDataInputs(ctx: ContextWith<'ml'>, p: { resourceGroup: string; workspaceName: string }, jobName: string): Promise<JobDataInput[] | undefined>;
   locate(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, ref: DataRef, input: string): Promise<DataLocation>;
   trendStore(ctx: ContextWith<'ml'>, ws: WorkspaceInfo): Promise<TrendStore>;

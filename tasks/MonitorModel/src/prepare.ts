@@ -26,7 +26,7 @@ export interface MonitorPlan {
 
 export async function prepare(ctx: ContextWith<'ml'>, p: MonitorInputs, az: MonitorAzureCalls): Promise<MonitorPlan> {
   const ws = await az.resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
-  const version = await az.productionModel(ctx, p);
+  const version = await az.productionModel(ctx, ws, p);
   const lineage = p.referenceData
     ? { ref: p.referenceData, how: `referenceData ${p.referenceData.text}` }
     : pickTrainingInput(version, version.jobName ? await az.jobDataInputs(ctx, p, version.jobName) : undefined);

@@ -1,7 +1,8 @@
 // The production model and where its training data is: the model version (named, or the newest holder of the
 // production tag), its registered metrics (RegisterModel writes them as `metric.<name>` properties), its job,
 // and that job's data inputs (uri_file / uri_folder). Reads only.
-import { azureCall, type ContextWith } from '../../../shared/src/azure';
+import { azureCall, type ContextWith, type WorkspaceInfo } from '../../../shared/src/azure';
+import { workspaceScope } from '../../../shared/src/workspace';
 import { TaskError } from '../../../shared/src/task';
 import { findProduction, getVersion, listVersions, METRIC_PROPERTY_PREFIX, type ModelVersionInfo } from '../../../RegisterModel/src/modelVersions';
 import { parseDataRef, type DataRef } from '../dataRef';
@@ -14,14 +15,14 @@ export interface ModelChoice {
   productionTag: { key: string; value: string };
 }
 
-export async function productionModel(ctx: ContextWith<'ml'>, p: ModelChoice): Promise<ModelVersionInfo> {
-  const scope = { client: ctx.clients.ml, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
+export async function productionModel(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: ModelChoice): Promise<ModelVersionInfo> {
+  const scope = workspaceScope(ctx, ws, p.workspaceName);
   if (p.modelVersion) {
-    const v = await getVersion(scope, p.modelVersion);
+    const v = await getVersion(scope, p.modelName, p.modelVersion);
     if (!v) throw new TaskError(`Input 'modelVersion': model version ${p.modelName}:${p.modelVersion} does not exist in workspace '${p.workspaceName}'. Expected an existing version.`);
     return v;
   }
-  const v = findProduction(await listVersions(scope, { tagFilter: p.productionTag }), p.productionTag);
+  const v = findProduction(await listVersions(scope, p.modelName, { tagFilter: p.productionTag }), p.productionTag);
   if (!v) {
     throw new TaskError(`Input 'modelName': no active version of model '${p.modelName}' in workspace '${p.workspaceName}' carries tag ${p.productionTag.key}=${p.productionTag.value}. Expected a production version (RegisterModel action=promote), or set modelVersion.`);
   }

@@ -92,7 +92,7 @@ export function l0Deps(): MonitorDeps {
     },
     azure: {
       resolveWorkspace: async (_ctx, rg, name) => { recordCall('resolveWorkspace', { rg, name }); return l0Workspace(); },
-      productionModel: async (_ctx, p) => {
+      productionModel: async (_ctx, _ws, p) => {
         recordCall('productionModel', { model: p.modelName, version: p.modelVersion });
         return { name: 'energy', version: '3', id: 'id', tags: { stage: 'production' }, properties: { 'metric.rmse': '2.5' }, jobName: 'job-1', isArchived: false, raw: { properties: {} } };
       },
