@@ -53,8 +53,10 @@ const glyphs = {
   ProbeEndpoint: (x, y) => [[0.22, 0.6], [0.4, 0.35], [0.58, 0.5], [0.76, 0.7]].some(([bx, top]) => x > bx - 0.06 && x < bx + 0.06 && y > top && y < 0.8),
   // two deployments, the new one taking over (blue/green)
   DeployOnlineEndpoint: (x, y) => (x > 0.22 && x < 0.42 && y > 0.55 && y < 0.8) || (x > 0.58 && x < 0.78 && y > 0.25 && y < 0.8) || (Math.abs(y - (0.5 - (x - 0.3) * 0.6)) < 0.05 && x > 0.3 && x < 0.55),
+  // a pulse line (monitoring)
+  MonitorModel: (x, y) => x > 0.18 && x < 0.82 && Math.abs(y - (x < 0.38 || x > 0.62 ? 0.55 : x < 0.46 ? 0.55 - (x - 0.38) * 4.4 : x < 0.54 ? 0.2 + (x - 0.46) * 7.5 : 0.8 - (x - 0.54) * 3.1)) < 0.07,
 };
-const colours = { TrainModel: [0, 120, 212], RegisterModel: [16, 124, 16], CreateImage: [135, 100, 184], DeployToACI: [0, 153, 188], ProbeEndpoint: [202, 80, 16], DeployOnlineEndpoint: [0, 120, 100] };
+const colours = { TrainModel: [0, 120, 212], RegisterModel: [16, 124, 16], CreateImage: [135, 100, 184], DeployToACI: [0, 153, 188], ProbeEndpoint: [202, 80, 16], DeployOnlineEndpoint: [0, 120, 100], MonitorModel: [196, 43, 28] };
 function icon(size, colour, glyph) {
   return png(size, (x, y) => {
     if (!inTile(x, y)) return [0, 0, 0, 0];

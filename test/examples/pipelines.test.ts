@@ -21,7 +21,7 @@ const files = yamlFiles(examples).filter((f) => !f.endsWith(path.join('environme
 const ourTasks = taskFolders(repoRoot);
 // The tasks of the example project's story (examples/pipelines, the README's and overview's walk-through): a new
 // task joins it when those pages show it, and is then named here.
-const storyTasks = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint', 'DeployOnlineEndpoint'];
+const storyTasks = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint', 'DeployOnlineEndpoint', 'MonitorModel'];
 
 // A task.json made for the negative tests, so they do not depend on any real task's inputs.
 const fixtureTask: TaskJson = {
@@ -41,7 +41,7 @@ const stepsOf = (text: string): TaskStep[] => findTaskSteps(yaml.load(text));
 describe('examples: YAML pipelines', () => {
   it('finds the example pipelines and they use every task of the story', () => {
     const names = files.map((f) => path.relative(examples, f)).sort();
-    assert.deepStrictEqual(names, ['pipelines/build.yml', 'pipelines/release.yml']);
+    assert.deepStrictEqual(names, ['pipelines/build.yml', 'pipelines/monitor.yml', 'pipelines/release.yml']);
     const used = new Set(files.flatMap((f) => stepsOf(fs.readFileSync(f, 'utf8')).map((s) => s.task.split('@')[0])));
     for (const t of storyTasks) assert.ok(used.has(t), `no example pipeline uses ${t}`);
   });

@@ -44,12 +44,19 @@ async function* tap(batches: RowBatches, each: (row: Row) => void): RowBatches {
   }
 }
 
-export async function monitor(src: MonitorSources, s: DriftSettings, quality?: QualitySettings): Promise<MonitorResult> {
+export interface MonitorHooks {
+  /** the reference's columns, known before the first production row is read (names for positional payloads) */
+  referenceColumns?(columns: readonly string[]): void;
+}
+
+export async function monitor(src: MonitorSources, s: DriftSettings, quality?: QualitySettings, hooks: MonitorHooks = {}): Promise<MonitorResult> {
   if (quality && !isWindowMetric(quality.metric)) {
     throw new MonitorInputError('gateMetric', `gateMetric: '${quality.metric}' cannot be computed on the window; expected one of rmse, mse, mae, r2, accuracy`);
   }
   if (src.labels && !s.predictionColumn) throw new MonitorInputError('predictionColumn', 'predictionColumn: is empty but labelsData is set; expected the column holding the model\'s prediction');
-  const reference = prepareReferenceModel(await profileRows(src.reference, undefined, s.sampleSize), s);
+  const referenceProfile = await profileRows(src.reference, undefined, s.sampleSize);
+  hooks.referenceColumns?.([...referenceProfile.columns.keys()]);
+  const reference = prepareReferenceModel(referenceProfile, s);
   const plan = productionPlan(reference, s);
 
   let join: LabelJoin | undefined;

@@ -36,6 +36,13 @@ describe('MonitorModel collector: envelope', () => {
     const noNames = envelopeRecords({ data: { data: [[1, 2]] } }, OPTIONS);
     assert.deepEqual(noNames, { kind: 'unreadable', why: 'records logged as arrays, and no column names for their positions' });
   });
+  it('reads the bodies the extension\'s ACI scoring server logs wrapped in one record ({"data": [[…]]}, {"value": […]})', () => {
+    const req = envelopeRecords({ data: [{ data: [[21.5, 80, 1], [-3, 95, 1]] }], correlationid: 'c' }, { ...OPTIONS, positionalColumns: ['t', 'o', 'w'] });
+    assert.deepEqual(req.kind === 'records' && req.rows, [{ t: 21.5, o: 80, w: 1, correlationid: 'c' }, { t: -3, o: 95, w: 1, correlationid: 'c' }]);
+    const res = envelopeRecords({ data: [{ value: [52.1, 61.7] }], correlationid: 'c' }, OPTIONS);
+    assert.deepEqual(res.kind === 'records' && res.rows.map((x) => x.prediction), [52.1, 61.7]);
+    assert.deepEqual(envelopeRecords({ data: [{ value: 'text' }] }, OPTIONS), { kind: 'records', rows: [{ value: 'text' }] });
+  });
   it('reads a column-oriented frame and counts payloads stored in another blob', () => {
     const r = envelopeRecords({ data: { a: [1, 2], b: ['x', 'y'] } }, OPTIONS);
     assert.deepEqual(r.kind === 'records' && r.rows, [{ a: 1, b: 'x' }, { a: 2, b: 'y' }]);

@@ -50,9 +50,28 @@ function objectRow(o: Record<string, unknown>): Row {
   return o as Row;
 }
 
+/** Keys the extension's ACI scoring server (tasks/CreateImage/assets/server.py) wraps a body in: a request object
+ * `{"data": [[…]]}` is logged as the record `[{"data": [[…]]}]`, a bare response `[v, …]` as `[{"value": [v, …]}]`. */
+const WRAPPERS = ['data', 'value'];
+
+function isWrapped(v: unknown): v is Record<string, unknown[]> {
+  if (!isPlainObject(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && WRAPPERS.includes(keys[0]) && Array.isArray(v[keys[0]]);
+}
+
 function recordsOf(data: unknown, options: EnvelopeOptions): Row[] | string {
   if (Array.isArray(data)) {
     if (data.length === 0) return [];
+    if (data.every(isWrapped)) {
+      const out: Row[] = [];
+      for (const w of data) {
+        const inner = recordsOf(Object.values(w)[0], options);
+        if (typeof inner === 'string') return inner;
+        for (const r of inner) out.push(r);
+      }
+      return out;
+    }
     if (data.every(isPlainObject)) return data.map(objectRow);
     if (data.every(Array.isArray)) {
       const names = options.positionalColumns;

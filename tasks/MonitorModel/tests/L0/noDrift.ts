@@ -1,0 +1,4 @@
+// MonitorModel L0 scenario: no drift.
+import { runMonitorScenario } from './common';
+
+runMonitorScenario({ onDrift: 'fail' }, 'noDrift');

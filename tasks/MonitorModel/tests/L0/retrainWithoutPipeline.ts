@@ -1,0 +1,4 @@
+// MonitorModel L0 scenario: onDrift=retrain without a pipeline id.
+import { runMonitorScenario } from './common';
+
+runMonitorScenario({ onDrift: 'retrain' }, 'drift');
