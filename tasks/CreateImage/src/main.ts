@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { containerRegistries, type ContextWith, createAzureContext, machineLearning } from '../../shared/src/azure';
-import { type Outcome, setOutput, succeeded } from '../../shared/src/task';
+import { displayUri, type Outcome, setOutput, succeeded } from '../../shared/src/task';
 import { findAsset } from './assets';
 import { azureCalls, type ImageAzureCalls } from './azureCalls';
 import { assembleContext, checkDockerfileSources } from './buildContext';
@@ -32,7 +32,7 @@ export async function main(deps: ImageDeps = azureDeps): Promise<Outcome> {
   const ctx = deps.createAzureContext();
   const ws = await az.resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
   const model = await az.resolveModel(ctx, ws, p.model);
-  console.log(tl.loc('ModelResolved', model.id, model.modelUri));
+  console.log(tl.loc('ModelResolved', model.id, displayUri(model.modelUri)));
   const registry = await az.resolveRegistry(ctx, ws, p.registry);
   const target = { repository: p.imageName ?? defaultImageName(model.ref.name), tag: p.imageTag ?? defaultImageTag(model.ref.version, p.buildId) };
 

@@ -4,7 +4,7 @@
 // Its Azure calls come in through `deps`, so the L0 tests hand it recording fakes instead of mocking modules by path.
 import * as tl from 'azure-pipelines-task-lib/task';
 import { type ContextWith, createAzureContext, machineLearning, rawArm } from '../../shared/src/azure';
-import { cancellationSignal, failed, InputError, lineageTags, onCancel, type Outcome, succeeded, TimeoutError } from '../../shared/src/task';
+import { cancellationSignal, failed, InputError, lineageTags, onCancel, type Outcome, succeeded, TimeoutError, untrusted } from '../../shared/src/task';
 import { azureCalls, type TrainAzureCalls } from './azureCalls';
 import { readInputs } from './inputs';
 import { commandJobBody, defaultJobBaseName } from './job';
@@ -92,7 +92,7 @@ export async function main(deps: TrainDeps = azureDeps): Promise<Outcome> {
 
   const { metrics, problem } = await az.fetchMetrics(ctx, ws, jobName);
   if (Object.keys(metrics).length > 0) printMetrics(metrics);
-  else console.log(tl.loc('NoMetrics', jobName, problem ?? 'none'));
+  else console.log(tl.loc('NoMetrics', jobName, untrusted(problem ?? 'none')));
   const summary: SummaryData = { jobName, status, studioUrl, experimentName: p.experimentName, compute: compute.name, environment: env.reference, code, reattached: plan.action === 'attach', metrics, modelOutputUri };
   publishOutputs({ ...outputs, jobStatus: status, metrics });
   if (status !== 'Completed') {
