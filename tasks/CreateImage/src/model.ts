@@ -9,7 +9,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
 import * as toolLib from 'azure-pipelines-tool-lib/tool';
 import { type ContextWith, azureCall, blobContainerClient, toAzureCallError } from '../../shared/src/azure';
-import { storageSuffix } from '../../shared/src/cloud';
+import { checkStorageHost, storageSuffix } from '../../shared/src/cloud';
 import { TaskError } from '../../shared/src/errors';
 import { displayUri, untrusted } from '../../shared/src/untrusted';
 import { datastoreBlobEndpoint, datastoreContainer, WorkspaceInfo } from '../../shared/src/workspace';
@@ -115,24 +115,10 @@ async function jobOutputSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: E
   return { container: await datastoreContainer(ctx, ws), prefix, where: `azureml://datastores/${ws.defaultDatastore.name}/paths/${prefix}` };
 }
 
-/**
- * The task's storage token goes only to `https://<account>.blob.<storage suffix of the connection's cloud>`
- * (exact suffix, https): a model version's modelUri is written by whoever registered it, and
- * `https://x.blob.attacker.example/...` must not receive a token. One line naming the host otherwise.
- */
-export function checkStorageHost(host: string, suffix: string): void {
-  const h = host.toLowerCase();
-  const s = suffix.toLowerCase().replace(/^\./, '');
-  const account = h.endsWith(`.blob.${s}`) ? h.slice(0, -`.blob.${s}`.length) : undefined;
-  if (account === undefined || !/^[a-z0-9]{3,24}$/.test(account)) {
-    throw new TaskError(`The model's blob URL names the host '${untrusted(host)}', which is not a blob endpoint of the connection's cloud (https://<account>.blob.${s}): refusing to send it a token.`);
-  }
-}
-
 async function blobUrlSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'blobUrl' }>): Promise<BlobSource> {
   // use the credentials of the workspace datastore that points at this account/container, else the task's identity
   const host = loc.accountHost.toLowerCase();
-  checkStorageHost(host, storageSuffix(ctx.cloud));
+  checkStorageHost(host, ctx.cloud, "The model's blob URL");
   try {
     for await (const d of ctx.clients.ml.datastores.list(ws.resourceGroup, ws.name)) {
       const p = d.properties as AzureBlobDatastore;

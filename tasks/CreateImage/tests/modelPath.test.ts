@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { TaskError } from '../../shared/src/errors';
-import { checkStorageHost, modelFilePath } from '../src/model';
+import { checkStorageHost, type CloudEndpoints } from '../../shared/src/cloud';
+import { modelFilePath } from '../src/model';
 
 describe('CreateImage: model download paths stay under the destination', () => {
   const refused = (fn: () => unknown, pattern: RegExp): void => assert.throws(fn, (e: unknown) => e instanceof TaskError && pattern.test(e.message));
@@ -24,14 +25,16 @@ describe('CreateImage: model download paths stay under the destination', () => {
   });
 });
 
-describe("CreateImage: the storage token goes only to the connection's cloud (issue 15 item 3, model blob URLs)", () => {
-  it('accepts https://<account>.blob.<suffix> exactly', () => {
-    checkStorageHost('mlstore01.blob.core.windows.net', 'core.windows.net');
-    checkStorageHost('MLSTORE01.blob.core.usgovcloudapi.net', 'core.usgovcloudapi.net');
+describe("the storage token, key or SAS goes only to the connection's cloud (issue 15 item 3: model blob URLs, datastore endpoints)", () => {
+  const cloud = (storageDnsSuffix?: string, name = 'AzureCloud'): CloudEndpoints => ({ name, armUrl: 'https://management.azure.com', armScope: 's', authorityHost: 'a', keyVaultDnsSuffix: 'vault.azure.net', ...(storageDnsSuffix ? { storageDnsSuffix } : {}) });
+  it('accepts https://<account>.blob.<suffix> exactly (a port ignored)', () => {
+    checkStorageHost('mlstore01.blob.core.windows.net', cloud(), 'x');
+    checkStorageHost('https://MLSTORE01.blob.core.usgovcloudapi.net', cloud(undefined, 'AzureUSGovernment'), 'x');
+    checkStorageHost('https://devstoreaccount1.blob.localhost:10000', cloud('localhost'), 'x');
   });
-  for (const host of ['x.blob.attacker.example', 'mlstore01.blob.core.windows.net.attacker.example', 'evil.blob.core.windows.net.', 'a.b.blob.core.windows.net', 'mlstore01.blob.core.chinacloudapi.cn', 'blob.core.windows.net']) {
+  for (const host of ['x.blob.attacker.example', 'https://mlstore01.blob.core.windows.net.attacker.example', 'evil.blob.core.windows.net.', 'a.b.blob.core.windows.net', 'mlstore01.blob.core.chinacloudapi.cn', 'blob.core.windows.net', 'http://mlstore01.blob.core.windows.net']) {
     it(`refuses ${host}, naming it`, () => {
-      assert.throws(() => checkStorageHost(host, 'core.windows.net'), (e: unknown) => e instanceof TaskError && e.message.includes(`'${host}'`) && /refusing to send it a token/.test(e.message));
+      assert.throws(() => checkStorageHost(host, cloud(), "The model's blob URL"), (e: unknown) => e instanceof TaskError && e.message.includes(host.replace(/^https?:\/\//, '')) && /refusing to send it a token, key or SAS/.test(e.message));
     });
   }
 });

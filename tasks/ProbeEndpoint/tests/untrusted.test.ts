@@ -1,9 +1,12 @@
 // Issue 15 item 1: a check's detail quotes the endpoint's reply (its keys and values); the log table,
 // the error issues and the summary carry no agent directive, a lone CR included.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as sinon from 'sinon';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { agentDirectives, captureStdout } from '../../shared/tests/helpers';
+import { agentDirectives, captureStdout, stubAgent, tmpDir } from '../../shared/tests/helpers';
+import { readInputs } from '../src/inputs';
 import { type Bounds, evaluate, measure, type Observations } from '../src/checks';
 import { buildSummary, printResults } from '../src/report';
 import { TASK_DIR } from './helpers/paths';
@@ -39,4 +42,22 @@ describe("ProbeEndpoint: the endpoint's reply is neutralised in check details", 
       assert.deepEqual(agentDirectives(md), []);
     });
   }
+});
+
+describe('ProbeEndpoint: header values that may be credentials are masked when read (issue 15, low)', () => {
+  it('X-Api-Key and Cookie values are registered with setsecret; Content-Type is not', () => {
+    const sb = sinon.createSandbox();
+    try {
+      const dir = tmpDir();
+      fs.writeFileSync(path.join(dir, 'p.json'), '{"data": [1]}');
+      stubAgent(sb, { inputs: { scoringUri: 'http://127.0.0.1:9/score', payloadFile: path.join(dir, 'p.json'), headers: 'X-Api-Key: k3y-Value-0042\nContent-Type: application/json\nCookie: session=abc123def' } });
+      const setSecret = sb.stub(tl, 'setSecret');
+      readInputs();
+      const masked = setSecret.getCalls().map((c) => c.args[0] as string);
+      assert.ok(masked.includes('k3y-Value-0042') && masked.includes('session=abc123def'), masked.join(', '));
+      assert.ok(!masked.includes('application/json'));
+    } finally {
+      sb.restore();
+    }
+  });
 });

@@ -6,7 +6,7 @@
 import type { AzureSession } from '../../shared/src/azure';
 import { describeAzureError, redact } from '../../shared/src/errors';
 import { httpRequest } from '../../shared/src/http';
-import { dataPlaneGet, Metrics, MlflowError, runMetrics } from '../../shared/src/mlflow';
+import { checkDataPlaneHost, dataPlaneGet, Metrics, MlflowError, runMetrics } from '../../shared/src/mlflow';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 import * as tl from 'azure-pipelines-task-lib/task';
 
@@ -62,6 +62,13 @@ export async function fetchRunDetails(ctx: AzureSession, ws: WorkspaceInfo, jobN
     const history = (disc.json as { history?: unknown } | undefined)?.history;
     if (disc.status >= 400 || typeof history !== 'string' || !/^https:\/\//i.test(history)) return undefined;
     const url = `${history.replace(/\/+$/, '')}/history/v1.0${ws.id}/runs/${encodeURIComponent(jobName)}/details`;
+    // the history host comes from a reply, not from ARM: it gets the token only if it is the workspace's own
+    try {
+      checkDataPlaneHost(url, ws, 'The discovery reply of the workspace');
+    } catch (err) {
+      tl.warning(`Run details of ${jobName} not read: ${(err as Error).message}`);
+      return undefined;
+    }
     const r = await dataPlaneGet(ctx, url, { auth: true });
     if (r.status >= 400) return undefined;
     const body = r.json as { warnings?: { message?: unknown }[]; logFiles?: Record<string, unknown> } | undefined;

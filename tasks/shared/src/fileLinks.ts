@@ -16,7 +16,7 @@ function inside(root: string, target: string): boolean {
  * link on its way, to a path outside `root`. Both sides are real paths, so a root that is itself reached
  * through a link (a symlinked agent work folder) is compared fairly. A dangling link is left to the caller.
  */
-export function refuseLinkOutside(o: { inputName: string; root: string; file: string; rel: string; rootDescription?: string }): void {
+export function refuseLinkOutside(o: { inputName: string; root: string; file: string; rel: string; rootDescription?: string; expected?: string }): void {
   let realRoot: string;
   let real: string;
   try {
@@ -29,6 +29,6 @@ export function refuseLinkOutside(o: { inputName: string; root: string; file: st
   throw new InputError(
     o.inputName,
     `'${o.rel}' is a symbolic link to ${real}, outside ${o.rootDescription ?? `the folder ${o.root}`}: refusing to read it`,
-    'files inside the folder (copy the file in instead of linking to it, or list the link in .amlignore)',
+    o.expected ?? 'files inside the folder (copy the file in instead of linking to it, or list the link in .amlignore)',
   );
 }
