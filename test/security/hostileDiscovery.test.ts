@@ -1,4 +1,4 @@
-// Issue 15 item 3, end to end: the emulator answers the discovery document with a `history` host that is not
+// Issue 15 item 3, end to end: the emulator answers the discovery document with an `api` (run history) host that is not
 // the workspace's (a hostile reply). The bundled TrainModel, reporting a failed job, must not send the ARM token
 // there: no request reaches that host, and one warning names it.
 import * as assert from 'node:assert/strict';
@@ -25,7 +25,8 @@ describe('security: a hostile discovery reply gets no Azure token (TrainModel, b
     jobScripts(f.emulator).set('*', { outcome: 'Failed', error: { code: 'UserError', message: 'boom' }, log: 'Traceback\nValueError: boom\n' });
     // a host the emulator's certificate covers (so a request WOULD be served and recorded), but not the workspace's (eastus)
     const collector = `https://westus.api.azureml.localhost:${f.emulator.port}`;
-    discoveryOverrides(f.emulator).set('history', collector);
+    // run history is found under the discovery document's `api` key (dataplane.ts runHistoryHost)
+    discoveryOverrides(f.emulator).set('api', collector);
     const run = await f.run(f.inputs());
     assert.equal(run.result, 'Failed', run.stdout.slice(-2000));
     const warnings = run.issues.filter((i) => i.type === 'warning' && i.message.includes(`'${collector}'`));

@@ -30,7 +30,7 @@ describe('TrainModel: the Azure token goes only to the workspace data-plane host
       http: { userAgent: 't' },
     } as unknown as AzureSession;
     const ws = { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w', discoveryUrl: `${discovery.url}/discovery/workspaces/w`, mlflowTrackingUri: 'https://eastus.api.azureml.ms/mlflow/v1.0/x' } as WorkspaceInfo;
-    const { result, out } = await captureStdout(() => fetchRunDetails(ctx, ws, 'job-1'));
+    const { result, out } = await captureStdout(() => fetchRunDetails({ ctx, ws } as unknown as Parameters<typeof fetchRunDetails>[0], 'job-1'));
     assert.equal(result, undefined);
     assert.deepEqual(scopes, [], 'no token was requested for the foreign host');
     const warnings = out.split('\n').filter((l) => l.startsWith('##vso[task.issue type=warning'));
