@@ -1,5 +1,6 @@
 // Build every task: validate task.json, generate loc files, bundle with esbuild into dist/tasks/<Task>/.
-// Fails (exit 1) on an invalid task.json, a duplicated GUID or name, or a bundle error.
+// Fails (exit 1) on an invalid task.json, a duplicated or placeholder GUID or name, or a bundle error. The tasks are
+// the folders tasks/<Task> with a task.json (scripts/tasks.mjs): a new task needs no edit here.
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, cpSync, rmSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,8 @@ for (const task of tasks) {
   if (!validate(taskJson)) {
     for (const e of validate.errors ?? []) errors.push(`${task}/task.json ${e.instancePath || '/'} ${e.message}`);
   }
+  // a copy of tasks/_template keeps its all-zero id until given its own; the GUIDs live in task.json only (docs/TASKS.md)
+  if (/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(taskJson.id ?? '')) errors.push(`${task}/task.json keeps the template's id ${taskJson.id}: give it its own (node -e "console.log(crypto.randomUUID())")`);
   for (const [seen, key] of [[ids, taskJson.id], [names, taskJson.name]]) {
     if (seen.has(key)) errors.push(`${task}/task.json reuses '${key}' of ${seen.get(key)}`);
     seen.set(key, task);

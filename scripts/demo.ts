@@ -19,6 +19,7 @@ import { appInsightsComponents } from '../test/emulator/services/aci';
 import { telemetryOf } from '../test/emulator/services/appinsights';
 
 const root = path.resolve(__dirname, '..', '..');
+// The tasks the demo's pipeline runs (its story, below): a task the story does not use needs no edit here.
 export const TASKS = ['TrainModel', 'RegisterModel', 'CreateImage', 'DeployToACI', 'ProbeEndpoint'] as const;
 export type TaskName = (typeof TASKS)[number];
 export type Result = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled' | 'Skipped';

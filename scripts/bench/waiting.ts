@@ -4,7 +4,7 @@
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { waitUntil, type Clock } from '../../tasks/shared/src/waiter';
 import type { WorkspaceInfo } from '../../tasks/shared/src/workspace';
-import { MAX_POLL_INTERVAL_MS, waitForJob } from '../../tasks/TrainModel/src/monitor';
+import { MAX_POLL_INTERVAL_MS, waitForJob } from '../../tasks/TrainModel/src/waitForJob';
 
 const GOAL = { pollsPerJobHour: 120, meanNoticeMs: 15_000, worstNoticeMs: 30_000 }; // issue 12
 

@@ -4,17 +4,8 @@
 // `npm run runtimes` (test/integration/runtimes.ts). A missing runtime is said in one line and its runs
 // are left out; NODE_RUNTIMES_REQUIRED=1 (CI) makes it a failure instead.
 import * as assert from 'node:assert/strict';
-import { FIXTURES, oneLine, TASKS, type Fixture, type TaskName } from '../reliability/helpers';
+import { FIXTURES, HARNESSES, oneLine, TASKS, type Fixture } from '../reliability/helpers';
 import { findRuntime, handlerMajors, type Runtime } from './runtimes';
-
-/** One failure per task (most reach Azure) that must end in one line naming the input or the missing resource. */
-const FAILURES: Record<TaskName, { title: string; inputs: Record<string, string>; names: RegExp }> = {
-  TrainModel: { title: 'a compute the workspace does not have', inputs: { compute: 'gpu-cluster' }, names: /Input 'compute'/ },
-  RegisterModel: { title: 'a metrics file that does not exist', inputs: { modelSourceType: 'local', jobName: '', modelPath: '.', metricsFile: 'no-such-metrics.json' }, names: /Input 'metricsFile'/ },
-  CreateImage: { title: 'a model that is not registered', inputs: { modelId: 'azureml:nosuchmodel:1' }, names: /Input 'modelId'/ },
-  DeployToACI: { title: 'a Key Vault secret that does not exist', inputs: { secretEnvironmentVariables: 'API_KEY=no-such-secret' }, names: /Input 'secretEnvironmentVariables'/ },
-  ProbeEndpoint: { title: 'a scoring key secret that does not exist', inputs: { authKeySecret: 'no-such-secret' }, names: /secret 'no-such-secret'/ },
-};
 
 const runtimes: Runtime[] = handlerMajors().map(findRuntime);
 const present = runtimes.filter((r) => r.node);
@@ -46,7 +37,8 @@ if (present.length > 0) {
             assert.equal(run.result, 'Succeeded', `${run.message ?? ''}\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-1000)}`);
             assert.doesNotMatch(run.stderr, /DeprecationWarning|ExperimentalWarning/, `no runtime warnings on Node ${rt.version}`);
           });
-          const failure = FAILURES[task];
+          // one failure per task (most reach Azure), declared in its folder: one line naming the input or the missing resource
+          const failure = HARNESSES[task].failure;
           it(`Node ${rt.version}: ${failure.title} fails in one line naming what is wrong`, async () => {
             const run = await f.run({ ...f.inputs(), ...failure.inputs }, { nodePath: rt.node });
             assert.equal(run.result, 'Failed', `${run.message ?? ''}\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-1000)}`);

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import type { FaultHandle, FaultSpec, RecordedRequest } from '../emulator';
 import type { TaskRun } from '../harness/run-task';
-import { cleanupTemp, describeRequest, FIXTURES, isArm, mapLimit, onRequest, oneLine, stackTraceLines, TASKS, type Fixture, type TaskName } from './helpers';
+import { cleanupTemp, describeRequest, FIXTURES, HARNESSES, mapLimit, onRequest, oneLine, stackTraceLines, TASKS, type FaultTarget, type Fixture, type TaskName } from './helpers';
 
 type Kind = 'throttle' | 'unavailable' | 'reset' | 'slow' | 'expireToken';
 const KINDS: { kind: Kind; title: string; spec: Partial<FaultSpec> }[] = [
@@ -17,51 +17,8 @@ const KINDS: { kind: Kind; title: string; spec: Partial<FaultSpec> }[] = [
   { kind: 'expireToken', title: 'access token expired mid-run', spec: { times: 1 } },
 ];
 
-/** Where each task is hit: after `after` was recorded, on `target` (and the next token request for expireToken). */
-interface Target {
-  what: string;
-  target: FaultSpec & { path: RegExp };
-  after: (r: RecordedRequest) => boolean;
-  /** Trigger for the expired token: the next token request after this one is a mid-run token. */
-  tokenAfter: (r: RecordedRequest) => boolean;
-  /** Inject at the start (the task's only Azure calls come first). */
-  immediate?: boolean;
-}
-const arm = /^management\.localhost$/;
-const TARGETS: Record<TaskName, Target> = {
-  TrainModel: {
-    what: 'the job status polls (ARM GET jobs/<name>) after the job PUT; the MLflow token after it',
-    target: { kind: 'throttle', host: arm, method: 'GET', path: /\/jobs\/[^/]+$/ },
-    after: (r) => isArm(r) && r.method === 'PUT' && /\/jobs\/[^/]+$/.test(r.path),
-    tokenAfter: (r) => isArm(r) && r.method === 'PUT' && /\/jobs\/[^/]+$/.test(r.path),
-  },
-  RegisterModel: {
-    what: 'the model versions list (ARM) after the job was read; the MLflow token after it',
-    target: { kind: 'throttle', host: arm, method: 'GET', path: /\/models\/[^/]+\/versions$/ },
-    after: (r) => isArm(r) && r.method === 'GET' && /\/jobs\/rel-job-\d+$/.test(r.path),
-    tokenAfter: (r) => isArm(r) && r.method === 'GET' && /\/jobs\/rel-job-\d+$/.test(r.path),
-  },
-  CreateImage: {
-    what: 'the ACR run polls (ARM GET registries/<r>/runs/<id>) after scheduleRun; the registry token after the registry was read',
-    target: { kind: 'throttle', host: arm, method: 'GET', path: /\/registries\/[^/]+\/runs\/[^/]+$/ },
-    after: (r) => isArm(r) && r.method === 'POST' && /\/scheduleRun$/.test(r.path),
-    tokenAfter: (r) => isArm(r) && r.method === 'GET' && /\/registries\/[^/]+$/.test(r.path),
-  },
-  DeployToACI: {
-    what: 'the operation status / container group polls (ARM) after the group PUT; the Key Vault token after listCredentials',
-    target: { kind: 'throttle', host: arm, method: 'GET', path: /(\/operationStatuses\/[^/]+|\/containerGroups\/[^/]+)$/ },
-    after: (r) => isArm(r) && r.method === 'PUT' && /\/containerGroups\/[^/]+$/.test(r.path),
-    tokenAfter: (r) => isArm(r) && r.method === 'POST' && /\/listCredentials$/.test(r.path),
-  },
-  ProbeEndpoint: {
-    // its only Azure calls: the scoring key from Key Vault (challenge, token, GET)
-    what: 'the Key Vault secret read (GET kv-test/secrets/<name>); the Key Vault token',
-    target: { kind: 'throttle', host: /\.vault\.localhost$/, method: 'GET', path: /\/secrets\/rel-probe-key/ },
-    after: () => true,
-    tokenAfter: () => true,
-    immediate: true,
-  },
-};
+/** Where each task is hit (declared in its folder: tasks/<Task>/tests/harness.ts). */
+const TARGETS: Record<TaskName, FaultTarget> = Object.fromEntries(TASKS.map((t) => [t, HARNESSES[t].faults]));
 
 const TIMEOUT_MS = 45_000;
 /** "Well within the timeout": a hang would hit TIMEOUT_MS; the slowest legitimate case is about 10 s. */

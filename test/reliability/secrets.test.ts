@@ -13,8 +13,7 @@
 import * as assert from 'node:assert/strict';
 import { assertNoSecretsLeaked, type ServiceConnectionEnv, type TaskRun } from '../harness/run-task';
 import { startTestBed, type TestBed } from '../harness/testbed';
-import { jobScripts } from '../emulator/services/aml-jobs';
-import { cleanupTemp, FIXTURES, registerLocalInputs, SCHEMES, TASKS, type Fixture, type TaskName } from './helpers';
+import { cleanupTemp, FIXTURES, HARNESSES, SCHEMES, TASKS, type Fixture, type TaskName } from './helpers';
 
 /** SAS signatures (and whole SAS URLs) among the values a run registered as secrets. */
 function sasSignatures(run: TaskRun): string[] {
@@ -34,12 +33,8 @@ const CASES: Case[] = [];
 for (const task of TASKS) {
   for (const scheme of SCHEMES) CASES.push({ task, title: `happy path, ${scheme} connection`, scheme, inputs: (f, c) => f.inputs({ connection: c }) });
 }
-// the secrets only some paths touch: the job log's SAS (a failed training job) and the account key (a local model upload)
-CASES.push({
-  task: 'TrainModel', title: 'failed job (log SAS URL), wif connection', scheme: 'wif', inputs: (f, c) => f.inputs({ connection: c }),
-  setup: (f) => jobScripts(f.emulator).set('*', { outcome: 'Failed', error: { code: 'UserError', message: 'boom' }, log: 'epoch 1\nTraceback\nValueError: boom\n' }),
-});
-CASES.push({ task: 'RegisterModel', title: 'local model upload (datastore account key), spnCertificate connection', scheme: 'spnCertificate', inputs: (f, c) => ({ ...registerLocalInputs(f), azureSubscription: c.id }) });
+// the secrets only some paths touch (a failed training job's log SAS, a local model upload's account key): declared by each task
+for (const task of TASKS) for (const c of HARNESSES[task].secretCases ?? []) CASES.push({ ...c, task });
 
 describe('reliability: no secret leaks from any task (stdout, stderr, summaries, files)', function () {
   this.timeout(240_000);

@@ -3,7 +3,7 @@
 // (range reads of the log blob), cancel it when the pipeline is cancelled.
 import type { DockerBuildRequest, Run } from '@azure/arm-containerregistry';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { type ContextWith, azureCall, blobContainerClient } from '../../shared/src/azure';
+import { type ContextWith, azureCall, beginOperation, blobContainerClient, followOperation } from '../../shared/src/azure';
 import { cancellationSignal, onCancel } from '../../shared/src/cancellation';
 import { TaskError } from '../../shared/src/errors';
 import { httpRequest } from '../../shared/src/http';
@@ -124,9 +124,22 @@ export async function buildInRegistry(ctx: ContextWith<'acr'>, registry: Registr
     // ACR accepts 300-28800 seconds
     timeout: Math.min(28800, Math.max(300, Math.ceil(req.timeoutMs / 1000))),
   };
-  const run: Run = await azureCall('Scheduling a build in', `registry '${registry.name}'`, async () => {
-    const poller = await client.registries.beginScheduleRun(registry.resourceGroup, registry.name, request, { updateIntervalInMs: 1000 });
-    return poller.pollUntilDone();
+  // scheduleRun is a long-running operation (usually answered at once with the Run): followed with the shared waiter,
+  // its state lines in the debug log only (the user's log shows the run's own states below)
+  const scheduling = await beginOperation(() => client.registries.beginScheduleRun(registry.resourceGroup, registry.name, request, { abortSignal: cancellationSignal() }), {
+    action: 'Scheduling a build in',
+    resource: `registry '${registry.name}'`,
+    pollAction: 'Polling the scheduling of a build in',
+    pollResource: `registry '${registry.name}'`,
+  });
+  const run: Run = await followOperation<Run>(scheduling, {
+    what: `Scheduling a build in registry '${registry.name}'`,
+    timeoutMs: req.timeoutMs,
+    timeoutInput: 'timeoutMinutes',
+    initialDelayMs: 1000,
+    maxDelayMs: 10000,
+    abortSignal: cancellationSignal(),
+    log: (line) => tl.debug(line),
   });
   const runId = run.runId ?? run.name;
   if (!runId) throw new TaskError(`Registry '${registry.name}' accepted the build but returned no run id.`);

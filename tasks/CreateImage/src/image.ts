@@ -1,7 +1,7 @@
 // Makes sure the registry holds the image for this build context: reuse an image built from the same
 // context (tag `ctx-<hash12>`), adding the requested tag when needed, or build it with ACR Tasks.
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { ContextWith } from '../../shared/src/azure';
+import type { WorkspaceScope } from '../../shared/src/azure';
 import { lineageTags } from '../../shared/src/lineage';
 import { buildInRegistry } from './acrBuild';
 import { BuildContext, LINEAGE_BUILD_ARGS, packContext } from './buildContext';
@@ -38,12 +38,13 @@ export function lineageBuildArgs(upstream: Record<string, string>): Record<strin
 }
 
 export async function ensureImage(
-  ctx: ContextWith<'acr'>,
+  scope: WorkspaceScope<'acr'>,
   registry: RegistryInfo,
   context: BuildContext,
   target: ImageTarget,
   o: { reuse: boolean; timeoutMs: number; upstream: Record<string, string> },
 ): Promise<ImageResult> {
+  const { ctx } = scope;
   const ctxTag = contextTag(context);
   const plane = new RegistryDataPlane(ctx, registry.loginServer);
   const repo = target.repository;

@@ -12,7 +12,7 @@ import { type ContextWith, azureCall, blobContainerClient, toAzureCallError } fr
 import { checkStorageHost, storageSuffix } from '../../shared/src/cloud';
 import { TaskError } from '../../shared/src/errors';
 import { displayUri, untrusted } from '../../shared/src/untrusted';
-import { datastoreBlobEndpoint, datastoreContainer, WorkspaceInfo } from '../../shared/src/workspace';
+import { datastoreBlobEndpoint, datastoreContainer, WorkspaceInfo, type WorkspaceScope } from '../../shared/src/workspace';
 import { findAsset } from './assets';
 import { ModelLocation, ModelRef, parseModelUri } from './references';
 
@@ -32,7 +32,8 @@ export interface ModelFiles {
   bytes: number;
 }
 
-export async function resolveModel(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> {
+export async function resolveModel(scope: WorkspaceScope, ref: ModelRef): Promise<ResolvedModel> {
+  const { ctx, ws } = scope;
   const what = `model '${ref.name}' version '${ref.version}' in workspace '${ws.name}'`;
   const mv = await azureCall('Reading', what, () => ctx.clients.ml.modelVersions.get(ws.resourceGroup, ws.name, ref.name, ref.version), { notFound: 'undefined' });
   if (!mv) throw new TaskError(`Input 'modelId': ${what} does not exist. Expected a registered model version (see the RegisterModel output 'modelId', or the workspace's Models page).`);
@@ -195,7 +196,8 @@ function countFiles(dir: string): { files: number; bytes: number } {
 }
 
 /** The model's files in the tool cache: found there, or downloaded once and cached. */
-export async function modelFiles(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> {
+export async function modelFiles(scope: WorkspaceScope, model: ResolvedModel): Promise<ModelFiles> {
+  const { ctx, ws } = scope;
   loadToolLibStrings();
   const key = toolCacheKey(ws, model.ref);
   const cached = toolLib.findLocalTool(key.tool, key.version, 'any');

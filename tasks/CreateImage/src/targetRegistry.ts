@@ -1,6 +1,6 @@
 // Finds the container registry: the workspace's (its ARM id), or the `containerRegistry` input
 // (a name, looked up in the subscription, or an ARM id). The login server comes from ARM.
-import { AzureCallError, type ContextWith, azureCall, toAzureCallError, type WorkspaceInfo } from '../../shared/src/azure';
+import { AzureCallError, type ContextWith, azureCall, toAzureCallError, type WorkspaceScope } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
 import type { RegistryChoice } from './inputs';
 
@@ -44,7 +44,8 @@ async function byName(ctx: ContextWith<'acr'>, name: string): Promise<RegistryIn
   throw new TaskError(`Input 'containerRegistry': no container registry named '${name}' in subscription ${ctx.subscriptionId}. Expected the name of an existing registry (or its resource id).`);
 }
 
-export async function resolveRegistry(ctx: ContextWith<'acr'>, ws: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> {
+export async function resolveRegistry(scope: WorkspaceScope<'acr'>, choice: RegistryChoice): Promise<RegistryInfo> {
+  const { ctx, ws } = scope;
   if (choice.kind === 'id') return byId(ctx, choice.id, 'containerRegistry');
   if (choice.kind === 'name') return byName(ctx, choice.name);
   if (!ws.containerRegistryId) {

@@ -8,7 +8,7 @@ import { DIGEST, LOGIN_SERVER, SP_KEY, SUBSCRIPTION } from './L0/common';
 
 const scenario = (name: string): Promise<ScenarioRun> => runScenario(path.join(__dirname, 'L0', `${name}.js`), { timeoutMs: 60000 });
 const leaks = (run: ScenarioRun): string[] => leakedBeyondAgentMasking(run, [SP_KEY]);
-const AZURE_MOCKS = ['resolveWorkspace', 'resolveModel', 'resolveRegistry', 'modelFiles', 'ensureImage'];
+const AZURE_MOCKS = ['openWorkspace', 'resolveModel', 'resolveRegistry', 'modelFiles', 'ensureImage'];
 
 describe('CreateImage L0 (MockTestRunner)', function () {
   this.timeout(120000);
@@ -20,7 +20,7 @@ describe('CreateImage L0 (MockTestRunner)', function () {
     assert.deepEqual(run.errors, []);
     assert.deepEqual(run.calls.map((c) => c.name), AZURE_MOCKS);
     const conn = { subscriptionId: SUBSCRIPTION, scheme: 'ServicePrincipal', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
-    assert.deepEqual(callsOf(run, 'resolveWorkspace'), [{ ...conn, resourceGroup: 'rg-ml', workspaceName: 'ws-prod' }]);
+    assert.deepEqual(callsOf(run, 'openWorkspace'), [{ ...conn, resourceGroup: 'rg-ml', workspaceName: 'ws-prod' }]);
     assert.deepEqual(callsOf(run, 'resolveModel'), [{ ...conn, workspace: 'ws-prod', ref: { name: 'churn', version: '3' } }]);
     assert.deepEqual(callsOf(run, 'modelFiles'), [{ model: 'azureml:churn:3' }]);
     assert.deepEqual(callsOf(run, 'resolveRegistry'), [{ ...conn, workspace: 'ws-prod', choice: { kind: 'workspace' } }]);

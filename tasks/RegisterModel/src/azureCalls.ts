@@ -2,7 +2,7 @@
 // metrics, the upload, register and promote). main gets them through its deps, so the L0 tests hand it
 // recording fakes instead of mocking modules by path; everything around them (the gate, version numbering,
 // content hashing, tags, the summary) runs for real.
-import { datastoreContainer, resolveWorkspace } from '../../shared/src/workspace';
+import { datastoreContainer, openWorkspace } from '../../shared/src/workspace';
 import { jobMetrics } from './metrics';
 import { listVersions } from './modelVersions';
 import { promote, promotionTarget } from './promote';
@@ -10,7 +10,7 @@ import { registerVersion } from './register';
 import { resolveJobSource, uploadPlanned } from './source';
 
 export interface RegisterAzureCalls {
-  resolveWorkspace: typeof resolveWorkspace;
+  openWorkspace: typeof openWorkspace;
   datastoreContainer: typeof datastoreContainer;
   resolveJobSource: typeof resolveJobSource;
   uploadPlanned: typeof uploadPlanned;
@@ -22,7 +22,7 @@ export interface RegisterAzureCalls {
 }
 
 export const azureCalls: RegisterAzureCalls = {
-  resolveWorkspace,
+  openWorkspace,
   datastoreContainer,
   resolveJobSource,
   uploadPlanned,

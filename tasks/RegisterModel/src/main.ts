@@ -1,13 +1,13 @@
-// RegisterModel's main: readInputs (pure) → createAzureContext → the workspace → register (prepareRegister: the gate's reads, then executeRegister: the
-// upload and register writes) or promote (find the version, then move the production tag) → outputs → the
-// outcome. Its Azure calls come in through `deps`, so the L0 tests hand it recording fakes instead of mocking
-// modules by path.
+// RegisterModel's main: readInputs (pure) → createAzureContext → the workspace → prepare (reads only: the source, the
+// versions, the metrics and the gate; or the version to promote) → execute (the upload and register writes, or the
+// production tag) → outputs → the outcome. Its Azure calls come in through `deps`, so the L0 tests hand it recording
+// fakes instead of mocking modules by path.
 import { type ContextWith, createAzureContext, machineLearning } from '../../shared/src/azure';
 import { failed, type Outcome, setOutput, succeeded, succeededWithIssues } from '../../shared/src/task';
 import { azureCalls, type RegisterAzureCalls } from './azureCalls';
+import { execute } from './execute';
 import { readInputs } from './inputs';
-import { runPromote } from './runPromote';
-import { runRegister, TaskOutcome } from './runRegister';
+import { prepare, type TaskOutcome } from './prepare';
 
 export interface RegisterDeps {
   createAzureContext(): ContextWith<'ml'>;
@@ -32,8 +32,9 @@ function setOutputs(o: TaskOutcome): void {
 export async function main(deps: RegisterDeps = azureDeps): Promise<Outcome> {
   const p = readInputs();
   const ctx = deps.createAzureContext();
-  const ws = await deps.azure.resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
-  const outcome = p.action === 'promote' ? await runPromote(deps.azure, ctx, ws, p) : await runRegister(deps.azure, ctx, ws, p);
+  const scope = await deps.azure.openWorkspace(ctx, p.resourceGroup, p.workspaceName);
+  const plan = await prepare(scope, p, deps.azure);
+  const outcome = await execute(scope, plan, deps.azure);
   setOutputs(outcome);
   if (outcome.failure) return failed(outcome.failure);
   if (outcome.issues) return succeededWithIssues(outcome.issues);

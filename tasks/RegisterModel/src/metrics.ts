@@ -1,8 +1,7 @@
 // The candidate's metrics: from a JSON file (name → number) or from the job's MLflow run (shared mlflow module).
-import type { AzureSession } from '../../shared/src/azure';
 import { azureCall, TaskError } from '../../shared/src/errors';
 import { Metrics, runMetrics } from '../../shared/src/mlflow';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 
 export type { Metrics };
 
@@ -29,7 +28,8 @@ export function parseMetricsJson(text: string): { metrics?: Metrics; problem?: s
 }
 
 /** The job's MLflow metrics; a failure becomes one line with the Azure error explained. */
-export async function jobMetrics(ctx: AzureSession, ws: WorkspaceInfo, jobName: string): Promise<Metrics> {
+export async function jobMetrics(scope: WorkspaceScope<never>, jobName: string): Promise<Metrics> {
+  const { ctx, ws } = scope;
   if (!ws.mlflowTrackingUri) throw new TaskError(`Workspace '${ws.name}' reports no MLflow tracking URI: cannot read the metrics of job '${jobName}'. Hint: give the metrics in metricsFile.`);
   return azureCall('Reading the MLflow metrics of', `job '${jobName}'`, () => runMetrics(ctx, ws, jobName));
 }

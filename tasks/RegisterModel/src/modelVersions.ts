@@ -1,8 +1,9 @@
 // Reading the model registry: every version of a model (all pages), the production version, the next
 // version number, and a version an earlier attempt of this pipeline run registered. The selection
 // functions are pure; only listVersions talks to Azure.
-import type { AzureMachineLearningWorkspaces, ModelVersion } from '@azure/arm-machinelearning';
+import type { ModelVersion } from '@azure/arm-machinelearning';
 import { azureCall, AzureCallError, toAzureCallError } from '../../shared/src/errors';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { Tag } from './inputs';
 
 /** A model version in the user's terms. */
@@ -17,13 +18,6 @@ export interface ModelVersionInfo {
   isArchived: boolean;
   createdAt?: Date;
   raw: ModelVersion;
-}
-
-export interface RegistryScope {
-  client: AzureMachineLearningWorkspaces;
-  resourceGroup: string;
-  workspaceName: string;
-  modelName: string;
 }
 
 export const RUN_ID_TAG = 'ado.runId';
@@ -55,27 +49,27 @@ export function toInfo(modelName: string, v: ModelVersion): ModelVersionInfo {
  * Every version of the model, page by page (the SDK follows the `$skip` nextLinks). `tagFilter` is passed
  * to the service (`tags=k=v`) but callers still check the tag themselves. A missing model = no versions.
  */
-export async function listVersions(scope: RegistryScope, o: { includeArchived?: boolean; tagFilter?: Tag } = {}): Promise<ModelVersionInfo[]> {
+export async function listVersions(scope: WorkspaceScope, modelName: string, o: { includeArchived?: boolean; tagFilter?: Tag } = {}): Promise<ModelVersionInfo[]> {
   const out: ModelVersionInfo[] = [];
   try {
-    const iter = scope.client.modelVersions.list(scope.resourceGroup, scope.workspaceName, scope.modelName, {
+    const iter = scope.clients.ml.modelVersions.list(scope.resourceGroup, scope.workspaceName, modelName, {
       listViewType: o.includeArchived ? 'All' : 'ActiveOnly',
       ...(o.tagFilter ? { tags: `${o.tagFilter.key}=${o.tagFilter.value}` } : {}),
     });
-    for await (const v of iter) out.push(toInfo(scope.modelName, v));
+    for await (const v of iter) out.push(toInfo(modelName, v));
   } catch (err) {
-    const e = toAzureCallError(err, 'Listing the versions of', `model '${scope.modelName}' in workspace '${scope.workspaceName}'`);
+    const e = toAzureCallError(err, 'Listing the versions of', `model '${modelName}' in workspace '${scope.workspaceName}'`);
     if (e instanceof AzureCallError && e.statusCode === 404) return out;
     throw e;
   }
   return out;
 }
 
-export async function getVersion(scope: RegistryScope, version: string): Promise<ModelVersionInfo | undefined> {
-  const v = await azureCall('Reading', `model version ${scope.modelName}:${version}`, () => scope.client.modelVersions.get(scope.resourceGroup, scope.workspaceName, scope.modelName, version), {
+export async function getVersion(scope: WorkspaceScope, modelName: string, version: string): Promise<ModelVersionInfo | undefined> {
+  const v = await azureCall('Reading', `model version ${modelName}:${version}`, () => scope.clients.ml.modelVersions.get(scope.resourceGroup, scope.workspaceName, modelName, version), {
     notFound: 'undefined',
   });
-  return v ? toInfo(scope.modelName, v) : undefined;
+  return v ? toInfo(modelName, v) : undefined;
 }
 
 function numeric(version: string): number | undefined {

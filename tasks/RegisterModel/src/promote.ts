@@ -1,8 +1,9 @@
 // action=promote: the production tag moves to one version and leaves every other holder. Safe to re-run:
 // when the target already holds the tag alone, nothing is written.
 import { azureCall, TaskError } from '../../shared/src/errors';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { Tag } from './inputs';
-import { findRunVersion, getVersion, hasTag, listVersions, ModelVersionInfo, productionHolders, RegistryScope, toInfo } from './modelVersions';
+import { findRunVersion, getVersion, hasTag, listVersions, ModelVersionInfo, productionHolders, toInfo } from './modelVersions';
 
 export interface PromotionRecord {
   by: string;
@@ -19,35 +20,35 @@ export interface PromoteOutcome {
 }
 
 /** Which version to promote: the given one, or the one this pipeline run registered. */
-export async function promotionTarget(scope: RegistryScope, requested: string | undefined, runId: string | undefined): Promise<ModelVersionInfo> {
+export async function promotionTarget(scope: WorkspaceScope, modelName: string, requested: string | undefined, runId: string | undefined): Promise<ModelVersionInfo> {
   if (requested !== undefined) {
-    const v = await getVersion(scope, requested);
-    if (!v) throw new TaskError(`Model version ${scope.modelName}:${requested} was not found in workspace '${scope.workspaceName}' (input 'modelVersion'). Expected an existing version.`);
+    const v = await getVersion(scope, modelName, requested);
+    if (!v) throw new TaskError(`Model version ${modelName}:${requested} was not found in workspace '${scope.workspaceName}' (input 'modelVersion'). Expected an existing version.`);
     return v;
   }
-  const mine = findRunVersion(await listVersions(scope), runId);
+  const mine = findRunVersion(await listVersions(scope, modelName), runId);
   if (!mine) {
     throw new TaskError(
-      `Input 'modelVersion': is empty and no version of model '${scope.modelName}' was registered by this pipeline run (tag ado.runId=${runId ?? '<none>'}). ` +
+      `Input 'modelVersion': is empty and no version of model '${modelName}' was registered by this pipeline run (tag ado.runId=${runId ?? '<none>'}). ` +
         'Expected the version to promote, e.g. $(RegisterModel.modelVersion).',
     );
   }
   return mine;
 }
 
-async function putTags(scope: RegistryScope, v: ModelVersionInfo, tags: Record<string, string>): Promise<ModelVersionInfo> {
+async function putTags(scope: WorkspaceScope, modelName: string, v: ModelVersionInfo, tags: Record<string, string>): Promise<ModelVersionInfo> {
   // PUT replaces the version: send back what it has (same modelUri, so the service accepts it) with new tags
   const props = { ...v.raw.properties, tags };
-  const updated = await azureCall('Updating the tags of', `model version ${scope.modelName}:${v.version}`, () =>
-    scope.client.modelVersions.createOrUpdate(scope.resourceGroup, scope.workspaceName, scope.modelName, v.version, { properties: props }),
+  const updated = await azureCall('Updating the tags of', `model version ${modelName}:${v.version}`, () =>
+    scope.clients.ml.modelVersions.createOrUpdate(scope.resourceGroup, scope.workspaceName, modelName, v.version, { properties: props }),
   );
-  return toInfo(scope.modelName, updated);
+  return toInfo(modelName, updated);
 }
 
-export async function promote(scope: RegistryScope, target: ModelVersionInfo, tag: Tag, record: PromotionRecord): Promise<PromoteOutcome> {
-  if (target.isArchived) throw new TaskError(`Model version ${scope.modelName}:${target.version} is archived: an archived version cannot become production. Expected an active version.`);
+export async function promote(scope: WorkspaceScope, modelName: string, target: ModelVersionInfo, tag: Tag, record: PromotionRecord): Promise<PromoteOutcome> {
+  if (target.isArchived) throw new TaskError(`Model version ${modelName}:${target.version} is archived: an archived version cannot become production. Expected an active version.`);
   // the service filters by tag; the check is repeated here because a filter that is ignored would list everything
-  const holders = productionHolders(await listVersions(scope, { tagFilter: tag }), tag);
+  const holders = productionHolders(await listVersions(scope, modelName, { tagFilter: tag }), tag);
   const others = holders.filter((h) => h.version !== target.version);
   if (hasTag(target, tag) && others.length === 0) return { version: target, changed: false, demoted: [] };
 
@@ -57,14 +58,14 @@ export async function promote(scope: RegistryScope, target: ModelVersionInfo, ta
     if (record.runId) tags['promotion.runId'] = record.runId;
     if (record.runUrl) tags['promotion.runUrl'] = record.runUrl;
     if (others.length) tags['promotion.previous'] = others.map((o) => o.version).join(',');
-    version = await putTags(scope, target, tags);
+    version = await putTags(scope, modelName, target, tags);
   }
   // the new holder is tagged first: a failure in between leaves two holders (the next promote fixes it), never none
   const demoted: string[] = [];
   for (const o of others) {
     const tags: Record<string, string> = { ...o.tags, 'promotion.demotedAt': record.at, ...(record.runId ? { 'promotion.demotedByRun': record.runId } : {}) };
     delete tags[tag.key];
-    await putTags(scope, o, tags);
+    await putTags(scope, modelName, o, tags);
     demoted.push(o.version);
   }
   return { version, changed: true, demoted };

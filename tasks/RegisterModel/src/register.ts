@@ -4,7 +4,8 @@ import type { ModelVersion } from '@azure/arm-machinelearning';
 import { AzureCallError, describeAzureError, TaskError, toAzureCallError } from '../../shared/src/errors';
 import { formatNumber, GateEvaluation, GateResult } from './gate';
 import type { Metrics } from './metrics';
-import { getVersion, METRIC_PROPERTY_PREFIX, ModelVersionInfo, RegistryScope, sameUri, toInfo } from './modelVersions';
+import type { WorkspaceScope } from '../../shared/src/workspace';
+import { getVersion, METRIC_PROPERTY_PREFIX, ModelVersionInfo, sameUri, toInfo } from './modelVersions';
 
 export interface VersionContent {
   modelUri: string;
@@ -51,9 +52,9 @@ export function versionContent(o: {
 
 export type RegisterOutcome = { kind: 'created'; version: ModelVersionInfo } | { kind: 'reused'; version: ModelVersionInfo };
 
-function conflictMessage(scope: RegistryScope, version: string, existingUri: string | undefined, wanted: string): string {
+function conflictMessage(modelName: string, version: string, existingUri: string | undefined, wanted: string): string {
   return (
-    `Model version ${scope.modelName}:${version} already exists with other content (409 conflict): it points to ` +
+    `Model version ${modelName}:${version} already exists with other content (409 conflict): it points to ` +
     `${existingUri ?? 'no model URI'}, this run would register ${wanted}. A version's files cannot change. ` +
     `Expected an unused modelVersion, or leave modelVersion empty for the next version.`
   );
@@ -64,13 +65,13 @@ function conflictMessage(scope: RegistryScope, version: string, existingUri: str
  * same model URI and is a 409 conflict otherwise. When the version number was computed, a conflict
  * (someone registered it meanwhile) moves on to the next number, up to three times.
  */
-export async function registerVersion(scope: RegistryScope, version: string, content: VersionContent, o: { explicit: boolean }): Promise<RegisterOutcome> {
+export async function registerVersion(scope: WorkspaceScope, modelName: string, version: string, content: VersionContent, o: { explicit: boolean }): Promise<RegisterOutcome> {
   let candidate = version;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const existing = await getVersion(scope, candidate);
+    const existing = await getVersion(scope, modelName, candidate);
     if (existing) {
       if (sameUri(existing.modelUri, content.modelUri) && o.explicit) return { kind: 'reused', version: existing };
-      if (o.explicit) throw new TaskError(conflictMessage(scope, candidate, existing.modelUri, content.modelUri));
+      if (o.explicit) throw new TaskError(conflictMessage(modelName, candidate, existing.modelUri, content.modelUri));
       candidate = String(Number(candidate) + 1);
       continue;
     }
@@ -86,17 +87,17 @@ export async function registerVersion(scope: RegistryScope, version: string, con
       },
     };
     try {
-      const created = await scope.client.modelVersions.createOrUpdate(scope.resourceGroup, scope.workspaceName, scope.modelName, candidate, body);
-      return { kind: 'created', version: toInfo(scope.modelName, created) };
+      const created = await scope.clients.ml.modelVersions.createOrUpdate(scope.resourceGroup, scope.workspaceName, modelName, candidate, body);
+      return { kind: 'created', version: toInfo(modelName, created) };
     } catch (err) {
-      const e = toAzureCallError(err, 'Registering', `model version ${scope.modelName}:${candidate}`);
+      const e = toAzureCallError(err, 'Registering', `model version ${modelName}:${candidate}`);
       if (e instanceof AzureCallError && e.statusCode === 409) {
-        if (o.explicit) throw new TaskError(conflictMessage(scope, candidate, undefined, content.modelUri) + ` (${describeAzureError(e.cause)})`);
+        if (o.explicit) throw new TaskError(conflictMessage(modelName, candidate, undefined, content.modelUri) + ` (${describeAzureError(e.cause)})`);
         candidate = String(Number(candidate) + 1);
         continue;
       }
       throw e;
     }
   }
-  throw new TaskError(`Model ${scope.modelName}: versions ${version} to ${candidate} were taken while registering (other pipelines registering at the same time). Run again.`);
+  throw new TaskError(`Model ${modelName}: versions ${version} to ${candidate} were taken while registering (other pipelines registering at the same time). Run again.`);
 }

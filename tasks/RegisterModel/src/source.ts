@@ -4,10 +4,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { ContainerClient } from '@azure/storage-blob';
 import { azureCall, TaskError } from '../../shared/src/errors';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceInfo, WorkspaceScope } from '../../shared/src/workspace';
 
 export interface ResolvedSource {
   /** modelUri for the model version. */
@@ -68,7 +67,8 @@ export function jobOutputUri(jobName: string, outputName: string): string {
 }
 
 /** Checks that the job exists, has Completed, and (when it declares outputs) has the model output. */
-export async function resolveJobSource(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, jobName: string, outputName: string): Promise<ResolvedSource> {
+export async function resolveJobSource(scope: WorkspaceScope, jobName: string, outputName: string): Promise<ResolvedSource> {
+  const { ws, clients: { ml: client } } = scope;
   const job = await azureCall('Reading', `job '${jobName}'`, () => client.jobs.get(ws.resourceGroup, ws.name, jobName), { notFound: 'undefined' });
   if (!job) throw new TaskError(`Job '${jobName}' was not found in workspace '${ws.name}'. Expected the name of a completed training job (input 'jobName').`);
   const status = job.properties.status ?? 'Unknown';

@@ -30,8 +30,8 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
     assert.ok(run.succeeded);
     assert.deepEqual(run.errors, []);
     assert.deepEqual(run.warnings, []);
-    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'resolveJobSource', 'listVersions', 'jobMetrics', 'registerVersion']);
-    assert.deepEqual(callsOf(run, 'resolveWorkspace'), [{ ...CONN, resourceGroup: 'rg-ml', workspaceName: 'ws-prod' }]);
+    assert.deepEqual(run.calls.map((c) => c.name), ['openWorkspace', 'resolveJobSource', 'listVersions', 'jobMetrics', 'registerVersion']);
+    assert.deepEqual(callsOf(run, 'openWorkspace'), [{ ...CONN, resourceGroup: 'rg-ml', workspaceName: 'ws-prod' }]);
     assert.deepEqual(callsOf(run, 'resolveJobSource'), [{ workspace: 'ws-prod', jobName: JOB, outputName: 'model' }]);
     assert.deepEqual(callsOf(run, 'listVersions'), [{ ...SCOPE, includeArchived: true }]);
     assert.deepEqual(callsOf(run, 'jobMetrics'), [{ ...CONN, workspace: 'ws-prod', jobName: JOB }]);
@@ -73,7 +73,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
   it('registers a local folder with a metrics file and no production version: noBaseline, uploaded only after the gate', async () => {
     const run = await scenario('localNoBaseline');
     assert.equal(run.result, 'Succeeded', run.stdout);
-    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'listVersions', 'datastoreContainer', 'uploadPlanned', 'registerVersion']);
+    assert.deepEqual(run.calls.map((c) => c.name), ['openWorkspace', 'listVersions', 'datastoreContainer', 'uploadPlanned', 'registerVersion']);
     const [upload] = callsOf(run, 'uploadPlanned') as { prefix: string; files: string[]; datastoreName: string }[];
     assert.match(upload.prefix, /^LocalUpload\/[0-9a-f]{32}\/model$/);
     assert.deepEqual(upload.files, ['conda.yaml', 'model.pkl']);
@@ -99,7 +99,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
     const run = await scenario('gateFailed');
     assert.equal(run.result, 'Failed', run.stdout);
     assert.equal(run.succeeded, false);
-    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'resolveJobSource', 'listVersions', 'jobMetrics']);
+    assert.deepEqual(run.calls.map((c) => c.name), ['openWorkspace', 'resolveJobSource', 'listVersions', 'jobMetrics']);
     assert.match(run.message, /GateFailed .*accuracy 0\.85 vs 0\.9 \(version 1\)/);
     assert.ok(!run.message.includes('\n'), 'one line');
     assert.deepEqual(run.outputs, NOTHING_REGISTERED);
@@ -111,7 +111,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
     assert.equal(run.result, 'SucceededWithIssues', run.stdout);
     assert.deepEqual(run.errors, []);
     assert.match(run.message, /GateFailedSkip .*accuracy 0\.85 vs 0\.9/);
-    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'listVersions']);
+    assert.deepEqual(run.calls.map((c) => c.name), ['openWorkspace', 'listVersions']);
     for (const write of AZURE_WRITES) assert.deepEqual(callsOf(run, write), [], `no ${write}`);
     assert.deepEqual(run.outputs, NOTHING_REGISTERED);
     assert.deepEqual(leaks(run), []);
@@ -120,7 +120,7 @@ describe('RegisterModel L0 (MockTestRunner)', function () {
   it('promote: moves the production tag to the given version with the promotion record, registers nothing', async () => {
     const run = await scenario('promote');
     assert.equal(run.result, 'Succeeded', run.stdout);
-    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'promotionTarget', 'promote']);
+    assert.deepEqual(run.calls.map((c) => c.name), ['openWorkspace', 'promotionTarget', 'promote']);
     assert.deepEqual(callsOf(run, 'promotionTarget'), [{ ...SCOPE, requested: '3', runId: '42' }]);
     const [p] = callsOf(run, 'promote') as Record<string, unknown>[];
     assert.equal(p.target, '3');

@@ -9,7 +9,7 @@ import { fetchMetrics, fetchRunDetails } from './dataplane';
 import { resolveDataInputs } from './dataInputs';
 import { registerEnvironment, resolveEnvironment } from './environment';
 import { cancelJob, findPlan, submitJob } from './job';
-import { waitForJob } from './monitor';
+import { waitForJob } from './waitForJob';
 
 export interface TrainAzureCalls {
   openWorkspace: typeof openWorkspace;

@@ -9,6 +9,8 @@
 //   running or Completed → re-attach (no second job); Failed, Canceled, NotResponding or Paused → submit
 //   `<base>-aN` (a retry of a failed stage trains again); none → submit `<base>-aN` (`<base>` for attempt 1).
 import type { CommandJob, DistributionConfigurationUnion, JobBase, JobInputUnion } from '@azure/arm-machinelearning';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { beginOperation, followOperation } from '../../shared/src/armOperation';
 import { azureCall } from '../../shared/src/errors';
 import { pipelineRunKey } from '../../shared/src/lineage';
 import type { WorkspaceScope } from '../../shared/src/workspace';
@@ -151,11 +153,19 @@ export async function submitJob(scope: WorkspaceScope<'arm'>, name: string, body
   return created?.properties?.status ?? 'NotStarted';
 }
 
-/** Starts the cancel LRO and follows it for a short while (the cancellation budget is about 5 s). */
+/**
+ * Starts the cancel LRO and follows it with the shared waiter every 500 ms (the pipeline's cancellation budget is
+ * about 5 s; at the task's own timeout it may take up to CANCEL_WAIT_MS). Its state lines go to the debug log.
+ */
 export async function cancelJob(scope: WorkspaceScope, name: string): Promise<void> {
   const { ws, clients: { ml: client } } = scope;
-  await azureCall('Cancelling', `job '${name}'`, async () => {
-    const poller = await client.jobs.beginCancel(ws.resourceGroup, ws.name, name, { updateIntervalInMs: 500 });
-    await poller.pollUntilDone();
+  const op = await beginOperation(() => client.jobs.beginCancel(ws.resourceGroup, ws.name, name), {
+    action: 'Cancelling',
+    resource: `job '${name}'`,
+    pollAction: 'Polling the cancellation of',
+    pollResource: `job '${name}'`,
   });
+  await followOperation<void>(op, { what: `Cancelling job '${name}'`, timeoutMs: CANCEL_WAIT_MS, initialDelayMs: 500, maxDelayMs: 500, log: (line) => tl.debug(line) });
 }
+
+export const CANCEL_WAIT_MS = 30_000;

@@ -11,7 +11,7 @@ import { errorFromDetails, pickLog } from '../src/dataplane';
 import { condaEnvironmentVersion, newestVersion } from '../src/environment';
 import { isoDuration, parseEnvironment, parseJobInputs, parseJobInputValue, readInputs } from '../src/inputs';
 import { attemptJobName, commandJobBody, distributionConfig, planJob } from '../src/job';
-import { isTransient } from '../src/monitor';
+import { isTransient } from '../src/waitForJob';
 import { formatMetricValue, summaryMarkdown } from '../src/report';
 import { listSnapshotFiles, snapshotCode } from '../src/snapshot';
 

@@ -1,7 +1,8 @@
-// Everything the task reads before it writes. Nothing here changes Azure, so a missing resource stops the
-// task with nothing changed. Each request goes through azureCall (its failure names the action and resource).
-import { azureCall, type ContextWith } from '../../shared/src/azure';
-import { TaskError } from '../../shared/src/task';
+// Everything the task reads before it writes, into a plain object (the plan). Nothing here changes Azure, so a
+// missing resource stops the task with nothing changed. Each request goes through azureCall (its failure names the
+// action and the resource; `{ notFound: 'undefined' }` where "missing" is an answer), e.g.
+//   const c = await azureCall('Reading', `compute '${name}'`, () => scope.clients.ml.computeOperations.get(scope.resourceGroup, scope.workspaceName, name), { notFound: 'undefined' });
+import type { WorkspaceScope } from '../../shared/src/azure';
 import type { TemplateInputs } from './inputs';
 
 export interface TemplatePlan {
@@ -9,9 +10,7 @@ export interface TemplatePlan {
   location: string;
 }
 
-export async function prepare(ctx: ContextWith<'ml'>, p: TemplateInputs): Promise<TemplatePlan> {
-  const what = `workspace '${p.workspaceName}' in resource group '${p.resourceGroup}'`;
-  const ws = await azureCall('Reading', what, () => ctx.clients.ml.workspaces.get(p.resourceGroup, p.workspaceName), { notFound: 'undefined' });
-  if (!ws?.id) throw new TaskError(`The ${what} does not exist. Expected an existing Azure ML workspace.`);
-  return { workspaceId: ws.id, location: ws.location ?? '' };
+export async function prepare(scope: WorkspaceScope, _p: TemplateInputs): Promise<TemplatePlan> {
+  // the workspace itself was read when the scope was opened
+  return { workspaceId: scope.ws.id, location: scope.ws.location };
 }

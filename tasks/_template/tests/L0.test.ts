@@ -25,7 +25,8 @@ describe('_template L0 (MockTestRunner)', function () {
   it('fails in one line naming a missing workspace, with no output', async () => {
     const run = await scenario('missingWorkspace');
     assert.equal(run.result, 'Failed');
-    assert.equal(run.message, "The workspace 'ws-gone' in resource group 'rg-ml' does not exist. Expected an existing Azure ML workspace.");
+    assert.match(run.message ?? '', /^Reading workspace 'ws-gone' in resource group 'rg-ml' failed: \(404\).* Hint: workspace 'ws-gone' in resource group 'rg-ml' was not found: check its name/);
+    assert.ok(!/[\r\n]/.test(run.message ?? ''), run.message);
     assert.deepEqual(run.outputs, {});
   });
 });

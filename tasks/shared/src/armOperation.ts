@@ -8,22 +8,28 @@ import { Clock, PollResult, waitUntil } from './waiter';
 
 export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'canceled';
 
-export interface OperationProgress {
+export interface OperationProgress<R = unknown> {
   status: OperationStatus;
   /** Azure's reason for a failed operation. */
   error?: string;
+  /** What the operation returned, once it succeeded (e.g. the Run of an ACR scheduleRun). */
+  result?: R;
 }
 
-/** The part of the SDK's SimplePollerLike (@azure/core-lro) the adapter uses; every `begin…` result has it. */
-export interface SdkPoller {
+/**
+ * The part of an SDK `begin…` result the adapter uses: core-lro 2's SimplePollerLike (a `status`, e.g. the
+ * container-instance and registry SDKs) or core-lro 1's PollerLike (isCompleted / isCancelled, e.g.
+ * @azure/arm-machinelearning 2.1).
+ */
+export interface SdkPoller<R = unknown> {
   poll(o?: { abortSignal?: AbortSignal }): Promise<void>;
   isDone(): boolean;
-  getOperationState(): { status: string; error?: Error };
+  getOperationState(): { status?: string; isCompleted?: boolean; isCancelled?: boolean; error?: Error; result?: R };
 }
 
-export interface ArmOperation {
+export interface ArmOperation<R = unknown> {
   /** Advances the operation by one poll (none once it is done) and reports where it stands. */
-  poll(abortSignal?: AbortSignal): Promise<OperationProgress>;
+  poll(abortSignal?: AbortSignal): Promise<OperationProgress<R>>;
 }
 
 /** What a request and its polls are called in error messages: "<action> <resource> failed: …". */
@@ -41,16 +47,19 @@ function errorText(err: Error | undefined): string | undefined {
   return err.message.replace(/^The long-running operation has failed\.?\s*/i, '').trim() || err.message;
 }
 
-function statusOfState(status: string): OperationStatus {
-  return status === 'succeeded' || status === 'failed' || status === 'canceled' ? status : 'running';
+function statusOfState(s: ReturnType<SdkPoller['getOperationState']>): OperationStatus {
+  if (s.status !== undefined) return s.status === 'succeeded' || s.status === 'failed' || s.status === 'canceled' ? s.status : 'running';
+  if (s.isCancelled) return 'canceled';
+  if (s.error) return 'failed';
+  return s.isCompleted ? 'succeeded' : 'running';
 }
 
 /**
  * Starts an operation with an SDK `begin…` call. A rejected request is an AzureCallError; an operation the
  * SDK's first poll already saw fail is returned as failed (its reason kept), so the caller's check runs.
  */
-export async function beginOperation(begin: () => Promise<SdkPoller>, names: OperationNames): Promise<ArmOperation> {
-  let poller: SdkPoller;
+export async function beginOperation<R>(begin: () => Promise<SdkPoller<R>>, names: OperationNames): Promise<ArmOperation<R>> {
+  let poller: SdkPoller<R>;
   try {
     poller = await begin();
   } catch (err) {
@@ -60,7 +69,7 @@ export async function beginOperation(begin: () => Promise<SdkPoller>, names: Ope
     return { poll: async () => ({ status: 'failed', ...(failure ? { error: failure } : {}) }) };
   }
   return {
-    async poll(abortSignal?: AbortSignal): Promise<OperationProgress> {
+    async poll(abortSignal?: AbortSignal): Promise<OperationProgress<R>> {
       if (!poller.isDone()) {
         try {
           await poller.poll({ abortSignal });
@@ -70,14 +79,14 @@ export async function beginOperation(begin: () => Promise<SdkPoller>, names: Ope
         }
       }
       const s = poller.getOperationState();
-      const status = statusOfState(s.status);
+      const status = statusOfState(s);
       const error = status === 'failed' ? errorText(s.error) : undefined;
-      return { status, ...(error ? { error } : {}) };
+      return { status, ...(error ? { error } : {}), ...(status === 'succeeded' && s.result !== undefined ? { result: s.result } : {}) };
     },
   };
 }
 
-export interface FollowOptions<T> {
+export interface FollowOptions<T, R = unknown> {
   /** What is waited for, in the user's words ("container group 'cg'"). */
   what: string;
   timeoutMs: number;
@@ -87,21 +96,24 @@ export interface FollowOptions<T> {
   clock?: Clock;
   abortSignal?: AbortSignal;
   /**
-   * Decides after every poll (default: done when the operation succeeded, a TaskError when it failed or
-   * was canceled). May throw to end the wait. `signal` aborts when the wait ends first (timeout, cancel): pass
-   * it to the check's own requests.
+   * Decides after every poll (default: done when the operation succeeded, with its result as the value; a
+   * TaskError when it failed or was canceled). May throw to end the wait. `signal` aborts when the wait ends first
+   * (timeout, cancel): pass it to the check's own requests.
    */
-  check?: (progress: OperationProgress, signal: AbortSignal) => Promise<PollResult<T>>;
+  check?: (progress: OperationProgress<R>, signal: AbortSignal) => Promise<PollResult<T>>;
+  /** Where the state lines go (default console.log; e.g. tl.debug for a step the user's log never showed). */
+  log?: (line: string) => void;
 }
 
-/** Polls the operation with the waiter until `check` says done; returns check's value. */
-export async function followOperation<T>(op: ArmOperation, o: FollowOptions<T>): Promise<T> {
+/** Polls the operation with the waiter until `check` says done; returns check's value (default: the operation's result). */
+export async function followOperation<T, R = T>(op: ArmOperation<R>, o: FollowOptions<T, R>): Promise<T> {
   const check =
     o.check ??
-    (async (p: OperationProgress): Promise<PollResult<T>> => {
+    (async (p: OperationProgress<R>): Promise<PollResult<T>> => {
       if (p.status === 'failed') throw new TaskError(`${o.what} failed in Azure${p.error ? `: ${p.error.replace(/\.$/, '')}` : ''}.`);
       if (p.status === 'canceled') throw new TaskError(`${o.what} was canceled in Azure.`);
-      return { done: p.status === 'succeeded', state: p.status };
+      // without a check of its own, T is the operation's result (R)
+      return { done: p.status === 'succeeded', state: p.status, ...(p.result !== undefined ? { value: p.result as unknown as T } : {}) };
     });
   return waitUntil<T>({
     what: o.what,
@@ -111,6 +123,7 @@ export async function followOperation<T>(op: ArmOperation, o: FollowOptions<T>):
     ...(o.maxDelayMs !== undefined ? { maxDelayMs: o.maxDelayMs } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
+    ...(o.log ? { log: o.log } : {}),
     // the waiter's signal covers cancellation and the time left: a hung poll is dropped, not awaited
     poll: async (signal) => check(await op.poll(signal), signal),
   });

@@ -127,14 +127,17 @@ export interface WorkspaceScope<K extends keyof AzureClients = 'ml'> {
   readonly ws: WorkspaceInfo;
 }
 
-/** The scope of a workspace already resolved (tests and tools build one by hand). */
-export function workspaceScope<K extends keyof AzureClients>(ctx: ContextWith<K>, ws: WorkspaceInfo): WorkspaceScope<K> {
-  return { ctx, clients: ctx.clients, subscriptionId: ctx.subscriptionId, resourceGroup: ws.resourceGroup, workspaceName: ws.name, ws };
+/**
+ * The scope of a workspace already resolved (tests and tools build one by hand). `workspaceName` is the name as
+ * given (the task's input; Azure's own spelling is ws.name), so messages name the workspace as the user wrote it.
+ */
+export function workspaceScope<K extends keyof AzureClients>(ctx: ContextWith<K>, ws: WorkspaceInfo, workspaceName = ws.name): WorkspaceScope<K> {
+  return { ctx, clients: ctx.clients, subscriptionId: ctx.subscriptionId, resourceGroup: ws.resourceGroup, workspaceName, ws };
 }
 
 /** Resolves the workspace (resolveWorkspace) and gives its scope. */
 export async function openWorkspace<K extends keyof AzureClients>(ctx: ContextWith<K | 'ml'>, resourceGroup: string, workspaceName: string): Promise<WorkspaceScope<K | 'ml'>> {
-  return workspaceScope(ctx, await resolveWorkspace(ctx, resourceGroup, workspaceName));
+  return workspaceScope(ctx, await resolveWorkspace(ctx, resourceGroup, workspaceName), workspaceName);
 }
 
 /** The default datastore's container, with the datastore's own credentials (account key or SAS, masked) or the task's identity. */

@@ -87,4 +87,30 @@ describe('armOperation (an SDK poller followed with the waiter)', () => {
     abort.abort();
     await assert.rejects(followOperation(await beginOperation(running, NAMES), { what: 'x', timeoutMs: 5000, clock: clock(), abortSignal: abort.signal }), CancelledError);
   });
+
+  it("returns the operation's result by default, and sends the state lines where it is told", async () => {
+    const run = { runId: 'ca1' };
+    const p = poller([{ status: 'notStarted' }, { status: 'running' }, { status: 'succeeded', result: run } as { status: string }]);
+    const lines: string[] = [];
+    const got = await followOperation<{ runId: string }>(await beginOperation(async () => p as SdkPoller<{ runId: string }>, NAMES), { what: 'Scheduling', timeoutMs: 60_000, clock: clock(), log: (l) => lines.push(l) });
+    assert.deepEqual(got, run);
+    assert.deepEqual(lines.map((l) => l.replace(/ \(elapsed .*\)$/, '')), ['Scheduling: running', 'Scheduling: succeeded']);
+  });
+
+  it('follows a core-lro 1 poller (isCompleted / isCancelled / error, as @azure/arm-machinelearning has)', async () => {
+    const v1 = (states: { isCompleted?: boolean; isCancelled?: boolean; error?: Error }[]): SdkPoller => {
+      let i = 0;
+      return {
+        poll: async () => void (i = Math.min(i + 1, states.length - 1)),
+        isDone: () => !!states[i].isCompleted,
+        getOperationState: () => states[i],
+      };
+    };
+    const done = await beginOperation(async () => v1([{ isCompleted: false }, { isCompleted: true }]), NAMES);
+    await followOperation(done, { what: 'Cancelling job', timeoutMs: 60_000, clock: clock(), log: () => undefined });
+    const failedOp = await beginOperation(async () => v1([{}, { isCompleted: true, error: new Error('The long-running operation has failed. Conflict. Job is finished.') }]), NAMES);
+    await assert.rejects(followOperation(failedOp, { what: 'Cancelling job', timeoutMs: 60_000, clock: clock(), log: () => undefined }), /^TaskError: Cancelling job failed in Azure: Conflict\. Job is finished\.$/);
+    const cancelled = await beginOperation(async () => v1([{}, { isCompleted: true, isCancelled: true }]), NAMES);
+    assert.deepEqual(await cancelled.poll(), { status: 'canceled' });
+  });
 });

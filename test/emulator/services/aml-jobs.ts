@@ -1,5 +1,5 @@
 // Azure ML assets, computes and command jobs for the emulator (Microsoft.MachineLearningServices,
-// api-version 2022-10-01, shapes from the official examples in ../shared/azure-rest-examples):
+// api-version 2022-10-01, shapes from the official examples of azure-rest-api-specs, specification/machinelearningservices):
 //   codes/{name} + codes/{name}/versions/{v}                    GET, PUT, list (paged with $skip)
 //   environments/{name} + environments/{name}/versions/{v}      GET, PUT, list (paged with $skip, 3 per page)
 //   computes/{name}                                            GET, list — 'cpu-cluster' (AmlCompute) is seeded in every workspace

@@ -3,14 +3,14 @@
 // task's main with its dependencies injected (no module is mocked by path):
 //   createAzureContext: the real one (connection, credential, clients; no request is made before a client
 //     asks for a token, and no fake asks).
-//   azure: recording fakes for each call to Azure (src/azureCalls.ts): resolveWorkspace, resolveModel,
+//   azure: recording fakes for each call to Azure (src/azureCalls.ts): openWorkspace, resolveModel,
 //     modelFiles, resolveRegistry, ensureImage (ACR Tasks build / registry data plane).
 // The rest runs for real: input validation, the build context assembled on disk, outputs, summary.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AzureSession, ContextWith } from '../../../shared/src/azure';
-import type { WorkspaceInfo } from '../../../shared/src/workspace';
+import type { AzureClients, AzureSession, ContextWith } from '../../../shared/src/azure';
+import type { WorkspaceScope } from '../../../shared/src/workspace';
 import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall } from '../../../shared/tests/l0';
 import type { BuildContext } from '../../src/buildContext';
 import type { ImageResult, ImageTarget } from '../../src/image';
@@ -80,32 +80,34 @@ export function l0Deps(): ImageDeps {
       return createAzureContext({ ml: machineLearning, acr: containerRegistries });
     },
     azure: {
-      resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
-        recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
-        return ws;
+      openWorkspace: async <K extends keyof AzureClients>(ctx: ContextWith<K | 'ml'>, resourceGroup: string, workspaceName: string): Promise<WorkspaceScope<K | 'ml'>> => {
+        recordCall('openWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { workspaceScope } = require('../../../shared/src/workspace') as typeof import('../../../shared/src/workspace');
+        return workspaceScope(ctx, ws, workspaceName);
       },
-      resolveModel: async (ctx: AzureSession, w2: WorkspaceInfo, ref: ModelRef): Promise<ResolvedModel> => {
-        recordCall('resolveModel', { ...ctxOf(ctx), workspace: w2.name, ref });
+      resolveModel: async (s: WorkspaceScope, ref: ModelRef): Promise<ResolvedModel> => {
+        recordCall('resolveModel', { ...ctxOf(s.ctx), workspace: s.ws.name, ref });
         const modelUri = `azureml://datastores/workspaceblobstore/paths/models/${ref.name}`;
         return { ref, id: `azureml:${ref.name}:${ref.version}`, armId: `${ws.id}/models/${ref.name}/versions/${ref.version}`, modelUri, location: { kind: 'datastore', datastore: 'workspaceblobstore', path: `models/${ref.name}` } };
       },
-      modelFiles: async (_ctx: AzureSession, _w: WorkspaceInfo, model: ResolvedModel): Promise<ModelFiles> => {
+      modelFiles: async (_s: WorkspaceScope, model: ResolvedModel): Promise<ModelFiles> => {
         recordCall('modelFiles', { model: model.id });
         return { dir: path.dirname(w.modelDir), fromCache: false, files: 1, bytes: 19 };
       },
-      resolveRegistry: async (ctx: AzureSession, w2: WorkspaceInfo, choice: RegistryChoice): Promise<RegistryInfo> => {
-        recordCall('resolveRegistry', { ...ctxOf(ctx), workspace: w2.name, choice });
+      resolveRegistry: async (s: WorkspaceScope<'acr'>, choice: RegistryChoice): Promise<RegistryInfo> => {
+        recordCall('resolveRegistry', { ...ctxOf(s.ctx), workspace: s.ws.name, choice });
         return { id: ws.containerRegistryId as string, name: 'mlacr12345', resourceGroup: 'rg-ml', loginServer: LOGIN_SERVER };
       },
       ensureImage: async (
-        ctx: AzureSession,
+        s: WorkspaceScope<'acr'>,
         registry: RegistryInfo,
         context: BuildContext,
         target: ImageTarget,
         o: { reuse: boolean; timeoutMs: number; upstream: Record<string, string> },
       ): Promise<ImageResult> => {
         recordCall('ensureImage', {
-          ...ctxOf(ctx),
+          ...ctxOf(s.ctx),
           loginServer: registry.loginServer,
           target,
           reuse: o.reuse,

@@ -2,7 +2,7 @@
 // the service connection through ENDPOINT_* variables. A scenario runs tests/L0/entry.js, which calls the
 // task's main with its dependencies injected (no module is mocked by path):
 //   createAzureContext: the real one (connection, credential, the ML client; nothing is signed in or sent).
-//   azure: recording fakes for each call to Azure (src/azureCalls.ts): resolveWorkspace, datastoreContainer,
+//   azure: recording fakes for each call to Azure (src/azureCalls.ts): openWorkspace, datastoreContainer,
 //     resolveJobSource, uploadPlanned, listVersions, jobMetrics (MLflow), registerVersion, promotionTarget,
 //     promote.
 // The rest runs for real: input validation, planLocalSource's hashing, findProduction, nextVersion,
@@ -10,15 +10,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AzureSession, ContextWith } from '../../../shared/src/azure';
-import type { WorkspaceInfo } from '../../../shared/src/workspace';
+import type { AzureClients, AzureSession, ContextWith } from '../../../shared/src/azure';
+import type { WorkspaceInfo, WorkspaceScope } from '../../../shared/src/workspace';
 import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall } from '../../../shared/tests/l0';
 import type { RegisterDeps } from '../../src/main';
 import type { Tag } from '../../src/inputs';
 import type { Metrics } from '../../src/metrics';
 import type { PromoteOutcome, PromotionRecord } from '../../src/promote';
 import type { RegisterOutcome, VersionContent } from '../../src/register';
-import type { ModelVersionInfo, RegistryScope } from '../../src/modelVersions';
+import type { ModelVersionInfo } from '../../src/modelVersions';
 import type { LocalFile, ResolvedSource } from '../../src/source';
 
 /** The connection's client secret: the tests check it never reaches the log unmasked. */
@@ -95,7 +95,7 @@ export function runRegisterScenario(inputs: Record<string, string | undefined> =
 export function l0Deps(): RegisterDeps {
   const o = JSON.parse(process.env[SCENARIO_ENV] ?? '{}') as RegisterScenarioOptions;
   const ctxOf = (ctx: AzureSession): { subscriptionId: string; scheme: string } => ({ subscriptionId: ctx.subscriptionId, scheme: ctx.connection.scheme });
-  const scopeOf = (s: RegistryScope): { resourceGroup: string; workspaceName: string; modelName: string } => ({ resourceGroup: s.resourceGroup, workspaceName: s.workspaceName, modelName: s.modelName });
+  const scopeOf = (s: WorkspaceScope, modelName: string): { resourceGroup: string; workspaceName: string; modelName: string } => ({ resourceGroup: s.resourceGroup, workspaceName: s.workspaceName, modelName });
   const ws = l0Workspace();
 
   return {
@@ -106,42 +106,44 @@ export function l0Deps(): RegisterDeps {
       return createAzureContext({ ml: machineLearning });
     },
     azure: {
-      resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
-        recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
-        return ws;
+      openWorkspace: async <K extends keyof AzureClients>(ctx: ContextWith<K | 'ml'>, resourceGroup: string, workspaceName: string): Promise<WorkspaceScope<K | 'ml'>> => {
+        recordCall('openWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { workspaceScope } = require('../../../shared/src/workspace') as typeof import('../../../shared/src/workspace');
+        return workspaceScope(ctx, ws, workspaceName);
       },
       // stands in for the blob container: uploadPlanned (a fake too) is the only user
       datastoreContainer: async (_ctx: AzureSession, w: WorkspaceInfo) => {
         recordCall('datastoreContainer', { workspace: w.name });
         return { containerName: w.defaultDatastore.containerName } as unknown as Awaited<ReturnType<typeof import('../../../shared/src/workspace').datastoreContainer>>;
       },
-      resolveJobSource: async (_client: unknown, w: WorkspaceInfo, jobName: string, outputName: string): Promise<ResolvedSource> => {
-        recordCall('resolveJobSource', { workspace: w.name, jobName, outputName });
+      resolveJobSource: async (s: WorkspaceScope, jobName: string, outputName: string): Promise<ResolvedSource> => {
+        recordCall('resolveJobSource', { workspace: s.ws.name, jobName, outputName });
         return { modelUri: `azureml://jobs/${jobName}/outputs/${outputName}`, jobName, description: `output '${outputName}' of job '${jobName}' (Completed)` };
       },
       uploadPlanned: async (_container: unknown, plan: { files: LocalFile[]; prefix: string }, datastoreName: string): Promise<string> => {
         recordCall('uploadPlanned', { prefix: plan.prefix, files: plan.files.map((f) => f.relative), datastoreName });
         return `Uploaded ${plan.files.length} file(s) to datastore '${datastoreName}' at ${plan.prefix}.`;
       },
-      listVersions: async (scope: RegistryScope, lo: { includeArchived?: boolean; tagFilter?: Tag } = {}): Promise<ModelVersionInfo[]> => {
-        recordCall('listVersions', { ...scopeOf(scope), ...lo });
+      listVersions: async (scope: WorkspaceScope, modelName: string, lo: { includeArchived?: boolean; tagFilter?: Tag } = {}): Promise<ModelVersionInfo[]> => {
+        recordCall('listVersions', { ...scopeOf(scope, modelName), ...lo });
         return VERSIONS;
       },
-      jobMetrics: async (ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<Metrics> => {
-        recordCall('jobMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
+      jobMetrics: async (s: WorkspaceScope<never>, jobName: string): Promise<Metrics> => {
+        recordCall('jobMetrics', { ...ctxOf(s.ctx), workspace: s.ws.name, jobName });
         return { accuracy: o.jobAccuracy ?? 0.93, loss: 0.21 };
       },
-      registerVersion: async (scope: RegistryScope, v: string, content: VersionContent, ro: { explicit: boolean }): Promise<RegisterOutcome> => {
-        recordCall('registerVersion', { ...scopeOf(scope), version: v, content, explicit: ro.explicit });
+      registerVersion: async (scope: WorkspaceScope, modelName: string, v: string, content: VersionContent, ro: { explicit: boolean }): Promise<RegisterOutcome> => {
+        recordCall('registerVersion', { ...scopeOf(scope, modelName), version: v, content, explicit: ro.explicit });
         const id = `${WS_ID}/models/churn/versions/${v}`;
-        return { kind: 'created', version: { name: scope.modelName, version: v, id, modelUri: content.modelUri, tags: content.tags, properties: content.properties, isArchived: false, raw: { id, name: v, properties: {} } } };
+        return { kind: 'created', version: { name: modelName, version: v, id, modelUri: content.modelUri, tags: content.tags, properties: content.properties, isArchived: false, raw: { id, name: v, properties: {} } } };
       },
-      promotionTarget: async (scope: RegistryScope, requested: string | undefined, runId: string | undefined): Promise<ModelVersionInfo> => {
-        recordCall('promotionTarget', { ...scopeOf(scope), requested, runId });
+      promotionTarget: async (scope: WorkspaceScope, modelName: string, requested: string | undefined, runId: string | undefined): Promise<ModelVersionInfo> => {
+        recordCall('promotionTarget', { ...scopeOf(scope, modelName), requested, runId });
         return version(requested ?? '2', { tags: { 'ado.runId': runId ?? '' } });
       },
-      promote: async (scope: RegistryScope, target: ModelVersionInfo, tag: Tag, record: PromotionRecord): Promise<PromoteOutcome> => {
-        recordCall('promote', { ...scopeOf(scope), target: target.version, tag, by: record.by, runId: record.runId, runUrl: record.runUrl, at: record.at });
+      promote: async (scope: WorkspaceScope, modelName: string, target: ModelVersionInfo, tag: Tag, record: PromotionRecord): Promise<PromoteOutcome> => {
+        recordCall('promote', { ...scopeOf(scope, modelName), target: target.version, tag, by: record.by, runId: record.runId, runUrl: record.runUrl, at: record.at });
         return { version: { ...target, tags: { ...target.tags, [tag.key]: tag.value } }, changed: true, demoted: ['1'] };
       },
     },

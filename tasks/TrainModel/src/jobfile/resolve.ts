@@ -38,7 +38,7 @@ export interface ResolveOptions {
   filePath: string;
   repositoryRoot: string;
   reader: JobFileReader;
-  /** experiment_name when the file has none (SPEC: the input, else the file's folder name). */
+  /** experiment_name when the file has none (the experimentName input, else the file's folder name: planJobFile). */
   experimentName: string;
 }
 

@@ -25,7 +25,7 @@ import type { ResolvedJobInput } from '../../src/dataInputs';
 import type { EnvironmentSpec, JobInputSpec } from '../../src/inputs';
 import type { JobPlan } from '../../src/job';
 import type { CodeSnapshot } from '../../src/snapshot';
-import type { WaitForJobOptions } from '../../src/monitor';
+import type { WaitForJobOptions } from '../../src/waitForJob';
 
 /** The connection's client secret: the tests check it never reaches the log unmasked. */
 export const SP_KEY = 'L0-planted-sp-Secret-train-9c27e1';

@@ -26,6 +26,13 @@ export function l0Deps(): TemplateDeps {
         return { id: WORKSPACE_ID, name, location: 'westeurope' };
       },
     },
+    datastores: {
+      // the workspace's default blob datastore, as resolveWorkspace looks it up
+      list: async function* (rg: string, name: string) {
+        recordCall('datastores.list', { rg, name });
+        yield { name: 'workspaceblobstore', properties: { datastoreType: 'AzureBlob', isDefault: true, accountName: 'acct', containerName: 'c' } };
+      },
+    },
   };
   return {
     createAzureContext: () => {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { Clock } from '../../shared/src/waiter';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
-import { DEFAULT_POLL_INTERVAL_MS, jobPollAtMs, MAX_POLL_INTERVAL_MS, waitForJob } from '../src/monitor';
+import { DEFAULT_POLL_INTERVAL_MS, jobPollAtMs, MAX_POLL_INTERVAL_MS, waitForJob } from '../src/waitForJob';
 
 async function readTimes(pollIntervalMs: number, jobEndsAtMs: number): Promise<number[]> {
   let t = 0;

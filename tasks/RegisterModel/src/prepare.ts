@@ -1,17 +1,18 @@
-// action=register: prepareRegister reads (source → reuse on retry → metrics → gate), executeRegister writes
-// (upload → register) when the gate let it.
+// Everything RegisterModel reads before it writes. register: the model source (a job's output, or a local folder only
+// hashed here), the versions (an earlier attempt's version is reused on retry), the candidate's and production's
+// metrics, the gate's verdict; promote: the version to promote. Nothing here changes Azure: a failed gate or a
+// missing version stops the task with nothing uploaded or tagged.
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { ContextWith } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
-import { lineageTags } from '../../shared/src/lineage';
+import { pipelineRunUrl } from '../../shared/src/lineage';
 import { displayUri, untrusted } from '../../shared/src/untrusted';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { RegisterAzureCalls } from './azureCalls';
 import { evaluateGate, failureText, GateEvaluation, GateInputError, GateResult } from './gate';
-import type { RegisterParams } from './inputs';
+import type { Params, PromoteParams, RegisterParams } from './inputs';
 import type { Metrics } from './metrics';
-import { versionContent } from './register';
-import { findProduction, findRunVersion, metricsFromProperties, ModelVersionInfo, nextVersion, RegistryScope } from './modelVersions';
+import { findProduction, findRunVersion, metricsFromProperties, ModelVersionInfo } from './modelVersions';
+import type { PromotionRecord } from './promote';
 import { comparisonRows, printComparison, writeSummary } from './report';
 import { planLocalSource, ResolvedSource } from './source';
 
@@ -28,11 +29,11 @@ export interface TaskOutcome {
 
 const GATE_RESULTS: GateResult[] = ['passed', 'failed', 'noBaseline', 'skipped'];
 
-async function candidateMetrics(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams, jobName: string | undefined): Promise<{ metrics: Metrics; from?: string }> {
+async function candidateMetrics(az: RegisterAzureCalls, scope: WorkspaceScope, p: RegisterParams, jobName: string | undefined): Promise<{ metrics: Metrics; from?: string }> {
   if (p.fileMetrics) return { metrics: p.fileMetrics, from: `file ${p.metricsFile}` };
   if (!jobName) return { metrics: {} };
   try {
-    return { metrics: await az.jobMetrics(ctx, ws, jobName), from: `job ${jobName}` };
+    return { metrics: await az.jobMetrics(scope, jobName), from: `job ${jobName}` };
   } catch (err) {
     if (p.gate) throw err;
     // without a gate the metrics are only informative properties: a failure to read them is not fatal
@@ -41,12 +42,12 @@ async function candidateMetrics(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, 
   }
 }
 
-async function productionMetrics(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, prod: ModelVersionInfo): Promise<Metrics> {
+async function productionMetrics(az: RegisterAzureCalls, scope: WorkspaceScope, prod: ModelVersionInfo): Promise<Metrics> {
   const stored = metricsFromProperties(prod);
   if (Object.keys(stored).length > 0 || !prod.jobName) return stored;
   // a version registered by other means has no metric properties; its training job may still have them
   try {
-    return await az.jobMetrics(ctx, ws, prod.jobName);
+    return await az.jobMetrics(scope, prod.jobName);
   } catch (err) {
     tl.warning(`Production version ${prod.name}:${prod.version} has no metric properties and the metrics of its job '${prod.jobName}' could not be read: ${(err as Error).message}`);
     return {};
@@ -62,6 +63,7 @@ export type RegisterPlan =
   | { kind: 'done'; outcome: TaskOutcome }
   | {
       kind: 'register';
+      inputs: RegisterParams;
       source: ResolvedSource;
       local?: ReturnType<typeof planLocalSource>;
       versions: ModelVersionInfo[];
@@ -70,24 +72,23 @@ export type RegisterPlan =
       gateResult: GateResult;
       evaluation?: GateEvaluation;
       rows?: string[][];
-    };
+    }
+  | { kind: 'promote'; inputs: PromoteParams; target: ModelVersionInfo; record: PromotionRecord };
 
-export async function runRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<TaskOutcome> {
-  const plan = await prepareRegister(az, ctx, ws, p);
-  return plan.kind === 'done' ? plan.outcome : executeRegister(az, ctx, ws, p, plan);
+/** Reads only. register: the source, the versions, the metrics and the gate's verdict; promote: the version to promote. */
+export async function prepare(scope: WorkspaceScope, p: Params, az: RegisterAzureCalls): Promise<RegisterPlan> {
+  return p.action === 'promote' ? preparePromote(scope, p, az) : prepareRegister(scope, p, az);
 }
 
-/** Reads only: the source, the versions, the metrics and the gate's verdict. */
-export async function prepareRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams): Promise<RegisterPlan> {
-  const client = ctx.clients.ml;
-  const scope: RegistryScope = { client, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
+async function prepareRegister(scope: WorkspaceScope, p: RegisterParams, az: RegisterAzureCalls): Promise<RegisterPlan> {
+  const { ws } = scope;
 
   // a local model is only hashed here; it is uploaded after the gate passed
-  const local = p.source.type === 'local' ? planLocalSource(ctx.subscriptionId, ws, p.source.path, p.source.jobName) : undefined;
-  const source: ResolvedSource = p.source.type === 'job' ? await az.resolveJobSource(client, ws, p.source.jobName, p.source.outputName) : (local as ResolvedSource);
+  const local = p.source.type === 'local' ? planLocalSource(scope.subscriptionId, ws, p.source.path, p.source.jobName) : undefined;
+  const source: ResolvedSource = p.source.type === 'job' ? await az.resolveJobSource(scope, p.source.jobName, p.source.outputName) : (local as ResolvedSource);
   console.log(`Model source: ${describeSource(source)}`);
 
-  const versions = await az.listVersions(scope, { includeArchived: true });
+  const versions = await az.listVersions(scope, p.modelName, { includeArchived: true });
   console.log(`Model '${p.modelName}' has ${versions.length} version(s).`);
 
   // a retried stage of the same pipeline run finds what the earlier attempt registered
@@ -101,7 +102,7 @@ export async function prepareRegister(az: RegisterAzureCalls, ctx: ContextWith<'
     return { kind: 'done', outcome: { modelName: p.modelName, version: mine, gateResult, registered: true } };
   }
 
-  const { metrics, from } = await candidateMetrics(az, ctx, ws, p, source.jobName);
+  const { metrics, from } = await candidateMetrics(az, scope, p, source.jobName);
   if (from) console.log(`Candidate metrics from ${from}: ${Object.keys(metrics).length ? Object.entries(metrics).map(([k, v]) => `${untrusted(k)}=${v}`).join(', ') : 'none'}`);
 
   let gateResult: GateResult = 'skipped';
@@ -109,7 +110,7 @@ export async function prepareRegister(az: RegisterAzureCalls, ctx: ContextWith<'
   let rows: string[][] | undefined;
   if (p.gate) {
     const prod = p.gate.compareWithProduction ? findProduction(versions, p.productionTag) : undefined;
-    const prodMetrics = prod ? await productionMetrics(az, ctx, ws, prod) : undefined;
+    const prodMetrics = prod ? await productionMetrics(az, scope, prod) : undefined;
     try {
       evaluation = evaluateGate(p.gate, metrics, prod ? { version: prod.version, ...(prodMetrics?.[p.gate.metric] !== undefined ? { value: prodMetrics[p.gate.metric] } : {}) } : undefined);
     } catch (err) {
@@ -136,6 +137,7 @@ export async function prepareRegister(az: RegisterAzureCalls, ctx: ContextWith<'
   }
   return {
     kind: 'register',
+    inputs: p,
     source,
     ...(local ? { local } : {}),
     versions,
@@ -147,41 +149,16 @@ export async function prepareRegister(az: RegisterAzureCalls, ctx: ContextWith<'
   };
 }
 
-/** The writes: upload a local model, then register the version (or reuse one that already holds it). */
-export async function executeRegister(az: RegisterAzureCalls, ctx: ContextWith<'ml'>, ws: WorkspaceInfo, p: RegisterParams, plan: Extract<RegisterPlan, { kind: 'register' }>): Promise<TaskOutcome> {
-  const { source, local, versions, metrics, from, gateResult, evaluation, rows } = plan;
-  const scope: RegistryScope = { client: ctx.clients.ml, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
-  if (local) console.log(await az.uploadPlanned(await az.datastoreContainer(ctx, ws), local, ws.defaultDatastore.name));
 
-  const content = versionContent({
-    modelUri: source.modelUri,
-    modelType: p.modelType,
-    ...(p.description ? { description: p.description } : {}),
-    ...(source.jobName ? { jobName: source.jobName } : {}),
-    userTags: p.tags,
-    lineage: lineageTags(source.jobName ? { 'upstream.job': source.jobName } : {}),
-    gateResult,
-    ...(evaluation ? { evaluation } : {}),
-    metrics,
-    ...(from ? { metricsSource: from } : {}),
-  });
-  const outcome = await az.registerVersion(scope, p.modelVersion ?? nextVersion(versions), content, { explicit: p.modelVersion !== undefined });
-  const v = outcome.version;
-  console.log(outcome.kind === 'created' ? tl.loc('Registered', p.modelName, v.version, v.id) : `Model version ${p.modelName}:${v.version} already holds this model: reusing it.`);
-  const studioUrl = ws.studioModelUrl(p.modelName, v.version);
-  console.log(`Studio: ${studioUrl}`);
-  writeSummary({
-    action: 'register',
-    modelName: p.modelName,
-    modelVersion: v.version,
-    gateResult,
-    registered: true,
-    outcome: outcome.kind === 'created' ? `Registered version ${v.version}.` : `Version ${v.version} already held this model: reused.`,
-    ...(evaluation ? { evaluation } : {}),
-    ...(rows ? { rows } : {}),
-    studioUrl,
-    source: source.modelUri,
-  });
-  return { modelName: p.modelName, version: v, gateResult, registered: true };
+/** Who promoted: the person who queued the run (the release's requester in classic releases). */
+function promotedBy(): string {
+  return tl.getVariable('Build.RequestedFor') || tl.getVariable('Release.RequestedFor') || tl.getVariable('Build.QueuedBy') || 'unknown';
 }
 
+async function preparePromote(scope: WorkspaceScope, p: PromoteParams, az: RegisterAzureCalls): Promise<RegisterPlan> {
+  const runId = tl.getVariable('Build.BuildId');
+  const target = await az.promotionTarget(scope, p.modelName, p.modelVersion, runId);
+  const runUrl = pipelineRunUrl();
+  const record: PromotionRecord = { by: promotedBy(), at: new Date().toISOString(), ...(runId ? { runId } : {}), ...(runUrl ? { runUrl } : {}) };
+  return { kind: 'promote', inputs: p, target, record };
+}
