@@ -62,6 +62,11 @@ export interface TaskRun {
    * variables): task-lib prints them in debug lines, the agent shows ***.
    */
   agentMaskedSecrets: string[];
+  /**
+   * Variables the task tried to set outside its task.json `restrictions.settableVariables.allowed`: the agent
+   * ignores them (with a warning), so they are not in `variables`/`outputs` either.
+   */
+  refusedVariables: string[];
 }
 
 export interface RunTaskOptions {
@@ -219,7 +224,24 @@ export function parseVsoCommands(text: string, stream = 'stdout'): VsoCommand[] 
 const isTrue = (v: string | undefined): boolean => (v ?? '').toLowerCase() === 'true';
 const RESULTS = ['Succeeded', 'SucceededWithIssues', 'Failed', 'Cancelled', 'Skipped'] as const;
 
-function interpret(run: TaskRun): void {
+/**
+ * The task's `restrictions.settableVariables.allowed` from the task.json next to the bundle, or undefined
+ * (no list: everything allowed). The agent matches each pattern with minimatch, ignoring case
+ * (azure-pipelines-agent src/Agent.Worker/TaskRestrictionsExtension.cs IsSetVariableAllowed); our lists hold
+ * plain names, so a case-insensitive comparison is the same test.
+ */
+export function settableVariables(bundlePath: string): string[] | undefined {
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(path.dirname(path.resolve(bundlePath)), 'task.json'), 'utf8')) as { restrictions?: { settableVariables?: { allowed?: string[] } } };
+    return json.restrictions?.settableVariables?.allowed;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fills run's result, variables, outputs, secrets, issues and summaries from its commands, as the agent would. */
+export function interpret(run: TaskRun, allowed: string[] | undefined): void {
+  const settable = (name: string): boolean => !allowed || allowed.some((a) => a.toLowerCase() === name.toLowerCase());
   for (const c of run.commands) {
     switch (c.name) {
       case 'task.complete': {
@@ -232,6 +254,10 @@ function interpret(run: TaskRun): void {
       case 'task.setvariable': {
         const name = c.properties.variable;
         if (!name) break;
+        if (!settable(name)) {
+          run.refusedVariables.push(name);
+          break;
+        }
         run.variables[name] = c.message;
         if (isTrue(c.properties.isoutput) || isTrue(c.properties.isOutput)) run.outputs[name] = c.message;
         if (isTrue(c.properties.issecret) && c.message) run.secrets.push(c.message);
@@ -404,7 +430,7 @@ export async function runTask(bundlePath: string, o: RunTaskOptions): Promise<Ta
 
   const run: TaskRun = {
     exitCode, signal, stdout, stderr, durationMs: Date.now() - started, timedOut,
-    outputs: {}, variables: {}, secrets: [], issues: [], summaries: [], summaryFiles: [], attachments: [],
+    outputs: {}, variables: {}, refusedVariables: [], secrets: [], issues: [], summaries: [], summaryFiles: [], attachments: [],
     commands: [...parseVsoCommands(stdout, 'stdout'), ...parseVsoCommands(stderr, 'stderr')],
     tempDir, dnsLog: fs.existsSync(dnsLog) ? fs.readFileSync(dnsLog, 'utf8').split('\n').filter(Boolean) : [], env,
     agentMaskedSecrets: [
@@ -413,7 +439,7 @@ export async function runTask(bundlePath: string, o: RunTaskOptions): Promise<Ta
       ...(emu ? [emu.identities.wif.systemAccessToken] : []),
     ].filter((v) => v.length > 0),
   };
-  interpret(run);
+  interpret(run, settableVariables(bundlePath));
   return run;
 }
 

@@ -8,6 +8,7 @@ import { cancellationSignal, onCancel } from '../../shared/src/cancellation';
 import { TaskError } from '../../shared/src/errors';
 import { httpRequest } from '../../shared/src/http';
 import { group, printUntrusted } from '../../shared/src/log';
+import { untrusted } from '../../shared/src/untrusted';
 import { waitUntil } from '../../shared/src/waiter';
 import type { RegistryInfo } from './targetRegistry';
 
@@ -182,7 +183,8 @@ export async function buildInRegistry(ctx: ContextWith<'acr'>, registry: Registr
         const tail = log?.tail.slice(-20) ?? [];
         console.log(tl.loc('BuildFailed', runId, finished.status ?? 'Unknown'));
         printUntrusted(tail.length ? tail.map((l) => `  ${l}`).join('\n') : '  (the run wrote no log)');
-        const neutral = (t: string): string => t.trim().replace(/##vso\[/gi, '##vso [').replace(/##\[/g, '## [');
+        // the run's error and log come from the build (the user's Dockerfile): the shared neutraliser, one line
+        const neutral = (t: string): string => untrusted(t.trim());
         const last = [...tail].reverse().find((l) => l.trim().length > 0);
         // A run can fail before it writes a log (context download, quota): only runErrorMessage says why.
         const runError = finished.runErrorMessage ? neutral(finished.runErrorMessage) : undefined;

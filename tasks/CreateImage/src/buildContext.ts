@@ -8,6 +8,7 @@ import * as zlib from 'node:zlib';
 import ignore from 'ignore';
 import * as tar from 'tar-stream';
 import { TaskError } from '../../shared/src/errors';
+import { refuseLinkOutside } from '../../shared/src/fileLinks';
 import { DockerfileOptions, ENVIRONMENT_FILES, generateScoringDockerfile } from './dockerfile';
 
 export type EnvironmentFile = { kind: 'conda' | 'pip'; file: string };
@@ -47,7 +48,7 @@ export function generateDockerfile(o: DockerfileOptions): string {
 }
 
 /** Files of a folder (relative POSIX paths), honouring its .amlignore / .gitignore and skipping VCS/cache folders. */
-export function listFolder(root: string, o: { honourIgnoreFiles: boolean }): string[] {
+export function listFolder(root: string, o: { honourIgnoreFiles: boolean; inputName?: string }): string[] {
   const ig = ignore().add(ALWAYS_SKIPPED);
   if (o.honourIgnoreFiles) {
     for (const f of ['.amlignore', '.gitignore']) {
@@ -62,7 +63,10 @@ export function listFolder(root: string, o: { honourIgnoreFiles: boolean }): str
       if (e.isDirectory()) {
         if (!ig.ignores(`${r}/`)) walk(r);
       } else if (e.isFile() || (e.isSymbolicLink() && isFile(path.join(root, r)))) {
-        if (!ig.ignores(r)) out.push(r);
+        if (ig.ignores(r)) continue;
+        // a linked file is copied into the image: its target must stay inside the folder (fileLinks.ts)
+        if (e.isSymbolicLink()) refuseLinkOutside({ inputName: o.inputName ?? 'sourceDirectory', root, file: path.join(root, r), rel: r, rootDescription: `${o.inputName ?? 'the folder'} ${root}` });
+        out.push(r);
       }
     }
   };
@@ -91,7 +95,7 @@ export function assembleContext(src: ContextSources, dir: string): BuildContext 
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   if (src.sourceDirectory) {
-    for (const rel of listFolder(src.sourceDirectory, { honourIgnoreFiles: true })) {
+    for (const rel of listFolder(src.sourceDirectory, { honourIgnoreFiles: true, inputName: 'sourceDirectory' })) {
       copyInto(dir, `scoring/${rel}`, path.join(src.sourceDirectory, ...rel.split('/')));
     }
   }

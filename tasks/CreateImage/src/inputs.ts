@@ -10,6 +10,7 @@ import { EnvironmentFile } from './buildContext';
 import { imageNameInput, imageTagInput, ModelRef, modelName, modelVersion, parseModelId } from './references';
 import { parseImageReference } from '../../shared/src/imageReference';
 import { checkScoringScript } from './scoringScript';
+import { refuseLinkOutside } from '../../shared/src/fileLinks';
 
 export const DEFAULT_BASE_IMAGE = 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest';
 
@@ -87,6 +88,17 @@ function environmentInputs(): EnvironmentFile | undefined {
   return undefined;
 }
 
+/**
+ * A single file the image takes (score.py, the Dockerfile, the environment file) that is a symbolic link must
+ * stay inside the pipeline's sources folder (fileLinks.ts): `score.py -> ../../.credentials` would copy an
+ * agent file into the image.
+ */
+function refuseLinkedFile(name: string, file: string | undefined): void {
+  const sources = tl.getVariable('Build.SourcesDirectory') ?? tl.getVariable('System.DefaultWorkingDirectory');
+  if (!file || !sources || !fs.lstatSync(file).isSymbolicLink()) return;
+  refuseLinkOutside({ inputName: name, root: sources, file, rel: file, rootDescription: `the sources folder ${sources}`, expected: 'a file inside the sources folder (copy it in instead of linking to it)' });
+}
+
 export function readInputs(): CreateImageParams {
   const resourceGroup = azureResourceGroupName('resourceGroup', requiredString('resourceGroup'));
   const workspaceName = workspaceNameInput('workspaceName', requiredString('workspaceName'));
@@ -94,8 +106,10 @@ export function readInputs(): CreateImageParams {
 
   const scoringScript = filePathInput('scoringScript', { required: true, kind: 'file' }) as string;
   if (!/\.py$/i.test(scoringScript)) throw new InputError('scoringScript', `${quote(scoringScript)} is not a .py file`, 'the path of a score.py');
+  refuseLinkedFile('scoringScript', scoringScript);
   checkScoringScript('scoringScript', scoringScript);
   const environment = environmentInputs();
+  refuseLinkedFile(environment?.kind === 'conda' ? 'condaFile' : 'requirementsFile', environment?.file);
   const sourceDirectory = filePathInput('sourceDirectory', { kind: 'directory' });
   const defaultDir = tl.getVariable('Build.SourcesDirectory') ?? tl.getVariable('System.DefaultWorkingDirectory');
   // The agent passes the sources directory for an empty filePath input: that means "not set" (the
@@ -105,6 +119,7 @@ export function readInputs(): CreateImageParams {
     throw new InputError('sourceDirectory', `${quote(extraDir)} holds a server.py, which would replace the scoring server`, 'a folder without a top-level server.py (rename it)');
   }
   const dockerfile = filePathInput('dockerfile', { kind: 'file' });
+  refuseLinkedFile('dockerfile', dockerfile);
   const baseImageRaw = optionalString('baseImage') ?? DEFAULT_BASE_IMAGE;
   if (!parseImageReference(baseImageRaw)) {
     throw new InputError('baseImage', `${quote(baseImageRaw)} is not a valid image reference`, "'[registry[:port]/]repository[:tag][@sha256:digest]'");

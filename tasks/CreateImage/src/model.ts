@@ -9,8 +9,9 @@ import type { ContainerClient } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
 import * as toolLib from 'azure-pipelines-tool-lib/tool';
 import { type ContextWith, azureCall, blobContainerClient, toAzureCallError } from '../../shared/src/azure';
-import { storageSuffix } from '../../shared/src/cloud';
+import { checkStorageHost, storageSuffix } from '../../shared/src/cloud';
 import { TaskError } from '../../shared/src/errors';
+import { displayUri, untrusted } from '../../shared/src/untrusted';
 import { datastoreBlobEndpoint, datastoreContainer, WorkspaceInfo, type WorkspaceScope } from '../../shared/src/workspace';
 import { findAsset } from './assets';
 import { ModelLocation, ModelRef, parseModelUri } from './references';
@@ -40,7 +41,7 @@ export async function resolveModel(scope: WorkspaceScope, ref: ModelRef): Promis
   if (!modelUri) throw new TaskError(`The ${what} has no modelUri: there are no files to put in the image.`);
   const location = parseModelUri(modelUri);
   if (!location) {
-    throw new TaskError(`The ${what} has the modelUri '${modelUri}', which this task cannot download. Supported: azureml://datastores/<ds>/paths/<p>, azureml://jobs/<job>/outputs/<output>, https://<account>.blob.<suffix>/<container>/<p>.`);
+    throw new TaskError(`The ${what} has the modelUri '${displayUri(modelUri)}', which this task cannot download. Supported: azureml://datastores/<ds>/paths/<p>, azureml://jobs/<job>/outputs/<output>, https://<account>.blob.<suffix>/<container>/<p>.`);
   }
   return { ref, id: `azureml:${ref.name}:${ref.version}`, armId: mv.id ?? `${ws.id}/models/${ref.name}/versions/${ref.version}`, modelUri, location };
 }
@@ -65,7 +66,25 @@ function loadToolLibStrings(): void {
 interface BlobSource {
   container: ContainerClient;
   prefix: string;
+  /** Where the files are, for messages (displayUri: no query string). */
   where: string;
+}
+
+/**
+ * Where a model blob is written: `dest` joined with the blob's relative name split on BOTH separators (a
+ * blob named `model/..\\..\\x` is `model`, `..`, `..`, `x` to a Windows agent). A `..` segment, or a result
+ * outside `dest` (an absolute or drive-rooted name), is refused with the blob's name. `p` is the path
+ * flavour (path.win32 in tests; the agent's own by default).
+ */
+export function modelFilePath(dest: string, blobName: string, rel: string, p: path.PlatformPath = path): string {
+  const parts = rel.split(/[\\/]+/).filter((s) => s.length > 0 && s !== '.');
+  const refuse = (why: string): TaskError => new TaskError(`Model file '${untrusted(blobName)}' ${why}: refusing to download it. Expected blob names inside the model's folder.`);
+  if (parts.some((s) => s === '..')) throw refuse("has a '..' path segment");
+  const root = p.resolve(dest);
+  const file = p.resolve(root, ...parts);
+  const inside = p.relative(root, file);
+  if (!inside || inside === '..' || inside.startsWith(`..${p.sep}`) || p.isAbsolute(inside)) throw refuse(`would be written outside the download folder (${untrusted(inside || rel)})`);
+  return file;
 }
 
 async function namedDatastore(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, name: string): Promise<ContainerClient> {
@@ -91,7 +110,7 @@ async function jobOutputSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: E
   const explicit: string | undefined = outputs?.[loc.output]?.uri ?? undefined;
   const target = explicit ? parseModelUri(explicit) : undefined;
   if (target?.kind === 'datastore') {
-    return { container: await namedDatastore(ctx, ws, target.datastore), prefix: joinPath(target.path, loc.path), where: explicit as string };
+    return { container: await namedDatastore(ctx, ws, target.datastore), prefix: joinPath(target.path, loc.path), where: displayUri(explicit) };
   }
   const prefix = joinPath(`azureml/${loc.job}/${loc.output}`, loc.path);
   return { container: await datastoreContainer(ctx, ws), prefix, where: `azureml://datastores/${ws.defaultDatastore.name}/paths/${prefix}` };
@@ -100,20 +119,21 @@ async function jobOutputSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: E
 async function blobUrlSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'blobUrl' }>): Promise<BlobSource> {
   // use the credentials of the workspace datastore that points at this account/container, else the task's identity
   const host = loc.accountHost.toLowerCase();
+  checkStorageHost(host, ctx.cloud, "The model's blob URL");
   try {
     for await (const d of ctx.clients.ml.datastores.list(ws.resourceGroup, ws.name)) {
       const p = d.properties as AzureBlobDatastore;
       if (p.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName || !d.name) continue;
       const endpointHost = new URL(datastoreBlobEndpoint(p, storageSuffix(ctx.cloud))).host.toLowerCase();
       if (endpointHost === host && p.containerName === loc.container) {
-        return { container: await namedDatastore(ctx, ws, d.name), prefix: loc.path, where: loc.url };
+        return { container: await namedDatastore(ctx, ws, d.name), prefix: loc.path, where: displayUri(loc.url) };
       }
     }
   } catch (err) {
     throw toAzureCallError(err, 'Listing the datastores of', `workspace '${ws.name}'`);
   }
   const containerUrl = loc.url.slice(0, loc.url.indexOf(`/${encodeURIComponent(loc.container)}`) + loc.container.length + 1);
-  return { container: blobContainerClient(ctx, containerUrl, { credential: ctx.credential }), prefix: loc.path, where: loc.url };
+  return { container: blobContainerClient(ctx, containerUrl, { credential: ctx.credential }), prefix: loc.path, where: displayUri(loc.url) };
 }
 
 function joinPath(a: string, b: string): string {
@@ -122,7 +142,7 @@ function joinPath(a: string, b: string): string {
 
 async function blobSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, model: ResolvedModel): Promise<BlobSource> {
   const loc = model.location;
-  if (loc.kind === 'datastore') return { container: await namedDatastore(ctx, ws, loc.datastore), prefix: loc.path, where: model.modelUri };
+  if (loc.kind === 'datastore') return { container: await namedDatastore(ctx, ws, loc.datastore), prefix: loc.path, where: displayUri(model.modelUri) };
   if (loc.kind === 'jobOutput') return jobOutputSource(ctx, ws, loc);
   return blobUrlSource(ctx, ws, loc);
 }
@@ -150,8 +170,7 @@ async function download(src: BlobSource, dest: string): Promise<{ files: number;
   if (names.length === 0) throw new TaskError(`No model files at ${src.where}: the model version points at an empty or missing path.`);
   let bytes = 0;
   for (const n of names) {
-    const rel = n.rel.split('/').filter((p) => p && p !== '.' && p !== '..');
-    const file = path.join(dest, ...rel);
+    const file = modelFilePath(dest, n.name, n.rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     await azureCall('Downloading', `model file '${n.name}' from ${src.where}`, () => src.container.getBlobClient(n.name).downloadToFile(file));
     bytes += fs.statSync(file).size;

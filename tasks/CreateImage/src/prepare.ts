@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
+import { displayUri } from '../../shared/src/untrusted';
 import type { WorkspaceScope } from '../../shared/src/azure';
 import { findAsset } from './assets';
 import type { ImageAzureCalls } from './azureCalls';
@@ -29,7 +30,7 @@ export interface ImagePlan {
 
 export async function prepare(scope: WorkspaceScope<'ml' | 'acr'>, p: CreateImageParams, az: ImageAzureCalls): Promise<ImagePlan> {
   const model = await az.resolveModel(scope, p.model);
-  console.log(tl.loc('ModelResolved', model.id, model.modelUri));
+  console.log(tl.loc('ModelResolved', model.id, displayUri(model.modelUri)));
   const registry = await az.resolveRegistry(scope, p.registry);
   const target = { repository: p.imageName ?? defaultImageName(model.ref.name), tag: p.imageTag ?? defaultImageTag(model.ref.version, p.buildId) };
 

@@ -3,7 +3,7 @@ import type { ContainerGroup } from '@azure/arm-containerinstance';
 import type { CloudEndpoints } from '../../shared/src/cloud';
 import { TaskError } from '../../shared/src/errors';
 import { setOutput } from '../../shared/src/outputs';
-import { MarkdownSummary } from '../../shared/src/summary';
+import { type Markdown, MarkdownSummary } from '../../shared/src/summary';
 
 export interface Endpoint {
   scoringUri: string;
@@ -57,7 +57,7 @@ export interface SummaryFacts {
 export function writeSummary(f: SummaryFacts): void {
   const s = new MarkdownSummary();
   s.heading(`Container group ${f.name}`, 3);
-  const rows: string[][] = [
+  const rows: (string | Markdown)[][] = [
     ['Action', f.action],
     ['Scoring URI', f.endpoint.scoringUri],
     ['Image', f.image],

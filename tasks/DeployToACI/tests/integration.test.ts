@@ -175,6 +175,8 @@ describe('DeployToACI (bundled task against the emulator)', function () {
       const plainValues = env.filter((e) => e.value !== undefined).map((e) => e.value ?? '');
       for (const s of allSecrets()) assert.ok(!plainValues.some((v) => v.includes(s)), 'a secret is in a plain value');
       assert.deepStrictEqual(body.properties.imageRegistryCredentials, [{ server: loginServer, username: registryUser, password: registryPassword }]);
+      // the admin password the task obtained from ACR is registered with the agent before anything could print it (issue 15)
+      assert.ok(first.commands.some((c) => c.name === 'task.setsecret' && c.message === registryPassword), 'the registry password is masked');
       assert.deepStrictEqual(body.properties.containers[0].properties.resources, { requests: { cpu: 1, memoryInGB: 1.5 } });
       assert.strictEqual(body.location, 'eastus');
       assert.strictEqual(body.tags['ado.runId'], '4242');

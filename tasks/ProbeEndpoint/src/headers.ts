@@ -6,6 +6,14 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // set by the HTTP client itself: a user value would break framing or keep-alive
 const MANAGED = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
 
+// headers whose values describe the request, never a credential: every other value is masked
+const NOT_SECRET = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'user-agent', 'azureml-model-deployment', 'x-ms-client-request-id']);
+
+/** The header values that may be credentials (an API key, a token, a cookie): all but the plainly descriptive ones. */
+export function secretHeaderValues(headers: Record<string, string>): string[] {
+  return Object.entries(headers).filter(([name]) => !NOT_SECRET.has(name.toLowerCase())).map(([, value]) => value);
+}
+
 export function parseHeaderLines(inputName: string, text: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   const seen = new Set<string>();

@@ -1,5 +1,6 @@
 // Reads and validates every input into one typed object before anything is sent anywhere.
 // Secret inputs (authKey, baselineAuthKey) are masked as they are read and never echoed.
+import * as tl from 'azure-pipelines-task-lib/task';
 import {
   booleanInput,
   enumInput,
@@ -17,7 +18,7 @@ import {
   ONLINE_NAME_RULE,
 } from '../../shared/src/inputs';
 import { vaultNameOrOrigin } from '../../shared/src/keyvault';
-import { parseHeaderLines } from './headers';
+import { parseHeaderLines, secretHeaderValues } from './headers';
 import { readJsonDocuments } from '../../shared/src/scoring';
 
 export type KeySource =
@@ -145,6 +146,8 @@ export function readInputs(): ProbeInputs {
   if (!scoringUri) throw new InputError('scoringUri', 'is required but empty', 'an absolute http:// or https:// URL, e.g. http://<fqdn>:5001/score');
   const scoringUrl = httpUrl('scoringUri', scoringUri);
   const headers = parseHeaderLines('headers', quietInput('headers'));
+  // a header value may be an API key: masked before anything could print it (tl.setSecret is one line each)
+  for (const v of secretHeaderValues(headers)) tl.setSecret(v);
   const keySource = readKeySource(headers, scoringUrl);
   const deploymentName = optionalString('deploymentName');
   if (deploymentName !== undefined) {

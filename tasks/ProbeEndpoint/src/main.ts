@@ -5,7 +5,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { agentHttp } from '../../shared/src/http';
 import { type AzureContext, createKeyVaultContext, type KeyVaultClients } from '../../shared/src/keyvault';
-import { cancellationSignal, failed, onCancel, type Outcome, succeeded } from '../../shared/src/task';
+import { cancellationSignal, failed, onCancel, type Outcome, succeeded, untrusted } from '../../shared/src/task';
 import type { ScoringClient, ScoringClientOptions } from '../../shared/src/scoring';
 import { DEPLOYMENT_HEADER, readInputs, showUrl } from './inputs';
 import { probe } from './probe';
@@ -56,7 +56,8 @@ export async function main(deps: ProbeDeps = azureDeps): Promise<Outcome> {
   report({ target, result, publishTestResults: p.publishTestResults, testRunTitle: p.testRunTitle });
   setOutputs(result);
   const broken = result.checks.filter((c) => c.outcome === 'failed');
-  for (const c of broken) tl.error(c.detail);
+  // a check's detail quotes the endpoint's reply (keys and values): text from outside
+  for (const c of broken) tl.error(untrusted(c.detail));
   if (broken.length > 0) return failed(tl.loc('ProbeFailed', target, broken.length, broken.map((c) => c.name).join(', ')));
   console.log(tl.loc('ProbePassed', target, result.observations.load ? result.observations.load.stats.p95.toFixed(2) : '-', result.observations.load?.errorRate ?? 0, result.observations.load?.requestsPerSecond.toFixed(1) ?? '-'));
   return succeeded();

@@ -5,6 +5,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { TaskError } from '../../shared/src/errors';
 import { pipelineRunUrl } from '../../shared/src/lineage';
+import { displayUri, untrusted } from '../../shared/src/untrusted';
 import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { RegisterAzureCalls } from './azureCalls';
 import { evaluateGate, failureText, GateEvaluation, GateInputError, GateResult } from './gate';
@@ -54,7 +55,7 @@ async function productionMetrics(az: RegisterAzureCalls, scope: WorkspaceScope, 
 }
 
 function describeSource(s: ResolvedSource): string {
-  return `${s.description} → ${s.modelUri}`;
+  return `${untrusted(s.description)} → ${displayUri(s.modelUri)}`;
 }
 
 /** What the reads decided: nothing to write (an earlier attempt's version is reused, or the gate failed), or what to register. */
@@ -94,7 +95,7 @@ async function prepareRegister(scope: WorkspaceScope, p: RegisterParams, az: Reg
   const runId = tl.getVariable('Build.BuildId');
   const mine = findRunVersion(versions, runId, source.modelUri);
   if (mine && (p.modelVersion === undefined || p.modelVersion === mine.version)) {
-    console.log(tl.loc('Reused', p.modelName, mine.version, source.modelUri));
+    console.log(tl.loc('Reused', p.modelName, mine.version, displayUri(source.modelUri)));
     const tagged = mine.tags['gate.result'] as GateResult | undefined;
     const gateResult = tagged && GATE_RESULTS.includes(tagged) ? tagged : 'skipped';
     writeSummary({ action: 'register', modelName: p.modelName, modelVersion: mine.version, gateResult, registered: true, outcome: `Reused version ${mine.version}, registered by an earlier attempt of this pipeline run.`, studioUrl: ws.studioModelUrl(p.modelName, mine.version), source: source.modelUri });
@@ -102,7 +103,7 @@ async function prepareRegister(scope: WorkspaceScope, p: RegisterParams, az: Reg
   }
 
   const { metrics, from } = await candidateMetrics(az, scope, p, source.jobName);
-  if (from) console.log(`Candidate metrics from ${from}: ${Object.keys(metrics).length ? Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(', ') : 'none'}`);
+  if (from) console.log(`Candidate metrics from ${from}: ${Object.keys(metrics).length ? Object.entries(metrics).map(([k, v]) => `${untrusted(k)}=${v}`).join(', ') : 'none'}`);
 
   let gateResult: GateResult = 'skipped';
   let evaluation: GateEvaluation | undefined;
@@ -120,7 +121,7 @@ async function prepareRegister(scope: WorkspaceScope, p: RegisterParams, az: Reg
     rows = comparisonRows(evaluation, metrics, prodMetrics);
     console.log(tl.loc('GateTable', p.gate.metric, p.gate.direction));
     printComparison(rows);
-    for (const r of evaluation.reasons) console.log(`  ${r}`);
+    for (const r of evaluation.reasons) console.log(`  ${untrusted(r)}`);
     if (evaluation.noBaselineReason === 'noProduction') console.log(tl.loc('NoBaseline', p.modelName, `${p.productionTag.key}=${p.productionTag.value}`));
     if (evaluation.noBaselineReason === 'productionLacksMetric') tl.warning(tl.loc('BaselineLacksMetric', evaluation.productionVersion ?? '', p.modelName, p.gate.metric));
 

@@ -1,6 +1,7 @@
 // The comparison table (log and summary) and the run summary.
 import { printTable } from '../../shared/src/log';
-import { MarkdownSummary } from '../../shared/src/summary';
+import { escapeMarkdown, MarkdownSummary } from '../../shared/src/summary';
+import { displayUri } from '../../shared/src/untrusted';
 import { formatNumber, GateEvaluation, GateResult } from './gate';
 import type { Metrics } from './metrics';
 
@@ -43,14 +44,14 @@ export interface RunSummary {
 export function writeSummary(s: RunSummary): void {
   const md = new MarkdownSummary();
   md.heading(s.action === 'promote' ? `Promote model ${s.modelName}` : `Register model ${s.modelName}`, 3);
-  md.paragraph(s.outcome);
+  md.paragraph(escapeMarkdown(s.outcome));
   const facts: string[][] = [['model', s.modelName], ['version', s.modelVersion ?? '-'], ['gate', s.gateResult], ['registered', String(s.registered)]];
-  if (s.source) facts.push(['source', s.source]);
+  if (s.source) facts.push(['source', displayUri(s.source)]);
   md.table(['', ''], facts);
   if (s.rows && s.rows.length) {
     md.heading(`Quality gate${s.evaluation ? ` on ${s.evaluation.metric}` : ''}`, 4);
     md.table(TABLE_HEADERS, s.rows);
-    if (s.evaluation) md.paragraph(s.evaluation.reasons.map((r) => `- ${r}`).join('\n'));
+    if (s.evaluation) md.paragraph(s.evaluation.reasons.map((r) => `- ${escapeMarkdown(r)}`).join('\n'));
   }
   if (s.studioUrl) md.link('Open the model version in Azure ML studio', s.studioUrl);
   md.write(s.action === 'promote' ? 'Model promotion' : 'Model registration');

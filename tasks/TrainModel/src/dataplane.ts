@@ -7,7 +7,7 @@
 import type { AzureSession, ContextWith } from '../../shared/src/azure';
 import { azureCall, describeAzureError, redact } from '../../shared/src/errors';
 import { httpRequest } from '../../shared/src/http';
-import { dataPlaneGet, Metrics, MlflowError, runMetrics } from '../../shared/src/mlflow';
+import { checkDataPlaneHost, dataPlaneGet, Metrics, MlflowError, runMetrics } from '../../shared/src/mlflow';
 import { namedDatastoreContainer, parseDatastoreUri, type WorkspaceInfo, type WorkspaceScope } from '../../shared/src/workspace';
 import * as tl from 'azure-pipelines-task-lib/task';
 
@@ -64,6 +64,13 @@ export async function fetchRunDetails(scope: WorkspaceScope<'ml'>, jobName: stri
     const api = await runHistoryHost(ctx, ws);
     if (!api) return undefined;
     const url = `${api.replace(/\/+$/, '')}/history/v1.0${ws.id}/runs/${encodeURIComponent(jobName)}/details`;
+    // the run-history host comes from a reply, not from ARM: it gets the token only if it is the workspace's own
+    try {
+      checkDataPlaneHost(url, ws, 'The discovery reply of the workspace');
+    } catch (err) {
+      tl.warning(`Run details of ${jobName} not read: ${(err as Error).message}`);
+      return undefined;
+    }
     const r = await dataPlaneGet(ctx, url, { auth: true });
     if (r.status >= 400) return undefined;
     const body = r.json as { warnings?: { message?: unknown }[]; logFiles?: Record<string, unknown> } | undefined;

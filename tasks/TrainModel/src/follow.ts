@@ -2,7 +2,7 @@
 // timeout, read its metrics (and a failed job's error and log tail), set the outputs and the summary, and say
 // how the run ends.
 import * as tl from 'azure-pipelines-task-lib/task';
-import { cancellationSignal, failed, onCancel, type Outcome, succeeded, TimeoutError } from '../../shared/src/task';
+import { cancellationSignal, failed, onCancel, type Outcome, succeeded, TimeoutError, untrusted } from '../../shared/src/task';
 import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { TrainAzureCalls } from './azureCalls';
 import type { StartedJob } from './execute';
@@ -44,7 +44,7 @@ export async function followJob(scope: WorkspaceScope, plan: TrainPlan, job: Sta
 
   const { metrics, problem } = await az.fetchMetrics(scope, jobName);
   if (Object.keys(metrics).length > 0) printMetrics(metrics);
-  else console.log(tl.loc('NoMetrics', jobName, problem ?? 'none'));
+  else console.log(tl.loc('NoMetrics', jobName, untrusted(problem ?? 'none')));
   const summary: SummaryData = {
     jobName, status, studioUrl, experimentName: p.experimentName, compute: plan.compute.name, environment: job.environment.reference,
     code: job.code, reattached: plan.job.action === 'attach', metrics, modelOutputUri,

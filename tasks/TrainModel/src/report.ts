@@ -1,6 +1,7 @@
 // What the task shows at the end: the metrics table, the failure details and the run summary page.
 import { printTable, printUntrusted, group } from '../../shared/src/log';
-import { MarkdownSummary } from '../../shared/src/summary';
+import { escapeMarkdown, MarkdownSummary } from '../../shared/src/summary';
+import { untrusted } from '../../shared/src/untrusted';
 import type { Metrics, RunDetails } from './dataplane';
 
 export function formatMetricValue(v: number): string {
@@ -19,11 +20,12 @@ export function printMetrics(metrics: Metrics): void {
 
 export async function printFailure(details: RunDetails | undefined): Promise<void> {
   if (!details) return;
-  if (details.error) console.log(`Job error: ${details.error}`);
-  for (const w of details.warnings) console.log(`Job warning: ${w}`);
+  // the job's error carries the user's traceback and its warnings come from the run: text from outside
+  if (details.error) console.log(`Job error: ${untrusted(details.error)}`);
+  for (const w of details.warnings) console.log(`Job warning: ${untrusted(w)}`);
   const tail = details.logTail;
   if (tail && tail.lines.length > 0) {
-    await group(`Last ${tail.lines.length} lines of ${tail.name}`, async () => printUntrusted(tail.lines.join('\n')));
+    await group(`Last ${tail.lines.length} lines of ${untrusted(tail.name)}`, async () => printUntrusted(tail.lines.join('\n')));
   }
 }
 
@@ -53,7 +55,7 @@ export function summaryMarkdown(d: SummaryData): MarkdownSummary {
     ['Code', `${d.code.name.slice(0, 12)}…:${d.code.version} (${d.code.files} files, ${d.code.bytes}; ${d.code.reused ? 'reused, nothing uploaded' : 'uploaded'})`],
     ['Model output', d.modelOutputUri],
   ]);
-  if (d.error) s.paragraph(`**Error:** ${d.error.replace(/[<>]/g, '')}`);
+  if (d.error) s.paragraph(`**Error:** ${escapeMarkdown(d.error)}`);
   const rows = metricRows(d.metrics);
   if (rows.length > 0) {
     s.heading('Metrics', 4);

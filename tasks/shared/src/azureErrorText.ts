@@ -1,6 +1,7 @@
 // The one place that turns an Azure failure (SDK, identity or raw call) into a single readable line
 // with its code, status and a hint. The error classes themselves are in errors.ts.
 import { isRestError } from '@azure/core-rest-pipeline';
+import { untrusted } from './untrusted';
 
 /** What we could learn from any error thrown by an Azure SDK, identity or a raw call. */
 export interface AzureErrorInfo {
@@ -211,7 +212,8 @@ export function describeAzureError(err: unknown, o: { resource?: string; action?
   const msg = info.message.replace(/\s*\r?\n\s*/g, ' ').trim().replace(/\.$/, '');
   const h = hint(info, subject, o);
   const line = `${subject} failed: ${codePart ? `${codePart}: ` : ''}${msg}.${h ? ` Hint: ${h}.` : ''}`;
-  return redact(line);
+  // Azure's message is text from outside: neutralised here, the one place every Azure failure is described
+  return untrusted(redact(line));
 }
 
 /** The HTTP status of an Azure error, if it has one. */

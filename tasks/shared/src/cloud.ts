@@ -1,6 +1,8 @@
 // Cloud endpoints come from the service connection. The only built-in hosts are the documented
 // defaults of the three named Azure environments, used when the connection data lacks a value.
+import { TaskError } from './errors';
 import { InputError } from './inputs';
+import { untrusted } from './untrusted';
 
 export interface CloudEndpoints {
   name: string;
@@ -103,4 +105,30 @@ export function studioHost(cloud: CloudEndpoints): string {
 /** Blob storage suffix: the connection's, else the named cloud's default. */
 export function storageSuffix(cloud: CloudEndpoints): string {
   return cloud.storageDnsSuffix ?? KNOWN_CLOUDS[cloud.name.toLowerCase()]?.storageDnsSuffix ?? KNOWN_CLOUDS.azurecloud.storageDnsSuffix;
+}
+
+/**
+ * A storage token, key or SAS goes only to `https://<account>.blob.<storage suffix of the connection's cloud>`
+ * (exact suffix; a port is ignored). A model's blob URL and a datastore's endpoint/protocol are written by
+ * whoever can edit the workspace: `https://x.blob.attacker.example` must get nothing. One line naming the host.
+ */
+export function checkStorageHost(hostOrUrl: string, cloud: CloudEndpoints, what: string): void {
+  let host = hostOrUrl;
+  let protocol = 'https:';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(hostOrUrl)) {
+    try {
+      const u = new URL(hostOrUrl);
+      host = u.host;
+      protocol = u.protocol;
+    } catch {
+      protocol = '';
+    }
+  }
+  const name = host.toLowerCase().replace(/:\d+$/, '');
+  const suffix = storageSuffix(cloud).toLowerCase().replace(/^\./, '').replace(/:\d+$/, '');
+  const account = name.endsWith(`.blob.${suffix}`) ? name.slice(0, -`.blob.${suffix}`.length) : undefined;
+  if (protocol !== 'https:' || account === undefined || !/^[a-z0-9]{3,24}$/.test(account)) {
+    const shown = untrusted(`${protocol ? `${protocol}//` : ''}${host}`);
+    throw new TaskError(`${what} names '${shown}', which is not a blob endpoint of the connection's cloud (https://<account>.blob.${suffix}): refusing to send it a token, key or SAS.`);
+  }
 }

@@ -4,16 +4,15 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { cloudFromData } from './cloud';
 import type { AuthScheme, ServiceConnection } from './connectionTypes';
 import { InputError, requiredString } from './inputs';
+import { quietAuthParameter, quietAuthScheme } from './agentSecrets';
+import { maskSecret } from './mask';
 
 export type { CloudEndpoints } from './cloud';
 export type { AuthScheme, ServiceConnection } from './connectionTypes';
 
 const SCHEMES: readonly AuthScheme[] = ['ServicePrincipal', 'WorkloadIdentityFederation', 'ManagedServiceIdentity'];
 
-function authParam(id: string, key: string): string | undefined {
-  const v = tl.getEndpointAuthorizationParameter(id, key, true);
-  return v && v.trim().length > 0 ? v.trim() : undefined;
-}
+const authParam = quietAuthParameter;
 
 function dataParam(id: string, key: string): string | undefined {
   const v = tl.getEndpointDataParameter(id, key, true);
@@ -25,7 +24,7 @@ export function readServiceConnection(inputName = 'azureSubscription'): ServiceC
   const id = requiredString(inputName);
   const url = tl.getEndpointUrl(id, true);
   if (!url) throw new InputError(inputName, `service connection '${id}' is not available to this job (no URL)`, 'an authorized Azure Resource Manager service connection');
-  const rawScheme = tl.getEndpointAuthorizationScheme(id, true) ?? '';
+  const rawScheme = quietAuthScheme(id) ?? '';
   const scheme = SCHEMES.find((s) => s.toLowerCase() === rawScheme.trim().toLowerCase());
   if (!scheme) {
     throw new InputError(inputName, `service connection '${id}' uses the unsupported scheme '${rawScheme}'`, `one of ${SCHEMES.join(', ')}`);
@@ -33,7 +32,7 @@ export function readServiceConnection(inputName = 'azureSubscription'): ServiceC
 
   const secret = scheme === 'ServicePrincipal' ? authParam(id, 'serviceprincipalkey') : undefined;
   const certificatePem = scheme === 'ServicePrincipal' ? authParam(id, 'servicePrincipalCertificate') : undefined;
-  if (secret) tl.setSecret(secret);
+  if (secret) maskSecret(secret);
   if (certificatePem) maskPem(certificatePem);
 
   const tenantId = authParam(id, 'tenantid') ?? dataParam(id, 'tenantId') ?? '';
@@ -81,12 +80,7 @@ export function readServiceConnection(inputName = 'azureSubscription'): ServiceC
   };
 }
 
-/** Masks a PEM as a whole and line by line (the log is line-based, so a whole-value mask alone misses lines). */
-// task-lib 5 refuses multi-line secrets ("Secrets cannot contain multiple lines"), and the agent masks
-// line by line anyway: mask each base64 line of the PEM (the header lines are not secret).
+/** Masks a PEM line by line (mask.ts: task-lib refuses multi-line secrets; the armour lines are not secret). */
 export function maskPem(pem: string): void {
-  for (const line of pem.split(/\r?\n/)) {
-    const t = line.trim();
-    if (t.length >= 16 && !t.startsWith('-----')) tl.setSecret(t);
-  }
+  maskSecret(pem);
 }

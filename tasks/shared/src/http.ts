@@ -23,6 +23,7 @@ import {
 import * as tl from 'azure-pipelines-task-lib/task';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
+import { maskSecret } from './mask';
 import { DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from './requestTimeout';
 
 export interface AgentHttp {
@@ -43,7 +44,12 @@ export function agentHttp(): AgentHttp {
   const proxy = tl.getHttpProxyConfiguration();
   if (proxy && proxy.proxyUrl) {
     const u = new URL(proxy.proxyUrl);
-    if (proxy.proxyPassword) tl.setSecret(proxy.proxyPassword);
+    if (proxy.proxyPassword) maskSecret(proxy.proxyPassword);
+    // a password written into Agent.ProxyUrl itself (http://user:pass@proxy:8080) is as secret, in both spellings
+    if (u.password) {
+      maskSecret(u.password);
+      maskSecret(decodeURIComponent(u.password));
+    }
     out.proxyOptions = {
       host: `${u.protocol}//${u.hostname}`,
       port: u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80,
@@ -63,11 +69,12 @@ export function agentHttp(): AgentHttp {
     if (certs.certFile) t.cert = fs.readFileSync(certs.certFile, 'utf8');
     if (certs.keyFile) {
       t.key = fs.readFileSync(certs.keyFile, 'utf8');
-      tl.setSecret(t.key);
+      // a PEM private key: many lines, which task-lib's setSecret refuses (it threw here before)
+      maskSecret(t.key);
     }
     if (certs.certArchiveFile && !certs.certFile) t.pfx = fs.readFileSync(certs.certArchiveFile);
     if (certs.passphrase) {
-      tl.setSecret(certs.passphrase);
+      maskSecret(certs.passphrase);
       t.passphrase = certs.passphrase;
     }
     if (Object.keys(t).length > 0) out.tlsOptions = t;

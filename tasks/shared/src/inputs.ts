@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import * as tlInternal from 'azure-pipelines-task-lib/internal';
 import { InputError } from './errors';
+import { maskSecret } from './mask';
 
 export { InputError } from './errors';
 
@@ -247,7 +248,7 @@ export function secretInput(name: string, o: { required?: boolean; expected?: st
     return undefined;
   }
   if (/[\r\n]/.test(value)) {
-    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) tl.setSecret(line.trim());
+    maskSecret(value);
     throw new InputError(name, 'contains a line break', expected);
   }
   tl.setSecret(value);

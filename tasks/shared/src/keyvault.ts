@@ -1,6 +1,5 @@
 // Key Vault secrets. Every value read or written is masked before it could be printed.
 import type { SecretClient } from '@azure/keyvault-secrets';
-import * as tl from 'azure-pipelines-task-lib/task';
 import { AzureContext, AzureSession, ContextWith, createAzureSession, KeyVaultClients } from './azureSession';
 
 export type { AzureContext, ContextWith, KeyVaultClients } from './azureSession';
@@ -8,6 +7,7 @@ import type { CloudEndpoints } from './cloud';
 import { azureCall, InputError, TaskError } from './errors';
 import { isKeyVaultName, isKeyVaultSecretName, KEY_VAULT_SECRET_RULE, quote } from './inputs';
 import { clientOptions } from './http';
+import { maskSecret } from './mask';
 
 export const KEY_VAULT_INPUT = 'keyVault';
 
@@ -36,13 +36,9 @@ export function vaultUrl(nameOrUri: string, cloud: CloudEndpoints, inputName = K
   return 'origin' in v ? v.origin : `https://${v.name.toLowerCase()}.${cloud.keyVaultDnsSuffix}`;
 }
 
-/** Masks a secret value as a whole and per line (logs are line-based). */
+/** Masks a secret value: whole when it is one line, line by line otherwise (mask.ts: task-lib refuses multi-line secrets). */
 export function maskValue(value: string): void {
-  if (!value) return;
-  const lines = value.split(/\r?\n/).map((l) => l.trim());
-  // task-lib 5 throws on a multi-line value (and the agent masks line by line): each line on its own
-  if (lines.length === 1) tl.setSecret(value);
-  else for (const l of lines) if (l.length >= 4) tl.setSecret(l);
+  maskSecret(value);
 }
 
 /**

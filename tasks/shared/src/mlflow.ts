@@ -5,6 +5,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureSession } from './azureSession';
 import { MlflowError, TaskError } from './errors';
 import { httpRequest } from './http';
+import { untrusted } from './untrusted';
 
 export { MlflowError } from './errors';
 import type { WorkspaceInfo } from './workspace';
@@ -40,6 +41,34 @@ export function metricsFromRun(body: unknown): Metrics {
 
 export function runsGetUrl(ws: Pick<WorkspaceInfo, 'mlflowTrackingUri'>, runId: string): string {
   return `${ws.mlflowTrackingUri.replace(/\/+$/, '')}/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`;
+}
+
+/**
+ * The ARM token goes only to the workspace's own Azure ML data-plane hosts: those the workspace resource names
+ * in ARM (its discoveryUrl and mlFlowTrackingUri), over https. A host named in a data-plane REPLY (the discovery
+ * document's `history`, ...) is checked against them before it gets a token; anything else is one TaskError
+ * naming the host.
+ */
+export function checkDataPlaneHost(url: string, ws: Pick<WorkspaceInfo, 'mlflowTrackingUri' | 'discoveryUrl'>, what: string): void {
+  const hostOf = (u: string | undefined): string | undefined => {
+    try {
+      return u ? new URL(u.replace(/^azureml:/i, 'https:')).host.toLowerCase() : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const allowed = [hostOf(ws.discoveryUrl), hostOf(ws.mlflowTrackingUri)].filter((h): h is string => !!h);
+  let target: URL | undefined;
+  try {
+    target = new URL(url);
+  } catch {
+    target = undefined;
+  }
+  if (!target || target.protocol !== 'https:' || !allowed.includes(target.host.toLowerCase())) {
+    throw new TaskError(
+      `${what} names the host '${untrusted(target ? `${target.protocol}//${target.host}` : url.split('?')[0])}', which is not an Azure ML data-plane host of this workspace (${allowed.join(', ') || 'none known'}): refusing to send it the Azure token.`,
+    );
+  }
 }
 
 /** A data-plane reply the caller judges by status; `json` is undefined when the body is not JSON. */

@@ -6,6 +6,7 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import { isCancelling } from './cancellation';
 import { describeAzureError, InputError, MlflowError, redact, TaskError } from './errors';
 import type { Outcome } from './outcome';
+import { untrusted } from './untrusted';
 
 // @azure/identity's errors: a credential that could not get a token is an Azure failure, not a bug
 const IDENTITY_ERRORS = ['AuthenticationError', 'AggregateAuthenticationError', 'CredentialUnavailableError', 'AuthenticationRequiredError'];
@@ -32,7 +33,8 @@ export function failureMessage(err: unknown): string {
 
 function setResult(o: Outcome): void {
   const result = o.result === 'Failed' ? tl.TaskResult.Failed : o.result === 'SucceededWithIssues' ? tl.TaskResult.SucceededWithIssues : tl.TaskResult.Succeeded;
-  tl.setResult(result, o.message ?? '');
+  // the message often quotes Azure or the job (an error text from outside): neutralised, one line, like every remote string
+  tl.setResult(result, untrusted(o.message ?? ''));
 }
 
 /**

@@ -4,15 +4,32 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
+import { untrusted } from './untrusted';
 
-/** Escapes a table cell: '|' would end the cell and a newline the row. */
-export function escapeCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+/**
+ * Markdown the task wrote itself (a link it built): put into a cell as it is. Every plain string is text,
+ * possibly from outside, and is escaped.
+ */
+export class Markdown {
+  constructor(readonly text: string) {}
 }
 
-function escapeText(text: string): string {
-  return text.replace(/([\\`*_[\]<>])/g, '\\$1');
+/**
+ * Plain text as markdown that shows it literally: neutralised (untrusted.ts), one line, and every character
+ * markdown acts on escaped — `[ ] ( ) !` (a link or an image that would fetch a remote URL when the summary
+ * is opened), `< >` (HTML), emphasis, code and `|` (it would end a table cell).
+ */
+export function escapeMarkdown(text: string): string {
+  return untrusted(text).replace(/([\\`*_[\]()!<>|#~])/g, '\\$1');
 }
+
+/** Escapes a table cell: plain text with escapeMarkdown; the task's own Markdown keeps its syntax, '|' and line breaks made safe. */
+export function escapeCell(cell: string | Markdown): string {
+  if (cell instanceof Markdown) return untrusted(cell.text.replace(/\r?\n/g, '<br>')).replace(/\|/g, '\\|');
+  return escapeMarkdown(cell);
+}
+
+const escapeText = escapeMarkdown;
 
 export class MarkdownSummary {
   private readonly parts: string[] = [];
@@ -20,29 +37,30 @@ export class MarkdownSummary {
 
   heading(text: string, level = 2): this {
     const l = Math.min(Math.max(Math.trunc(level), 1), 6);
-    this.parts.push(`${'#'.repeat(l)} ${escapeText(text.replace(/\r?\n/g, ' '))}`);
+    this.parts.push(`${'#'.repeat(l)} ${escapeText(text)}`);
     return this;
   }
 
+  /** Markdown the task wrote; any part of it from outside goes through escapeMarkdown first. Neutralised as a whole. */
   paragraph(text: string): this {
-    this.parts.push(text);
+    this.parts.push(text.split(/\r?\n/).map((l) => untrusted(l)).join('\n'));
     return this;
   }
 
-  table(headers: string[], rows: string[][]): this {
-    const row = (r: string[]): string => `| ${headers.map((_, i) => escapeCell(r[i] ?? '')).join(' | ')} |`;
+  table(headers: string[], rows: (string | Markdown)[][]): this {
+    const row = (r: (string | Markdown)[]): string => `| ${headers.map((_, i) => escapeCell(r[i] ?? '')).join(' | ')} |`;
     this.parts.push([row(headers), `|${headers.map(() => ' --- ').join('|')}|`, ...rows.map(row)].join('\n'));
     return this;
   }
 
   link(text: string, url: string): this {
-    this.parts.push(MarkdownSummary.linkText(text, url));
+    this.parts.push(MarkdownSummary.linkText(text, url).text);
     return this;
   }
 
-  /** Markdown for a link, for use inside table cells or paragraphs. */
-  static linkText(text: string, url: string): string {
-    return `[${escapeText(text)}](${url.replace(/\)/g, '%29').replace(/ /g, '%20')})`;
+  /** Markdown for a link, for use inside table cells (or `.text` in paragraphs). */
+  static linkText(text: string, url: string): Markdown {
+    return new Markdown(`[${escapeText(text)}](${untrusted(url).replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)})`);
   }
 
   /**

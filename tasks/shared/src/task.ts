@@ -5,7 +5,8 @@ export { failed, succeeded, succeededWithIssues, type Outcome, type OutcomeResul
 export { cancellationSignal, isCancelling, onCancel } from './cancellation';
 export { AzureCallError, CancelledError, DeploymentFailedError, InputError, TaskError, TimeoutError } from './errors';
 export { formatTable, group, printTable, printUntrusted } from './log';
+export { displayUri, untrusted, untrustedLines } from './untrusted';
 export { setOutput } from './outputs';
-export { MarkdownSummary } from './summary';
+export { escapeMarkdown, Markdown, MarkdownSummary } from './summary';
 export { lineageTags, pipelineRunKey, pipelineRunUrl } from './lineage';
 export { waitUntil, type Clock, type PollResult, type WaitOptions } from './waiter';

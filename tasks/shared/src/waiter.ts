@@ -5,6 +5,7 @@ import { CancelledError, TimeoutError } from './errors';
 
 export { CancelledError, TimeoutError } from './errors';
 import { formatDuration } from './duration';
+import { untrusted } from './untrusted';
 
 export { formatDuration };
 
@@ -99,12 +100,12 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
     const r = await raceTimeLeft(o, o.timeoutMs - (clock.now() - start), lastState);
     const elapsed = clock.now() - start;
     if (r.state !== lastState) {
-      log(`${o.what}: ${r.state} (elapsed ${formatDuration(elapsed)})`);
+      log(`${untrusted(o.what)}: ${untrusted(r.state)} (elapsed ${formatDuration(elapsed)})`);
       o.onState?.(r.state, elapsed);
       lastState = r.state;
       lastPrint = clock.now();
     } else if (heartbeat > 0 && clock.now() - lastPrint >= heartbeat) {
-      log(`${o.what}: still ${r.state} (elapsed ${formatDuration(elapsed)})`);
+      log(`${untrusted(o.what)}: still ${untrusted(r.state)} (elapsed ${formatDuration(elapsed)})`);
       lastPrint = clock.now();
     }
     if (r.done) return r.value as T;

@@ -5,7 +5,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureClients, ContextWith } from './azureSession';
 import { blobContainerClient } from './blobStorage';
-import { storageSuffix, studioHost } from './cloud';
+import { checkStorageHost, storageSuffix, studioHost } from './cloud';
 import { azureCall, TaskError, toAzureCallError } from './errors';
 
 export interface DefaultDatastore {
@@ -143,6 +143,8 @@ export async function openWorkspace<K extends keyof AzureClients>(ctx: ContextWi
 /** The default datastore's container, with the datastore's own credentials (account key or SAS, masked) or the task's identity. */
 export async function datastoreContainer(ctx: ContextWith<'ml'>, ws: WorkspaceInfo): Promise<ContainerClient> {
   const ds = ws.defaultDatastore;
+  // the endpoint is built from the datastore's free-form endpoint/protocol: checked before any key, SAS or token goes there
+  checkStorageHost(ds.blobEndpoint, ctx.cloud, `Datastore '${ds.name}' of workspace '${ws.name}'`);
   const containerUrl = `${ds.blobEndpoint}/${ds.containerName}`;
   // Only these credential types have secrets (spec SecretsType); an identity-based datastore (None) is
   // reached with the task's own identity, as azure-ai-ml does (it never lists secrets for None).

@@ -46,8 +46,15 @@ export function stubAgent(
   const vault = tlInternal._vault as unknown as { retrieveSecret(key: string): string | undefined } | undefined;
   if (vault) {
     const byKey = new Map([...inputs].map(([k, v]) => [`INPUT_${tlInternal._getVariableKey(k)}`, v]));
+    // secret variables (System.AccessToken) are read from the vault as SECRET_<KEY> (agentSecrets.ts)
+    for (const [k, v] of vars) byKey.set(`SECRET_${tlInternal._getVariableKey(k)}`, v);
+    // connection.ts reads the endpoint's auth scheme and parameters from the vault too (agentSecrets.ts)
+    for (const e of o.endpoints ?? []) {
+      if (e.scheme !== undefined) byKey.set(`ENDPOINT_AUTH_SCHEME_${e.id}`, e.scheme);
+      for (const [k, v] of Object.entries(e.auth ?? {})) byKey.set(`ENDPOINT_AUTH_PARAMETER_${e.id}_${k.toUpperCase()}`, v);
+    }
     const original = vault.retrieveSecret.bind(vault);
-    sb.stub(vault, 'retrieveSecret').callsFake((key: string) => (key.startsWith('INPUT_') ? byKey.get(key) : original(key)));
+    sb.stub(vault, 'retrieveSecret').callsFake((key: string) => (/^(INPUT_|ENDPOINT_AUTH_|SECRET_)/.test(key) ? byKey.get(key) : original(key)));
   }
   sb.stub(tl, 'getVariable').callsFake((name: string) => vars.get(name.toLowerCase()));
   sb.stub(tl, 'getEndpointUrl').callsFake((id: string) => eps.get(id)?.url as string);
@@ -246,3 +253,14 @@ export class StaticCredential implements TokenCredential {
     return { token: 'arm-token', expiresOnTimestamp: Date.now() + 3600_000 };
   }
 }
+
+/**
+ * What the agent would act on in a task's stdout: it splits lines at CR, LF and CRLF (StreamReader.ReadLine),
+ * runs `##vso[` anywhere in a line and formats a line that starts with `##[`. Returns those lines.
+ */
+export function agentDirectives(out: string): string[] {
+  return out.split(/\r\n|\r|\n/).filter((l) => l.includes('##vso[') || l.startsWith('##['));
+}
+
+/** Text from outside that tries every trick on the agent: commands, a lone CR before a format marker, CRLF. */
+export const HOSTILE = 'ok ##vso[task.setvariable variable=jobStatus]Completed\r##[error]fake error\r\n##[group]hidden ##VSO[task.complete result=Succeeded;]x';

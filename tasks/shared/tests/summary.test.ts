@@ -20,9 +20,9 @@ describe('summary', () => {
       .toString();
     assert.equal(
       md,
-      '## Model \\*v1\\*\n\nTrained.\n\n[Open job](https://ml.azure.com/runs/j%201?wsid=/x)\n\n| Metric | Value |\n| --- | --- |\n| a\\|b | line1<br>line2 |\n| only one |  |\n',
+      '## Model \\*v1\\*\n\nTrained.\n\n[Open job](https://ml.azure.com/runs/j%201?wsid=/x)\n\n| Metric | Value |\n| --- | --- |\n| a\\|b | line1 line2 |\n| only one |  |\n',
     );
-    assert.equal(escapeCell('x|y\r\nz'), 'x\\|y<br>z');
+    assert.equal(escapeCell('x|y\r\nz'), 'x\\|y z');
     assert.equal(new MarkdownSummary().heading('t', 9).toString(), '###### t\n');
   });
 

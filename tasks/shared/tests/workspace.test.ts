@@ -140,6 +140,16 @@ describe('workspace', function () {
     assert.ok(masked.includes('a2V5a2V5a2V5'));
   });
 
+  it("datastoreContainer: an endpoint or protocol outside the connection's cloud gets no key, SAS or token (issue 15 item 3)", async () => {
+    for (const [endpoint, protocol, shown] of [['blob-collector.example', 'https', "'https://acct1.blob.blob-collector.example'"], ['core.windows.net', 'http', "'http://acct1.blob.core.windows.net'"]]) {
+      const ws = await resolveWorkspace(ctx(), 'rg1', 'ws1');
+      const hostile = { ...ws, defaultDatastore: { ...ws.defaultDatastore, blobEndpoint: datastoreBlobEndpoint({ accountName: 'acct1', endpoint, protocol }, 'core.windows.net') } };
+      masked = [];
+      await assert.rejects(datastoreContainer(ctx(), hostile), (e: unknown) => e instanceof TaskError && e.message.includes(shown) && /refusing to send it a token, key or SAS/.test(e.message));
+      assert.deepEqual(masked, [], 'no secret was read');
+    }
+  });
+
   it('datastoreContainer: SAS → SAS URL, masked', async () => {
     state.secrets = { secretsType: 'Sas', sasToken: '?sv=2021&sig=abc' };
     const ws = await resolveWorkspace(ctx(), 'rg1', 'ws1');

@@ -69,6 +69,14 @@ export function systemData(createdAt: string): Record<string, string> {
 }
 
 /** The https:// base of the workspace data plane (MLflow, run history) for a region. */
+/**
+ * Test knob: service URLs the discovery document answers instead of its own (e.g. `history` -> a host that is
+ * not the workspace's), so a test can serve a hostile discovery reply. Empty by default.
+ */
+export function discoveryOverrides(emu: Pick<EmulatorApi, 'state'>): Map<string, string> {
+  return emu.state.bucket<string>('aml.discoveryOverrides');
+}
+
 export function mlflowTrackingPath(subscriptionId: string, ws: Workspace): string {
   return `/mlflow/v1.0${workspaceArmId(subscriptionId, ws)}`;
 }
@@ -213,6 +221,7 @@ const service: ServiceModule = {
       ctx.json(200, {
         api, catalog: api, experimentation: experiments, gallery: `${api}/gallery/v1.0`, history: experiments, hyperdrive: api,
         labeling: api, modelmanagement: api, pipelines: api, studio: 'https://ml.azure.com',
+        ...Object.fromEntries(discoveryOverrides(emu)),
       });
     }, { auth: 'none' });
     const mlflowBase = `/mlflow/{v}/subscriptions/{sub}/resourceGroups/{rg}/providers/${AML_PROVIDER}/workspaces/{ws}/api/2.0/mlflow`;

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { refuseLinkOutside } from '../fileLinks';
 
 export interface SnapshotFile {
   /** POSIX path relative to the snapshot root. */
@@ -50,7 +51,7 @@ function isIgnored(matchers: Matcher[], rel: string, isDir: boolean): boolean {
 }
 
 /** Lists the files of a snapshot (sorted by path), honouring ignore files in every folder. */
-export function listSnapshotFiles(root: string): { files: SnapshotFile[]; ignoredCount: number } {
+export function listSnapshotFiles(root: string, inputName = 'codePath'): { files: SnapshotFile[]; ignoredCount: number } {
   const files: SnapshotFile[] = [];
   let ignoredCount = 0;
   const walk = (dirAbs: string, rel: string, inherited: Matcher[]): void => {
@@ -73,7 +74,11 @@ export function listSnapshotFiles(root: string): { files: SnapshotFile[]; ignore
       }
       // a symlinked folder could loop: only real folders are walked
       if (isDir && !e.isSymbolicLink()) walk(childAbs, childRel, matchers);
-      else if (st.isFile()) files.push({ relativePath: childRel, absolutePath: childAbs, size: st.size });
+      else if (st.isFile()) {
+        // statSync followed a link: its target must stay inside codePath (fileLinks.ts)
+        if (e.isSymbolicLink()) refuseLinkOutside({ inputName, root, file: childAbs, rel: childRel, rootDescription: `${inputName} ${root}` });
+        files.push({ relativePath: childRel, absolutePath: childAbs, size: st.size });
+      }
     }
   };
   walk(path.resolve(root), '', []);

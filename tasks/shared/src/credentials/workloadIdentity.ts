@@ -5,13 +5,15 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ClientAssertionCredential } from '@azure/identity';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { ServiceConnection } from '../connectionTypes';
+import { quietAuthParameter, quietSecretVariable } from '../agentSecrets';
 import { TaskError } from '../errors';
 import { AgentHttp, httpRequest } from '../http';
 import { credentialOptions, requireField } from './common';
 
 /** System.AccessToken: from the SYSTEMVSSCONNECTION endpoint, else the variable (mapped by the pipeline). */
 export function systemAccessToken(): string | undefined {
-  const t = tl.getEndpointAuthorizationParameter('SYSTEMVSSCONNECTION', 'ACCESSTOKEN', true) || tl.getVariable('System.AccessToken');
+  // read without task-lib's debug echo of the value (agentSecrets.ts)
+  const t = quietAuthParameter('SYSTEMVSSCONNECTION', 'ACCESSTOKEN') || quietSecretVariable('System.AccessToken');
   if (t) tl.setSecret(t);
   return t || undefined;
 }

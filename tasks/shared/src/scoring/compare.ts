@@ -37,14 +37,15 @@ export function firstDifference(actual: unknown, expected: unknown, tolerance: n
   if (expected !== null && typeof expected === 'object') {
     const a = actual as Record<string, unknown>;
     const e = expected as Record<string, unknown>;
+    // keys come from the endpoint's reply too: one that is no plain name is shown JSON-quoted (no raw control characters)
+    const sub = (k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
     for (const k of Object.keys(e)) {
-      const sub = /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`;
-      if (!Object.prototype.hasOwnProperty.call(a, k)) return { path: sub, expected: show(e[k]), actual: 'missing' };
-      const d = firstDifference(a[k], e[k], tolerance, sub);
+      if (!Object.prototype.hasOwnProperty.call(a, k)) return { path: sub(k), expected: show(e[k]), actual: 'missing' };
+      const d = firstDifference(a[k], e[k], tolerance, sub(k));
       if (d) return d;
     }
     for (const k of Object.keys(a)) {
-      if (!Object.prototype.hasOwnProperty.call(e, k)) return { path: `${path}.${k}`, expected: 'missing', actual: show(a[k]) };
+      if (!Object.prototype.hasOwnProperty.call(e, k)) return { path: sub(k), expected: 'missing', actual: show(a[k]) };
     }
     return undefined;
   }
