@@ -7,6 +7,7 @@ import { type ContextWith, createAzureContext, machineLearning, rawArm } from '.
 import { cancellationSignal, failed, InputError, lineageTags, onCancel, type Outcome, succeeded, TimeoutError } from '../../shared/src/task';
 import { azureCalls, type TrainAzureCalls } from './azureCalls';
 import { readInputs } from './inputs';
+import { jobFileIsSet } from './jobFileInputs';
 import { commandJobBody, defaultJobBaseName } from './job';
 import { printFailure, printMetrics, summaryMarkdown, type SummaryData } from './report';
 import { formatBytes, snapshotCode } from './snapshot';
@@ -23,6 +24,8 @@ export const azureDeps: TrainDeps = {
 };
 
 export async function main(deps: TrainDeps = azureDeps): Promise<Outcome> {
+  // a job file: its own path, loaded only then (the YAML parser is not part of a plain run's start-up)
+  if (jobFileIsSet()) return (await import('./jobFileRun')).runJobFile(deps);
   const az = deps.azure;
   const p = readInputs();
   const snapshot = snapshotCode(p.codePath);

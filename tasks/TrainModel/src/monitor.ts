@@ -1,7 +1,7 @@
 // Waiting for the job with the shared waiter: a line per state change with the elapsed time and the
 // studio link, back-off from pollIntervalSeconds up to 30 s, Azure's Retry-After honoured, a few
 // transient read failures (throttling, 5xx, network) tolerated, the timeout input named on timeout.
-import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import type { AzureMachineLearningWorkspaces, JobBase } from '@azure/arm-machinelearning';
 import { azureErrorInfo, describeAzureError, toAzureCallError } from '../../shared/src/errors';
 import { type Clock, type PollResult, retryAfterMs, waitUntil } from '../../shared/src/waiter';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
@@ -31,6 +31,8 @@ export interface WaitForJobOptions {
   abortSignal?: AbortSignal;
   clock?: Clock;
   log?: (line: string) => void;
+  /** Called with every job read (a sweep's or pipeline's progress); its failures are its own to handle. */
+  onPoll?: (job: JobBase) => Promise<void>;
 }
 
 /** Polls until the job reaches a terminal state (TERMINAL_STATES); returns that status. */
@@ -43,6 +45,7 @@ export async function waitForJob(o: WaitForJobOptions): Promise<string> {
       const job = await o.client.jobs.get(o.ws.resourceGroup, o.ws.name, o.jobName, { abortSignal: o.abortSignal });
       failures = 0;
       lastStatus = job.properties.status ?? 'Unknown';
+      if (o.onPoll) await o.onPoll(job);
       return { done: isTerminal(lastStatus), state: lastStatus, value: lastStatus };
     } catch (err) {
       if (o.abortSignal?.aborted) throw err;
