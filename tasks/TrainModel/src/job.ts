@@ -143,9 +143,9 @@ export async function findPlan(client: AzureMachineLearningWorkspaces, ws: Works
  * uri_file/uri_folder (and model) inputs and outputs under the AssetJobInput/AssetJobOutput discriminators,
  * so its serializer drops their `uri` and `mode` (the emulator's validation caught it: "a uri_folder input needs a 'uri'").
  */
-export async function submitJob(ctx: ContextWith<'arm'>, ws: WorkspaceInfo, name: string, body: JobBase): Promise<string> {
+export async function submitJob(ctx: ContextWith<'arm'>, ws: WorkspaceInfo, name: string, body: JobBase, apiVersion = JOB_API_VERSION): Promise<string> {
   const created = await azureCall('Submitting', `job '${name}' to workspace '${ws.name}'`, () =>
-    ctx.clients.arm.request<{ properties?: { status?: string } }>('PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, JOB_API_VERSION, body),
+    ctx.clients.arm.request<{ properties?: { status?: string } }>('PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, apiVersion, body),
   );
   return created?.properties?.status ?? 'NotStarted';
 }

@@ -26,6 +26,13 @@ import { publishOutputs } from './outputs';
 import { printFailure, printMetrics } from './report';
 import { jobFileSummary } from './jobFileReport';
 
+/**
+ * The job-file module builds the body azure-ai-ml 1.4 builds (`_to_rest_object` of its
+ * `_restclient.v2022_10_01_preview` models: `services.*.nodes`, lower-case `samplingAlgorithm.rule`), so it is
+ * PUT at the api-version that body is written for, as the official client does.
+ */
+export const JOB_FILE_API_VERSION = '2022-10-01-preview';
+
 export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
   const az = deps.azure;
   const p = readJobFileInputs();
@@ -58,11 +65,9 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
     const body = await applyJobFilePlan(plan, azure.writer);
     const props = body.properties;
     props.tags = { ...((props.tags ?? {}) as Record<string, string>), ...Object.fromEntries(p.tags), ...lineageTags({ 'aml.jobFile': relFile }) };
-    if (props.displayName === undefined) {
-      const name = defaultDisplayName();
-      if (name) props.displayName = name;
-    }
-    status = await az.submitJob(ctx, ws, jobName, body as unknown as JobBase);
+    // a file without display_name: the job's name, as azure-ai-ml 1.4 sends it (the corpus comparison, tests/jobfile/submitted.test.ts)
+    props.displayName ??= jobName;
+    status = await az.submitJob(ctx, ws, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION);
     console.log(`Submitted ${plan.type} job '${jobName}'.`);
   }
   console.log(tl.loc('StudioLink', studioUrl));
@@ -138,12 +143,6 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
 
 function stepCount(plan: JobFilePlan): number {
   return Object.keys((plan.body.properties.jobs ?? {}) as Record<string, unknown>).length;
-}
-
-function defaultDisplayName(): string | undefined {
-  const pipeline = tl.getVariable('Build.DefinitionName');
-  const run = tl.getVariable('Build.BuildNumber');
-  return pipeline ? `${pipeline}${run ? ` #${run}` : ''}` : undefined;
 }
 
 interface Progress {

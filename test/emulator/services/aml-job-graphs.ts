@@ -105,13 +105,32 @@ export function validatePipeline(p: Props, check: { component(id: unknown, step:
   stepOrder(jobs);
 }
 
+/** Enum values of the spec (2022-10-01) by the property that holds them. */
+const CANONICAL: Record<string, string[]> = {
+  goal: ['Maximize', 'Minimize'],
+  rule: ['Random', 'Sobol'],
+  samplingAlgorithmType: ['Grid', 'Random', 'Bayesian'],
+  policyType: ['Bandit', 'MedianStopping', 'TruncationSelection'],
+  osType: ['Linux', 'Windows'],
+  distributionType: ['PyTorch', 'TensorFlow', 'Mpi'],
+  mode: ['ReadOnlyMount', 'ReadWriteMount', 'Download', 'Direct', 'EvalMount', 'EvalDownload', 'Upload'],
+};
+
 /**
  * ARM compares enum values case-insensitively in a request but answers with the spec's own spelling
- * (`maximize` in, `Maximize` out: the official client sends the YAML's lower-case goal).
+ * (`maximize` in, `Maximize` out; azure-ai-ml sends the YAML's lower-case `goal` and `rule`, and `osType: linux`).
+ * Rewrites those properties in place, at any depth (pipeline steps keep their own snake_case and are left alone).
  */
-export function canonicalEnums(p: Props): void {
-  const objective = p.objective as { goal?: unknown } | undefined;
-  if (objective && typeof objective.goal === 'string') objective.goal = objective.goal.toLowerCase() === 'minimize' ? 'Minimize' : objective.goal.toLowerCase() === 'maximize' ? 'Maximize' : objective.goal;
+export function canonicalEnums(v: unknown, inSteps = false): void {
+  if (Array.isArray(v)) return v.forEach((x) => canonicalEnums(x, inSteps));
+  if (!v || typeof v !== 'object') return;
+  for (const [k, x] of Object.entries(v as Props)) {
+    const allowed = CANONICAL[k];
+    if (!inSteps && allowed && typeof x === 'string') {
+      const hit = allowed.find((a) => a.toLowerCase() === x.toLowerCase());
+      if (hit) (v as Props)[k] = hit;
+    } else canonicalEnums(x, inSteps || k === 'jobs');
+  }
 }
 
 // ---- children ---------------------------------------------------------------------------------------------

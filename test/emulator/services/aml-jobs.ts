@@ -372,7 +372,7 @@ function assetBody(emu: EmulatorApi, ws: Workspace, kind: AssetKind, c: AssetCon
   const base = `${workspaceArmId(emu.identities.subscriptionId, ws)}/${kind}/${c.name}`;
   if (!v) {
     const versions = [...c.versions.keys()];
-    const latest = versions[versions.length - 1];
+    const latest = [...c.versions.values()].sort((x, y) => x.created.localeCompare(y.created)).pop()?.version;
     return { id: base, name: c.name, type: `${AML_PROVIDER}/workspaces/${kind}`, properties: { ...c.properties, latestVersion: latest ?? null, nextVersion: String(versions.length + 1), isArchived: false }, systemData: systemData(c.created) };
   }
   const props: Record<string, unknown> = { isAnonymous: false, isArchived: false, tags: {}, properties: {}, ...v.properties };
@@ -418,7 +418,14 @@ function validateJob(emu: EmulatorApi, ws: Workspace, p: Record<string, unknown>
   const check = {
     env(env: unknown): void {
       if (typeof env !== 'string' || env === '') throw bad("The field 'environmentId' is required.");
-      if (!/^azureml:\/\/registries\//i.test(env) && !versionIn(environmentAssets(emu), 'environments', env)) throw bad(`Environment '${env}' was not found in workspace '${ws.name}'.`);
+      if (/^azureml:\/\/registries\//i.test(env)) return;
+      // a curated environment by its short name (`azureml:AzureML-<name>:<version>`), as azure-ai-ml sends it
+      const curated = /^azureml:(AzureML-[^:/]+):([^:/]+)$/.exec(env);
+      if (curated) {
+        if (!environmentAssets(emu).get(key(ws.resourceGroup, ws.name, curated[1]))?.versions.has(curated[2])) throw bad(`Environment '${env}' was not found.`);
+        return;
+      }
+      if (!versionIn(environmentAssets(emu), 'environments', env)) throw bad(`Environment '${env}' was not found in workspace '${ws.name}'.`);
     },
     code(id: unknown): void {
       if (!versionIn(codeAssets(emu), 'codes', id)) throw bad(`Code '${String(id)}' was not found in workspace '${ws.name}'.`);
@@ -482,6 +489,7 @@ function putAssetVersion(emu: EmulatorApi, ctx: RouteContext, kind: AssetKind): 
   if (kind === 'codes' && (typeof props.codeUri !== 'string' || !/^https:\/\//i.test(props.codeUri))) throw new HttpError(400, 'UserError', "A code version needs 'codeUri' (https URL of the blob folder).");
   if (kind === 'environments' && typeof props.image !== 'string' && !props.build) throw new HttpError(400, 'UserError', "An environment version needs 'image' or 'build'.");
   if (kind === 'components') checkComponentSpec(props.componentSpec);
+  canonicalEnums(props);
   const store = assetStore(emu, kind);
   const k = key(ws.resourceGroup, ws.name, ctx.params.name);
   const now = new Date().toISOString();
@@ -491,7 +499,10 @@ function putAssetVersion(emu: EmulatorApi, ctx: RouteContext, kind: AssetKind): 
     store.set(k, c);
   }
   const old = c.versions.get(ctx.params.version);
-  const content = (p: Record<string, unknown>): string => JSON.stringify(kind === 'codes' ? p.codeUri : kind === 'components' ? p.componentSpec : [p.image, p.condaFile, p.build]);
+  // a component's content is its spec without what its anonymous version hash leaves out (name, version, _source:
+  // azure-ai-ml Component._get_anonymous_hash), so the same step written in two files is the same version
+  const spec = (c: unknown): unknown => Object.fromEntries(Object.entries((c ?? {}) as Record<string, unknown>).filter(([k]) => !['name', 'version', 'id', '_source'].includes(k)).sort(([a], [b]) => a.localeCompare(b)));
+  const content = (p: Record<string, unknown>): string => JSON.stringify(kind === 'codes' ? p.codeUri : kind === 'components' ? spec(p.componentSpec) : [p.image, p.condaFile, p.build]);
   if (old) {
     if (content(old.properties) !== content(props)) throw new HttpError(409, 'Conflict', `${ASSET_LABEL[kind]} version '${ctx.params.name}:${ctx.params.version}' already exists with different content; asset versions are immutable.`);
     ctx.json(200, assetBody(emu, ws, kind, c, old));
@@ -555,7 +566,20 @@ function registerAssets(emu: EmulatorApi, kind: AssetKind, pageSize: number): vo
   }, o);
   emu.addRoute('arm', 'GET', `${WORKSPACE_PATH}/${kind}/{name}/versions`, (ctx) => {
     const { ws, c } = find(ctx);
-    ctx.json(200, emu.paged([...c.versions.values()].map((v) => assetBody(emu, ws, kind, c, v)), ctx, pageSize, { style: 'skip' }));
+    // `$orderBy=createdtime desc` + `$top=1` is how azure-ai-ml finds `name@latest`; without $orderBy: oldest first
+    let list = [...c.versions.values()];
+    const order = ctx.query.$orderBy?.toLowerCase().trim();
+    if (order !== undefined) {
+      const m = /^createdtime(\s+(asc|desc))?$/.exec(order);
+      if (!m) throw new HttpError(400, 'UserError', `The $orderBy value '${ctx.query.$orderBy}' is not supported. Use 'createdtime desc' or 'createdtime asc'.`);
+      list.sort((a, b) => (m[2] === 'desc' ? -1 : 1) * a.created.localeCompare(b.created));
+    }
+    if (ctx.query.$top !== undefined) {
+      const top = Number(ctx.query.$top);
+      if (!Number.isInteger(top) || top < 1) throw new HttpError(400, 'UserError', `The $top value '${ctx.query.$top}' is invalid.`);
+      list = list.slice(0, top);
+    }
+    ctx.json(200, emu.paged(list.map((v) => assetBody(emu, ws, kind, c, v)), ctx, pageSize, { style: 'skip' }));
   }, o);
   emu.addRoute('arm', 'GET', `${WORKSPACE_PATH}/${kind}/{name}/versions/{version}`, (ctx) => {
     const { ws, c } = find(ctx);
