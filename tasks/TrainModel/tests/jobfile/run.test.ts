@@ -214,6 +214,20 @@ describe('TrainModel jobFile (bundle against the emulator)', function () {
     assert.equal(second.outputs.bestTrialJobName, first.outputs.bestTrialJobName);
   });
 
+  it('SIGINT during a sweep cancels the sweep (its trials with it) and ends Cancelled', async () => {
+    const repo = makeRepo({ 'sweep.yml': SWEEP.replace('max_concurrent_trials: 2', 'max_concurrent_trials: 1') });
+    const again = await train(b, inputs(repo, 'sweep.yml', { jobName: 'churn-sweep-cancel', pollIntervalSeconds: '0.2' }), {
+      variables: { 'Build.SourcesDirectory': repo }, signal: { name: 'SIGINT', whenStdoutMatches: /Trials: 0 done, 1 running/ },
+    });
+    assert.equal(again.result, 'Cancelled', again.stdout);
+    const cancels = b.bed.emulator.requests.filter((q) => q.method === 'POST' && /\/jobs\/churn-sweep-cancel\/cancel$/.test(q.path));
+    assert.equal(cancels.length, 1);
+    assert.equal(findJob(b.bed.emulator, 'churn-sweep-cancel')?.status, 'Canceled');
+    const trials = [...amlJobs(b.bed.emulator).values()].filter((j) => j.parentName === 'churn-sweep-cancel');
+    assert.equal(trials.length, 3);
+    assert.ok(trials.some((t) => t.status === 'Canceled'), trials.map((t) => t.status).join(', '));
+  });
+
   const BAD: { name: string; files: Record<string, string>; file: string; more?: Record<string, string>; message: RegExp }[] = [
     { name: 'an inline job input beside jobFile', files: { 'job.yml': COMMAND }, file: 'job.yml', more: { command: 'python x.py' }, message: /Input 'command': is set together with jobFile/ },
     { name: 'a YAML syntax error', files: { 'job.yml': 'command: [python\ncode: src\n' }, file: 'job.yml', message: /Input 'jobFile': \S*job\.yml line 2, column \d+: is not valid YAML/ },
