@@ -5,6 +5,7 @@ import * as https from 'https';
 import type { Emulator } from './index';
 import { startTestBed, type TestBed } from '../harness/testbed';
 import { addDataVersion } from './services/aml-data';
+import { assetPutRaces } from './services/aml-workspace';
 import { environmentAssets, jobScripts } from './services/aml-jobs';
 import { installDnsPreload } from '../harness/run-task';
 
@@ -76,6 +77,45 @@ describe('emulator fidelity to the official specs and clients', function () {
     } finally {
       emu.state.getWorkspace('rg-ml', 'mlw')!.datastores.get('workspaceblobstore')!.credentialsType = 'AccountKey';
     }
+  });
+
+  it('run history is on the discovery document\'s `api` host (not `history`); a job\'s logs are in its `default` output, not in logFiles', async () => {
+    const disc = (await call(emu, 'GET', `${emu.urls.amlDataPlane('eastus')}/discovery`)).json as unknown as Record<string, string>;
+    assert.strictEqual(disc.api, emu.urls.amlDataPlane('eastus'));
+    assert.notStrictEqual(disc.history, disc.api);
+    jobScripts(emu).set('failing', { outcome: 'Failed', states: [], log: 'boom\n' });
+    assert.strictEqual((await call(emu, 'PUT', `${ws}/jobs/failing?api-version=2022-10-01`, job(`${wsId}/data/sales/versions/3`))).status, 201);
+    const done = (await call(emu, 'GET', `${ws}/jobs/failing?api-version=2022-10-01`)).json as unknown as { properties: { status: string; outputs: Record<string, { uri?: string; jobOutputType?: string }> } };
+    assert.strictEqual(done.properties.status, 'Failed');
+    assert.deepStrictEqual(done.properties.outputs.default, { jobOutputType: 'uri_folder', mode: 'ReadWriteMount', uri: 'azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.failing' });
+    const details = (await call(emu, 'GET', `${disc.api}/history/v1.0${wsId}/runs/failing/details`)).json as unknown as { status: string; error?: { error?: { code?: string } }; logFiles: Record<string, string> };
+    assert.strictEqual(details.status, 'Failed');
+    assert.strictEqual(details.error?.error?.code, 'UserError');
+    assert.deepStrictEqual(details.logFiles, {});
+    await assert.rejects(call(emu, 'GET', `${disc.history}/history/v1.0${wsId}/runs/failing/details`));
+  });
+
+  it('asset versions: a changed path is a 400 UserError "Asset paths cannot be updated." (model, data, code); 409 only for a create racing another', async () => {
+    const put = (kind: string, name: string, version: string, properties: Record<string, unknown>): ReturnType<typeof call> => call(emu, 'PUT', `${ws}/${kind}/${name}/versions/${version}?api-version=2022-10-01`, { properties });
+    const blob = (p: string): string => `https://devstoreaccount1.blob.core.windows.net/c/${p}`;
+    const cases: [string, (p: string) => Record<string, unknown>][] = [
+      ['models', (p) => ({ modelUri: `azureml://datastores/workspaceblobstore/paths/${p}`, modelType: 'custom_model' })],
+      ['data', (p) => ({ dataType: 'uri_folder', dataUri: `azureml://datastores/workspaceblobstore/paths/${p}` })],
+      ['codes', (p) => ({ codeUri: blob(p) })],
+    ];
+    for (const [kind, body] of cases) {
+      assert.strictEqual((await put(kind, 'clash', '1', body('a'))).status, 201, kind);
+      assert.strictEqual((await put(kind, 'clash', '1', body('a'))).status, 200, `${kind}: same path again is an update`);
+      const changed = await put(kind, 'clash', '1', body('b'));
+      assert.deepStrictEqual([changed.status, changed.json.error], [400, { code: 'UserError', message: 'Asset paths cannot be updated.' }], kind);
+    }
+    assetPutRaces(emu).set('models/raced/1', { kind: 'sameTime' });
+    const raced = await put('models', 'raced', '1', cases[0][1]('a'));
+    assert.strictEqual(raced.status, 409);
+    assert.strictEqual((await put('models', 'raced', '1', cases[0][1]('a'))).status, 201, 'the race happens once');
+    assetPutRaces(emu).set('codes/taken/1', { kind: 'registeredFirst', path: blob('theirs') });
+    assert.strictEqual((await put('codes', 'taken', '1', { codeUri: blob('ours') })).status, 400);
+    assert.deepStrictEqual(emu.contract.counts.violations, []);
   });
 
   it('every JobStatus can be produced on demand, and the reply keeps the SDK contract', async () => {

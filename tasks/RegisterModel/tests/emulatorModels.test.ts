@@ -60,7 +60,7 @@ describe('emulator aml-models service', function () {
     return { items, pages };
   }
 
-  it('creates a version (201, container created too), updates it (200) and refuses a changed modelUri with 409', async () => {
+  it('creates a version (201, container created too), updates it (200) and refuses a changed modelUri with 400 "Asset paths cannot be updated."', async () => {
     const put = await call('PUT', `${base}/em1/versions/1`, { properties: { modelUri: 'azureml://jobs/a/outputs/model', modelType: 'custom_model', tags: { t: '1' }, properties: { p: 'x' } } });
     assert.equal(put.status, 201);
     assert.equal(put.body.name, '1');
@@ -74,8 +74,8 @@ describe('emulator aml-models service', function () {
     assert.deepEqual(getModelVersion(emu, 'em1', '1')!.tags, { t: '2' });
     assert.equal(getModelVersion(emu, 'em1', '1')!.properties.p, 'x', 'properties are kept');
     const conflict = await call('PUT', `${base}/em1/versions/1`, { properties: { modelUri: 'azureml://jobs/b/outputs/model' } });
-    assert.equal(conflict.status, 409);
-    assert.match(conflict.body.error.message, /already exists with modelUri 'azureml:\/\/jobs\/a\/outputs\/model'/);
+    assert.equal(conflict.status, 400);
+    assert.deepEqual(conflict.body.error, { code: 'UserError', message: 'Asset paths cannot be updated.' });
     assert.equal(getModelVersion(emu, 'em1', '1')!.modelUri, 'azureml://jobs/a/outputs/model');
   });
 

@@ -7,6 +7,7 @@ import type { AzureSession } from '../../shared/src/azure';
 import { redact } from '../../shared/src/errors';
 import { dataPlaneGet } from '../../shared/src/mlflow';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
+import { runHistoryHost } from './dataplane';
 import { formatMetricValue } from './report';
 
 export interface ChildRun {
@@ -37,13 +38,11 @@ function parametersOf(run: { properties?: Record<string, unknown>; tags?: Record
   }
 }
 
-/** The run-history base URL of the workspace (from its discovery URL), or undefined. */
+/** The run-history base URL of the workspace (its discovery document's `api` host, dataplane.ts runHistoryHost), or undefined. */
 export async function runHistoryBase(ctx: AzureSession, ws: WorkspaceInfo): Promise<string | undefined> {
   if (!ws.discoveryUrl) return undefined;
-  const disc = await dataPlaneGet(ctx, ws.discoveryUrl, { auth: false });
-  const history = (disc.json as { history?: unknown } | undefined)?.history;
-  if (disc.status >= 400 || typeof history !== 'string' || !/^https:\/\//i.test(history)) return undefined;
-  return `${history.replace(/\/+$/, '')}/history/v1.0${ws.id}`;
+  const api = await runHistoryHost(ctx, ws);
+  return api ? `${api.replace(/\/+$/, '')}/history/v1.0${ws.id}` : undefined;
 }
 
 /** Every child of a job (following nextLink); undefined when run history cannot be read. */

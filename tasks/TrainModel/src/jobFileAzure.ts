@@ -4,10 +4,9 @@
 // latestVersion, and anonymous environments and components are created unless their version exists
 // (versions are immutable; their names are content hashes, so an existing one is the same content).
 // The bodies the plan holds are already the wire JSON of API 2022-10-01, so they go out as raw ARM PUTs.
-import type { ContextWith } from '../../shared/src/azure';
 import { azureCall } from '../../shared/src/errors';
 import { InputError } from '../../shared/src/task';
-import { datastoreContainer, type WorkspaceInfo } from '../../shared/src/workspace';
+import { datastoreContainer, type WorkspaceScope } from '../../shared/src/workspace';
 import { CODE_VERSION, codeVersionArmId, ensureCodeVersion } from './code';
 import { JOB_API_VERSION } from './job';
 import type { ComponentVersionBody, EnvironmentVersionBody, JobFileReader, JobFileWriter } from './jobfile';
@@ -18,10 +17,11 @@ export interface JobFileAzure {
   writer: JobFileWriter;
 }
 
-export function jobFileAzure(ctx: ContextWith<'ml' | 'arm'>, ws: WorkspaceInfo, o: { tags: Record<string, string>; log?: (line: string) => void }): JobFileAzure {
+export function jobFileAzure(scope: WorkspaceScope<'ml' | 'arm'>, o: { tags: Record<string, string>; log?: (line: string) => void }): JobFileAzure {
   const log = o.log ?? ((l: string) => console.log(l));
   const snapshots = new Map<string, CodeSnapshot>();
-  const arm = ctx.clients.arm;
+  const { ctx, ws } = scope;
+  const arm = scope.clients.arm;
   const assetPath = (kind: string, name: string, version?: string): string =>
     `${ws.id}/${kind}/${encodeURIComponent(name)}${version === undefined ? '' : `/versions/${encodeURIComponent(version)}`}`;
 
@@ -54,7 +54,7 @@ export function jobFileAzure(ctx: ContextWith<'ml' | 'arm'>, ws: WorkspaceInfo, 
   const writer: JobFileWriter = {
     async ensureCodeVersion(folder) {
       const snapshot = snapshots.get(folder) ?? snapshotCode(folder);
-      const cv = await ensureCodeVersion({ client: ctx.clients.ml, ws, snapshot, container: () => datastoreContainer(ctx, ws), tags: o.tags });
+      const cv = await ensureCodeVersion({ scope, snapshot, container: () => datastoreContainer(ctx, ws), tags: o.tags });
       log(cv.reused
         ? `Code ${folder}: ${snapshot.files.length} files already registered as code version ${cv.name}:${cv.version}, nothing uploaded.`
         : `Code ${folder}: uploaded ${cv.uploadedFiles} files (${formatBytes(cv.uploadedBytes)}) and registered code version ${cv.name}:${cv.version}.`);

@@ -5,9 +5,8 @@
 //   jobName / metrics / modelOutputUri then describe the best trial (SPEC: RegisterModel takes it unchanged).
 // - a pipeline: `modelOutputName` is a pipeline output (`azureml://jobs/<pipeline>/outputs/<name>`) or
 //   `<step>.<output>`, the output of the step's own child job (then jobName is that child job).
-import type { ContextWith } from '../../shared/src/azure';
 import { azureCall } from '../../shared/src/errors';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { TrainAzureCalls } from './azureCalls';
 import type { ChildRun } from './jobChildren';
 import type { Metrics } from './dataplane';
@@ -22,13 +21,13 @@ export interface SweepResult {
 
 type Body = { properties: Record<string, unknown> };
 
-export async function sweepResult(o: { ctx: ContextWith<'ml' | 'arm'>; ws: WorkspaceInfo; az: TrainAzureCalls; jobName: string; body: Body; children: ChildRun[] }): Promise<SweepResult | undefined> {
-  const { ctx, ws } = o;
-  const job = await azureCall('Reading', `sweep job '${o.jobName}'`, () => ctx.clients.ml.jobs.get(ws.resourceGroup, ws.name, o.jobName));
+export async function sweepResult(o: { scope: WorkspaceScope<'ml' | 'arm'>; az: TrainAzureCalls; jobName: string; body: Body; children: ChildRun[] }): Promise<SweepResult | undefined> {
+  const { ws } = o.scope;
+  const job = await azureCall('Reading', `sweep job '${o.jobName}'`, () => o.scope.clients.ml.jobs.get(ws.resourceGroup, ws.name, o.jobName));
   const trial = job.properties.properties?.best_child_run_id;
   if (!trial) return undefined;
   const primaryMetric = String((o.body.properties.objective as { primaryMetric?: unknown } | undefined)?.primaryMetric ?? '');
-  const { metrics } = await o.az.fetchMetrics(ctx, ws, trial);
+  const { metrics } = await o.az.fetchMetrics(o.scope, trial);
   const value = typeof metrics[primaryMetric] === 'number' ? metrics[primaryMetric] : undefined;
   const parameters = o.children.find((c) => c.name === trial)?.parameters ?? {};
   return { trial, primaryMetric, ...(value === undefined ? {} : { value }), parameters, metrics };

@@ -20,8 +20,7 @@ import { listChildren, neutralise, pipelineProgress, runHistoryBase, sweepProgre
 import { modelOutputOf, modelOutputProblem, sweepResult, type SweepResult } from './jobFileOutputs';
 import type { TrainDeps } from './main';
 import type { TrainAzureCalls } from './azureCalls';
-import type { AzureSession } from '../../shared/src/azure';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import { publishOutputs } from './outputs';
 import { printFailure, printMetrics } from './report';
 import { jobFileSummary } from './jobFileReport';
@@ -37,10 +36,10 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
   const az = deps.azure;
   const p = readJobFileInputs();
   const ctx = deps.createAzureContext();
-  const ws = await az.resolveWorkspace(ctx, p.resourceGroup, p.workspaceName);
-  const client = ctx.clients.ml;
+  const scope = await az.openWorkspace(ctx, p.resourceGroup, p.workspaceName);
+  const { ws } = scope;
   const assetTags = lineageTags();
-  const azure = jobFileAzure(ctx, ws, { tags: assetTags });
+  const azure = jobFileAzure(scope, { tags: assetTags });
 
   // reads only: the whole file is validated and every reference resolved before the first write
   const plan = await planJobFile({ jobFile: p.jobFile, overrides: p.jobOverrides, repositoryRoot: p.repositoryRoot, experimentName: p.experimentName, reader: azure.reader });
@@ -52,7 +51,7 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
   const experimentName = String(plan.body.properties.experimentName ?? p.experimentName ?? '');
   const attempt = Number(tl.getVariable('System.JobAttempt') ?? '1') || 1;
   const explicitName = p.jobName ?? plan.name;
-  const jobPlan = await az.findPlan(client, ws, { base: explicitName ?? defaultJobBaseName(experimentName), attempt, explicit: explicitName !== undefined });
+  const jobPlan = await az.findPlan(scope, { base: explicitName ?? defaultJobBaseName(experimentName), attempt, explicit: explicitName !== undefined });
 
   const jobName = jobPlan.name;
   const studioUrl = ws.studioJobUrl(jobName);
@@ -67,7 +66,7 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
     props.tags = { ...((props.tags ?? {}) as Record<string, string>), ...Object.fromEntries(p.tags), ...lineageTags({ 'aml.jobFile': relFile }) };
     // a file without display_name: the job's name, as azure-ai-ml 1.4 sends it (the corpus comparison, tests/jobfile/submitted.test.ts)
     props.displayName ??= jobName;
-    status = await az.submitJob(ctx, ws, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION);
+    status = await az.submitJob(scope, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION);
     console.log(`Submitted ${plan.type} job '${jobName}'.`);
   }
   console.log(tl.loc('StudioLink', studioUrl));
@@ -79,13 +78,13 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
   }
 
   const unregister = onCancel(async () => {
-    if (p.cancelJobOnPipelineCancel) await az.cancelJob(client, ws, jobName);
+    if (p.cancelJobOnPipelineCancel) await az.cancelJob(scope, jobName);
     else console.log(`cancelJobOnPipelineCancel is false: job '${jobName}' keeps running. ${studioUrl}`);
   }, `cancel Azure ML job '${jobName}'`);
-  const progress = await childProgress({ ctx, ws, az, type: plan.type, jobName });
+  const progress = await childProgress({ scope, az, type: plan.type, jobName });
   try {
     status = await az.waitForJob({
-      client, ws, jobName, studioUrl, timeoutMs: p.timeoutMinutes * 60_000, pollIntervalMs: p.pollIntervalSeconds * 1000,
+      scope, jobName, studioUrl, timeoutMs: p.timeoutMinutes * 60_000, pollIntervalMs: p.pollIntervalSeconds * 1000,
       abortSignal: cancellationSignal(), onPoll: progress.onPoll,
     });
   } catch (err) {
@@ -94,7 +93,7 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
       publishOutputs({ jobName, studioUrl, modelOutputUri: ownOutput, jobStatus: err.lastState ?? status, metrics: {} });
       if (p.cancelJobOnPipelineCancel) {
         console.log(`Cancelling job '${jobName}' at the timeout.`);
-        await az.cancelJob(client, ws, jobName).catch((e: unknown) => console.log(e instanceof Error ? e.message : String(e)));
+        await az.cancelJob(scope, jobName).catch((e: unknown) => console.log(e instanceof Error ? e.message : String(e)));
       }
     }
     throw err;
@@ -107,7 +106,7 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
   let modelJob = jobName;
   let modelUri = ownOutput;
   if (plan.type === 'sweep' && status === 'Completed') {
-    sweep = await sweepResult({ ctx, ws, az, jobName, body: plan.body, children });
+    sweep = await sweepResult({ scope, az, jobName, body: plan.body, children });
     if (sweep) {
       modelJob = sweep.trial;
       modelUri = `azureml://jobs/${sweep.trial}/outputs/${p.modelOutputName}`;
@@ -120,7 +119,7 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
     modelUri = m.uri;
   }
 
-  const { metrics, problem } = sweep?.metrics ? { metrics: sweep.metrics, problem: undefined } : await az.fetchMetrics(ctx, ws, modelJob);
+  const { metrics, problem } = sweep?.metrics ? { metrics: sweep.metrics, problem: undefined } : await az.fetchMetrics(scope, modelJob);
   if (Object.keys(metrics).length > 0) printMetrics(metrics);
   else console.log(tl.loc('NoMetrics', modelJob, problem ?? 'none'));
   publishOutputs({ jobName: modelJob, studioUrl, modelOutputUri: modelUri, jobStatus: status, metrics });
@@ -131,7 +130,7 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
   }
   const summary = { type: plan.type, file: relFile, jobName, status, studioUrl, experimentName, reattached: jobPlan.action === 'attach', modelJob, modelUri, metrics, children, sweep };
   if (status !== 'Completed') {
-    const details = await az.fetchRunDetails(ctx, ws, jobName);
+    const details = await az.fetchRunDetails(scope, jobName);
     await printFailure(details);
     const why = details?.error ? `Error: ${details.error}.` : 'Azure ML reported no error details.';
     jobFileSummary({ ...summary, error: details?.error ?? status }).write(`Azure ML job ${jobName}`);
@@ -155,8 +154,9 @@ interface Progress {
  * Progress of a sweep's trials or a pipeline's steps, printed when it changes; best effort (run history
  * may be unreachable: the job's own state is still followed). A command job has none.
  */
-async function childProgress(o: { ctx: AzureSession; ws: WorkspaceInfo; az: TrainAzureCalls; type: JobFilePlan['type']; jobName: string }): Promise<Progress> {
-  const { ctx, ws, type, jobName } = o;
+async function childProgress(o: { scope: WorkspaceScope<'ml' | 'arm'>; az: TrainAzureCalls; type: JobFilePlan['type']; jobName: string }): Promise<Progress> {
+  const { type, jobName } = o;
+  const { ctx, ws } = o.scope;
   if (type === 'command') return { final: async () => [] };
   let base: string | undefined;
   try {
@@ -183,7 +183,7 @@ async function childProgress(o: { ctx: AzureSession; ws: WorkspaceInfo; az: Trai
     for (const c of unsuccessful(children)) {
       if (named.has(c.name)) continue;
       named.add(c.name);
-      const details = (await o.az.fetchRunDetails(ctx, ws, c.name, 0).catch(() => undefined))?.error;
+      const details = (await o.az.fetchRunDetails(o.scope, c.name, 0).catch(() => undefined))?.error;
       const what = type === 'sweep' ? 'Trial' : 'Step';
       console.log(`${what} '${neutralise(c.displayName, 80)}' (job ${neutralise(c.name, 120)}) ended ${neutralise(c.status, 30)}${details ? `: ${neutralise(details)}` : ''}`);
     }

@@ -3,7 +3,7 @@
 import type { AzureBlobDatastore, Datastore, DatastoreSecretsUnion } from '@azure/arm-machinelearning';
 import type { ContainerClient } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { ContextWith } from './azureSession';
+import type { AzureClients, ContextWith } from './azureSession';
 import { blobContainerClient } from './blobStorage';
 import { storageSuffix, studioHost } from './cloud';
 import { azureCall, TaskError, toAzureCallError } from './errors';
@@ -114,6 +114,29 @@ export async function resolveWorkspace(ctx: ContextWith<'ml'>, resourceGroup: st
   };
 }
 
+/**
+ * One workspace of one run, handed to every function of a task that works in it: the run's context (session and
+ * memoized clients), the subscription, resource group and workspace names, and the workspace as Azure reports it.
+ */
+export interface WorkspaceScope<K extends keyof AzureClients = 'ml'> {
+  readonly ctx: ContextWith<K>;
+  readonly clients: Pick<AzureClients, K>;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly workspaceName: string;
+  readonly ws: WorkspaceInfo;
+}
+
+/** The scope of a workspace already resolved (tests and tools build one by hand). */
+export function workspaceScope<K extends keyof AzureClients>(ctx: ContextWith<K>, ws: WorkspaceInfo): WorkspaceScope<K> {
+  return { ctx, clients: ctx.clients, subscriptionId: ctx.subscriptionId, resourceGroup: ws.resourceGroup, workspaceName: ws.name, ws };
+}
+
+/** Resolves the workspace (resolveWorkspace) and gives its scope. */
+export async function openWorkspace<K extends keyof AzureClients>(ctx: ContextWith<K | 'ml'>, resourceGroup: string, workspaceName: string): Promise<WorkspaceScope<K | 'ml'>> {
+  return workspaceScope(ctx, await resolveWorkspace(ctx, resourceGroup, workspaceName));
+}
+
 /** The default datastore's container, with the datastore's own credentials (account key or SAS, masked) or the task's identity. */
 export async function datastoreContainer(ctx: ContextWith<'ml'>, ws: WorkspaceInfo): Promise<ContainerClient> {
   const ds = ws.defaultDatastore;
@@ -141,4 +164,41 @@ export async function datastoreContainer(ctx: ContextWith<'ml'>, ws: WorkspaceIn
     return blobContainerClient(ctx, `${containerUrl}?${sas}`, { anonymous: true });
   }
   return blobContainerClient(ctx, containerUrl, { credential: ctx.credential });
+}
+
+/** A blob datastore of the workspace by name (the default one from the workspace info), with its own credentials or the task's identity. */
+export async function namedDatastoreContainer(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, name: string): Promise<ContainerClient> {
+  if (name.toLowerCase() === ws.defaultDatastore.name.toLowerCase()) return datastoreContainer(ctx, ws);
+  const ds = await azureCall('Reading', `datastore '${name}' of workspace '${ws.name}'`, () => ctx.clients.ml.datastores.get(ws.resourceGroup, ws.name, name));
+  if (!isBlob(ds) || !ds.properties.accountName || !ds.properties.containerName) {
+    throw new TaskError(`Datastore '${name}' of workspace '${ws.name}' is a ${ds.properties.datastoreType} datastore; files can be read from Azure Blob datastores only.`);
+  }
+  // the credential logic of the default datastore, pointed at this one
+  return datastoreContainer(ctx, {
+    ...ws,
+    defaultDatastore: {
+      name,
+      accountName: ds.properties.accountName,
+      containerName: ds.properties.containerName,
+      blobEndpoint: datastoreBlobEndpoint(ds.properties, storageSuffix(ctx.cloud)),
+      credentialsType: ds.properties.credentials?.credentialsType,
+    },
+  });
+}
+
+/**
+ * `azureml://datastores/<ds>/paths/<p>` (also with the `azureml://subscriptions/…/workspaces/<ws>/` prefix) and the
+ * form the service gives a job's reserved `default` output, `azureml://datastores/<ds>/ExperimentRun/dcid.<job>`
+ * (no `paths/`; azure-ai-ml OUTPUT_URI_REGEX_FORMAT in constants/_common.py) → datastore and path (no slashes at the ends).
+ */
+export function parseDatastoreUri(uri: string): { datastore: string; path: string } | undefined {
+  const m = /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/(?:providers\/Microsoft\.MachineLearningServices\/)?workspaces\/[^/]+\/)?datastores\/([^/]+)\/(?:paths\/(.*)|(ExperimentRun\/.*))$/i.exec(uri.trim());
+  if (!m) return undefined;
+  let p = m[2] ?? m[3] ?? '';
+  try {
+    p = decodeURIComponent(p);
+  } catch {
+    return undefined;
+  }
+  return { datastore: m[1], path: p.replace(/^\/+/, '').replace(/\/+$/, '') };
 }

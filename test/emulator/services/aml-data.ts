@@ -1,10 +1,11 @@
 // AML data assets (api 2022-10-01 DataContainer / DataVersionBase): containers and versions, as the
 // official client resolves `azureml:<name>:<version>` job inputs (GET …/data/{name}/versions/{version}).
 // As the real service, a version PUT creates the container when needed, dataType is uri_file | uri_folder |
-// mltable, a dataUri is required, and an existing version cannot change its dataUri or dataType (409).
+// mltable, a dataUri is required, and an existing version cannot change its dataUri (400 UserError "Asset paths
+// cannot be updated.") or its dataType (400).
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
 import type { EmulatorState, Workspace } from '../state';
-import { AML_API_VERSIONS, AML_PROVIDER, WORKSPACE_PATH } from './aml-workspace';
+import { AML_API_VERSIONS, AML_PROVIDER, assetPathsCannotBeUpdated, WORKSPACE_PATH } from './aml-workspace';
 
 export type DataType = 'uri_file' | 'uri_folder' | 'mltable';
 
@@ -107,9 +108,8 @@ const service: ServiceModule = {
       if (!dataType) throw new HttpError(400, 'UserError', `'properties.dataType' must be one of ${TYPES.join(', ')}.`);
       if (!p.dataUri) throw new HttpError(400, 'UserError', "'properties.dataUri' is required.");
       const existing = dataAssets(emu).get(key(ws.resourceGroup, ws.name, name))?.versions.get(version);
-      if (existing && (existing.dataUri !== p.dataUri || existing.dataType !== dataType)) {
-        throw new HttpError(409, 'UserError', `Data version ${name}:${version} exists with another dataUri or dataType; versions are immutable.`);
-      }
+      if (existing && existing.dataUri !== p.dataUri) throw assetPathsCannotBeUpdated();
+      if (existing && existing.dataType !== dataType) throw new HttpError(400, 'UserError', `Data version ${name}:${version} has dataType '${existing.dataType}'; the type of an existing version cannot be changed.`);
       const v = existing ?? addDataVersion(emu, name, version, { dataType, dataUri: p.dataUri, resourceGroup: ws.resourceGroup, workspace: ws.name });
       v.description = p.description ?? v.description;
       v.tags = { ...(p.tags ?? {}) };

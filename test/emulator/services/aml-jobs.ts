@@ -9,13 +9,18 @@
 //                                                              see aml-job-graphs.ts
 // and on the data plane (<region>.api.azureml.localhost):
 //   GET /history/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}/runs/{run}/details
-//   (run history: status, error, warnings, logFiles name → SAS URL of the log blob in Azurite).
+//   (run history: status, error, warnings; `logFiles` stays empty: the job's logs are in its reserved `default`
+//   output, the artifact store folder ExperimentRun/dcid.<job>/user_logs/, where azure-ai-ml reads them —
+//   operations/_job_ops_helper.py stream_logs_until_completion → _artifact_utilities.list_logs_in_datastore).
+//   The discovery document's `history` key names another host: run history is on the `api` host.
 //   GET /history/v1.0/…/workspaces/{ws}/runs/{run}/children  (the trials of a sweep, the steps of a pipeline)
 //
 // Errors are ARM-shaped: 404 ResourceNotFound / UserError for missing assets, jobs and computes, 400 UserError for
 // invalid bodies (unknown environment, code or compute ids, bad input types or input uris — `azureml:<name>:<v>`
 // shorthand is the client's, never the service's —, bad timeout), 409 Conflict for a
-// second PUT of an existing job or of an existing asset version with different content.
+// second PUT of an existing job; an existing code version with another codeUri is a 400 UserError "Asset paths
+// cannot be updated." (azure-ai-ml ASSET_PATH_ERROR), an environment version with another definition a 400;
+// races with other writers are scripted with assetPutRaces (aml-workspace.ts).
 //
 // SCRIPTING JOBS FROM TESTS (everything lives in emulator.state, see the accessors below):
 //   jobScripts(emulator).set(jobName | '*', script)   — '*' applies to every job without its own script.
@@ -34,15 +39,15 @@
 //     outputName     which output gets outputFiles (default: the job's first uri_folder output, else 'model')
 //     error          { code, message } shown by run details when the outcome is Failed (a default one otherwise)
 //     log            text of user_logs/std_log.txt (written to the artifact container 'azureml' under
-//                    ExperimentRun/dcid.<job>/) — run details list it with a read SAS
+//                    ExperimentRun/dcid.<job>/, the job's `default` output) — run details do not list it
 //   The job records (amlJobs(emulator)) keep the PUT body, the status, the number of GETs and cancel requests.
 //   Assets: codeAssets(emulator), environmentAssets(emulator); computes: computes(emulator) / addCompute().
 import * as crypto from 'crypto';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { BlobSASPermissions, ContainerClient, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { EmulatorState, Workspace } from '../state';
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
-import { AML_API_VERSIONS, AML_PROVIDER, requireWorkspace, systemData, WORKSPACE_PATH, workspaceArmId } from './aml-workspace';
+import { AML_API_VERSIONS, AML_PROVIDER, assetPathsCannotBeUpdated, requireWorkspace, systemData, takeAssetPutRace, WORKSPACE_PATH, workspaceArmId } from './aml-workspace';
 import { dataAssets } from './aml-data';
 import {
   bestTrial, boundInputs, canonicalEnums, type ChildScript, GraphError, stepJobName, stepOrder, trialCommand, trialParameters, validatePipeline, validateSweep,
@@ -58,7 +63,9 @@ export type JobStatus = 'NotStarted' | 'Starting' | 'Provisioning' | 'Preparing'
  * Failed, Canceled, and also NotResponding and Paused. Finalizing and Unknown are passing states.
  */
 export const TERMINAL: string[] = ['Completed', 'Failed', 'Canceled', 'NotResponding', 'Paused'];
+/** The artifact store: datastore `workspaceartifactstore`, container `azureml` of the workspace storage account. */
 const ARTIFACT_CONTAINER = 'azureml';
+const ARTIFACT_DATASTORE = 'workspaceartifactstore';
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 
 export interface JobScript {
@@ -160,6 +167,10 @@ export function addCompute(emulator: { state: EmulatorState }, resourceGroup: st
 /** Blob prefix (in the default datastore's container) of a job output's default path. */
 export function jobOutputBlobPrefix(jobName: string, outputName: string): string {
   return `azureml/${jobName}/${outputName}/`;
+}
+/** The reserved `default` output of a job as the service reports it: the artifact store folder of the run. */
+export function jobDefaultOutputUri(jobName: string): string {
+  return `azureml://datastores/${ARTIFACT_DATASTORE}/ExperimentRun/dcid.${jobName}`;
 }
 export function jobLogBlobName(jobName: string): string {
   return `ExperimentRun/dcid.${jobName}/user_logs/std_log.txt`;
@@ -356,6 +367,9 @@ function jobBody(emu: EmulatorApi, ws: Workspace, job: JobRecord): Record<string
     id, name: job.name, type: `${AML_PROVIDER}/workspaces/jobs`,
     properties: {
       ...job.properties,
+      // the service adds the reserved `default` output: the job's folder in the artifact store, where its
+      // logs (user_logs/) and MLflow artifacts live (azure-ai-ml OUTPUT_URI_REGEX_FORMAT; no `paths/` segment)
+      outputs: { ...(job.properties.outputs as Record<string, unknown> | undefined), default: { jobOutputType: 'uri_folder', mode: 'ReadWriteMount', uri: jobDefaultOutputUri(job.name) } },
       status: job.status,
       services: {
         Studio: { jobServiceType: 'Studio', endpoint: `https://ml.azure.com/runs/${job.name}?wsid=${encodeURIComponent(workspaceArmId(emu.identities.subscriptionId, ws))}` },
@@ -498,13 +512,20 @@ function putAssetVersion(emu: EmulatorApi, ctx: RouteContext, kind: AssetKind): 
     c = { name: ctx.params.name, properties: {}, created: now, versions: new Map() };
     store.set(k, c);
   }
+  const race = takeAssetPutRace(emu, kind, ctx.params.name, ctx.params.version);
+  if (race) c.versions.set(ctx.params.version, { version: ctx.params.version, properties: kind === 'codes' ? { codeUri: race.path } : { image: race.path }, created: now });
   const old = c.versions.get(ctx.params.version);
   // a component's content is its spec without what its anonymous version hash leaves out (name, version, _source:
   // azure-ai-ml Component._get_anonymous_hash), so the same step written in two files is the same version
   const spec = (c: unknown): unknown => Object.fromEntries(Object.entries((c ?? {}) as Record<string, unknown>).filter(([k]) => !['name', 'version', 'id', '_source'].includes(k)).sort(([a], [b]) => a.localeCompare(b)));
   const content = (p: Record<string, unknown>): string => JSON.stringify(kind === 'codes' ? p.codeUri : kind === 'components' ? spec(p.componentSpec) : [p.image, p.condaFile, p.build]);
   if (old) {
-    if (content(old.properties) !== content(props)) throw new HttpError(409, 'Conflict', `${ASSET_LABEL[kind]} version '${ctx.params.name}:${ctx.params.version}' already exists with different content; asset versions are immutable.`);
+    if (content(old.properties) !== content(props)) {
+      // a code version's codeUri is its asset path; an environment version's definition is immutable too (400, not 409:
+      // the spec lists no 409 for asset PUTs)
+      if (kind === 'codes') throw assetPathsCannotBeUpdated();
+      throw new HttpError(400, 'UserError', `${ASSET_LABEL[kind]} version '${ctx.params.name}:${ctx.params.version}' already exists with a different definition; ${kind} versions are immutable.`);
+    }
     ctx.json(200, assetBody(emu, ws, kind, c, old));
     return;
   }
@@ -678,7 +699,7 @@ const service: ServiceModule = {
       } });
     }, o);
 
-    // ---- data plane: run history details (error, warnings, log files with a read SAS) ----
+    // ---- data plane: run history details (status, error, warnings) ----
     emu.addRoute('amlData', 'GET', `/history/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/${AML_PROVIDER}/workspaces/{ws}/runs/{id}/details`, (ctx) => {
       const ws = emu.state.getWorkspace(ctx.params.rg, ctx.params.ws);
       if (!ws) throw new HttpError(404, 'UserError', `Workspace '${ctx.params.ws}' was not found in resource group '${ctx.params.rg}'.`);
@@ -691,14 +712,6 @@ const service: ServiceModule = {
       };
       if (job.status === 'Failed') {
         details.error = { error: script.error ?? { code: 'UserError', message: `Execution failed. User process 'python' exited with status code 1.` } };
-      }
-      if (job.finished) {
-        const cred = new StorageSharedKeyCredential(emu.state.storage.accountName, emu.state.storage.accountKey);
-        const sas = generateBlobSASQueryParameters({
-          containerName: ARTIFACT_CONTAINER, blobName: jobLogBlobName(job.name), permissions: BlobSASPermissions.parse('r'),
-          startsOn: new Date(Date.now() - 5 * 60_000), expiresOn: new Date(Date.now() + 60 * 60_000),
-        }, cred).toString();
-        details.logFiles = { 'user_logs/std_log.txt': `https://${emu.state.storage.accountName}.blob.${emu.state.storage.endpoint}/${ARTIFACT_CONTAINER}/${jobLogBlobName(job.name)}?${sas}` };
       }
       ctx.json(200, details);
     }, { auth: 'arm' });

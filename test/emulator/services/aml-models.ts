@@ -1,10 +1,11 @@
 // Azure ML model registry (api-version 2022-10-01): model containers (list, get, createOrUpdate) and model
 // versions (list with $skip paging, `tags`/`properties`/`version` filters, listViewType, $orderBy, $top;
 // get; createOrUpdate; delete). As the real service: a version PUT creates the container when needed,
-// an existing version's modelUri/modelType cannot change (409), names follow the AML rule (400).
+// an existing version's modelUri cannot change (400 UserError "Asset paths cannot be updated.", nor its
+// modelType: 400), names follow the AML rule (400). Races with other writers: assetPutRaces (aml-workspace.ts).
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
 import type { EmulatorState } from '../state';
-import { AML_API_VERSIONS, AML_PROVIDER, requireWorkspace, systemData, WORKSPACE_PATH } from './aml-workspace';
+import { AML_API_VERSIONS, AML_PROVIDER, assetPathsCannotBeUpdated, requireWorkspace, systemData, takeAssetPutRace, WORKSPACE_PATH } from './aml-workspace';
 
 export interface ModelVersionRecord {
   version: string;
@@ -305,15 +306,16 @@ const service: ServiceModule = {
       const tags = stringMap(p.tags, 'properties.tags');
       const properties = stringMap(p.properties, 'properties.properties');
       const now = new Date().toISOString();
+      const race = takeAssetPutRace(emu, 'models', name, version);
+      if (race) {
+        const first = ensureContainer(emu.state, ws.resourceGroup, ws.name, name, now);
+        first.versions.set(version, { version, tags: {}, properties: {}, modelType: 'custom_model', modelUri: race.path, isArchived: false, isAnonymous: false, created: now, modified: now });
+      }
       const existing = models(emu).get(key(ws.resourceGroup, ws.name, name))?.versions.get(version);
       if (existing) {
-        if (!sameUri(existing.modelUri, p.modelUri) || (p.modelType && existing.modelType && p.modelType !== existing.modelType)) {
-          throw new HttpError(
-            409,
-            'UserError',
-            `Conflict: model version '${name}:${version}' already exists with modelUri '${existing.modelUri}' and modelType '${existing.modelType}'. ` +
-              'The model files and type of an existing version cannot be changed; only description, tags, properties and isArchived can be updated.',
-          );
+        if (!sameUri(existing.modelUri, p.modelUri)) throw assetPathsCannotBeUpdated();
+        if (p.modelType && existing.modelType && p.modelType !== existing.modelType) {
+          throw new HttpError(400, 'UserError', `Model version '${name}:${version}' has modelType '${existing.modelType}'; the type of an existing version cannot be changed.`);
         }
         existing.description = p.description ?? undefined;
         existing.tags = tags;

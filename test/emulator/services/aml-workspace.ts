@@ -32,6 +32,38 @@ export function requireWorkspace(emu: EmulatorApi, ctx: RouteContext): Workspace
   return ws;
 }
 
+/**
+ * What Azure answers a PUT that would change the path of an existing model, data or code version: 400 UserError
+ * "Asset paths cannot be updated." — the text azure-ai-ml matches to raise AssetPathException
+ * (_artifacts/_constants.py ASSET_PATH_ERROR, operations/_model_operations.py create_or_update). The 2022-10-01
+ * spec lists no 409 for asset PUTs (only the `default` ErrorResponse): a version's immutability is a 400.
+ */
+export function assetPathsCannotBeUpdated(): HttpError {
+  return new HttpError(400, 'UserError', 'Asset paths cannot be updated.');
+}
+
+/**
+ * Another writer racing a test's PUT of an asset version, scripted by the test, consumed by the next PUT of
+ * that version: `registeredFirst` — someone registered the version (with `path`) between the caller's GET and
+ * its PUT, so the PUT meets an existing version; `sameTime` — a create of the same version is in flight: 409,
+ * the status azure-ai-ml retries with a new version number (_utils/_asset_utils.py
+ * _create_or_update_autoincrement, @retry on ResourceExistsError).
+ */
+export type AssetPutRace = { kind: 'registeredFirst'; path: string } | { kind: 'sameTime' };
+/** Races by '<models|data|codes|environments>/<name>/<version>'. */
+export function assetPutRaces(emulator: { state: { bucket<T>(name: string): Map<string, T> } }): Map<string, AssetPutRace> {
+  return emulator.state.bucket<AssetPutRace>('aml.assetPutRaces');
+}
+/** The race scripted for this PUT, if any (removed: it happens once). A `sameTime` race throws the 409. */
+export function takeAssetPutRace(emu: { state: { bucket<T>(name: string): Map<string, T> } }, kind: string, name: string, version: string): { path: string } | undefined {
+  const k = `${kind}/${name}/${version}`;
+  const race = assetPutRaces(emu).get(k);
+  if (!race) return undefined;
+  assetPutRaces(emu).delete(k);
+  if (race.kind === 'sameTime') throw new HttpError(409, 'Conflict', `The ${kind} version ${name}:${version} is being created by another request. Retry the request.`);
+  return { path: race.path };
+}
+
 export function systemData(createdAt: string): Record<string, string> {
   return { createdAt, createdBy: 'aml-devops-tests', createdByType: 'Application', lastModifiedAt: createdAt, lastModifiedBy: 'aml-devops-tests', lastModifiedByType: 'Application' };
 }
@@ -174,8 +206,12 @@ const service: ServiceModule = {
     // ---- data plane: <region>.api.azureml.localhost (auth: ARM token) ----
     emu.addRoute('amlData', 'GET', '/discovery', (ctx) => {
       const api = ctx.baseUrl;
+      // As Azure's discovery document: `api` is the regional host azure-ai-ml reaches run history on
+      // (_job_operations.JobOperations._api_url, url_key API_URL_KEY = "api"); `history` and `experimentation`
+      // name the older experiments host, which this emulator does not serve — a client on the wrong key fails.
+      const experiments = api.replace('.api.azureml.', '.experiments.azureml.');
       ctx.json(200, {
-        api, catalog: api, experimentation: api, gallery: `${api}/gallery/v1.0`, history: api, hyperdrive: api,
+        api, catalog: api, experimentation: experiments, gallery: `${api}/gallery/v1.0`, history: experiments, hyperdrive: api,
         labeling: api, modelmanagement: api, pipelines: api, studio: 'https://ml.azure.com',
       });
     }, { auth: 'none' });
