@@ -4,6 +4,7 @@
 //   build run 1   TrainModel → RegisterModel (gate: no production model yet → noBaseline, registered)
 //   release       CreateImage → DeployToACI → ProbeEndpoint → RegisterModel action=promote
 //   build run 2   TrainModel (an under-trained candidate) → RegisterModel (worse than production: the gate stops the build)
+//   build runs 3, 4  TrainModel from a sweep and a pipeline job YAML → RegisterModel of the best trial / the train step (scripts/demo/jobfiles.ts)
 //
 // Output variables flow from step to step the way a pipeline passes them: each step has a
 // reference name (`train`, `register`, ...) and later inputs say `$(train.jobName)`.
@@ -19,6 +20,7 @@ import { jobScripts } from '../test/emulator/services/aml-jobs';
 import { appInsightsComponents } from '../test/emulator/services/aci';
 import { telemetryOf } from '../test/emulator/services/appinsights';
 import { monitorAct } from './demo/monitor';
+import { JOB_FILE_STEPS, jobFileStages } from './demo/jobfiles';
 
 const root = path.resolve(__dirname, '..', '..');
 // The tasks the demo's pipeline runs (its story, below): a task the story does not use needs no edit here.
@@ -444,6 +446,10 @@ async function main(): Promise<number> {
         retrainStage: (title, runId) => buildStage(title, runId, GOOD_HYPER, t, ['Succeeded', 'Failed']),
         outputsOf: (name) => [...records].reverse().find((r) => r.step.name === name)?.run?.outputs,
       }, 4);
+      // the same lifecycle from the job YAML a team already has: a sweep and a pipeline (scripts/demo/jobfiles.ts)
+      for (const [i, stage] of jobFileStages({ bed, training, hyper: GOOD_HYPER, variables: (id) => pipelineVariables('build', id) }).entries()) {
+        if (!(await runStage(stage, bed, bundles, agent, records, 6 + i))) break;
+      }
     }
   } finally {
     await stopAll();
@@ -493,7 +499,7 @@ function report(records: StepRecord[], summariesDir: string, vsix: string): numb
   const files = fs.readdirSync(summariesDir);
   say(`summaries : ${files.length} file(s) in ${path.relative(root, summariesDir)}/ (what the run's summary page shows)`);
   for (const f of files) say(dim(`            ${f}`));
-  const complete = records.length >= 14 && records.every((r) => r.expected);
+  const complete = records.length >= 14 + JOB_FILE_STEPS && records.every((r) => r.expected);
   say(complete ? green(bold('demo complete: every step ended as a pipeline would expect')) : red(bold('demo incomplete: see the steps marked ✘ above')));
   // The last line says where to look next: what the summary pages showed, and the package an org installs.
   if (complete) say(`next: open ${path.relative(root, summariesDir)}/ (each step's summary page and attachments), then install ${path.relative(root, vsix)} in your organisation (README: "Publish under your own publisher")`);

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { startTestBed } from '../../test/harness/testbed';
 import { runTask, serviceConnectionEnv } from '../../test/harness/run-task';
 import type { RecordedRequest } from '../../test/emulator';
-import { buildStage, expand, GOOD_HYPER, prepareTraining, releaseStage, type Stage, type TaskName } from '../demo';
+import { buildStage, expand, GOOD_HYPER, pipelineVariables, prepareTraining, releaseStage, type Stage, type TaskName } from '../demo';
+import { jobFileStages } from '../demo/jobfiles';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -94,6 +95,8 @@ export async function benchLifecycle(root: string): Promise<string[]> {
     const modelId = built.get('register.modelid') ?? '';
     const version = built.get('register.modelversion') ?? '';
     await runStage(releaseStage(modelId, version));
+    // TrainModel with `jobFile` (a sweep, a pipeline): the YAML parser and job-file modules load only there
+    for (const stage of jobFileStages({ bed, training, hyper: GOOD_HYPER, variables: (id) => pipelineVariables('build', id) })) await runStage(stage);
 
     // A second build of the unchanged project: the code snapshot must not be uploaded again.
     const datastore = bed.container(bed.emulator.state.datastoreContainers()[0]);

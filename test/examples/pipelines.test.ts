@@ -16,7 +16,8 @@ function yamlFiles(dir: string): string[] {
 }
 
 const examples = path.join(repoRoot, 'examples');
-const files = yamlFiles(examples).filter((f) => !f.endsWith(path.join('environment', 'conda.yml')));
+// conda files and the job files of TrainModel's `jobFile` (examples/jobs: checked by tasks/TrainModel/tests/jobfile/examples.test.ts) are no pipelines
+const files = yamlFiles(examples).filter((f) => !f.endsWith(path.join('environment', 'conda.yml')) && !f.includes(`${path.sep}jobs${path.sep}`));
 // Every task of the extension, found in tasks/ (a new task's steps and its README are checked with no edit here).
 const ourTasks = taskFolders(repoRoot);
 // The tasks of the example project's story (examples/pipelines, the README's and overview's walk-through): a new

@@ -56,6 +56,7 @@ export async function runAzureAiMl(emu: Emulator, o: OracleOptions = {}): Promis
     ORACLE_STORAGE_ENDPOINT: `core.${emu.state.storage.endpoint}`, ORACLE_AML_DATA: emu.urls.amlDataPlane(ws.location),
     ORACLE_SUBSCRIPTION: emu.identities.subscriptionId, ORACLE_RESOURCE_GROUP: ws.resourceGroup, ORACLE_WORKSPACE: ws.name,
     ORACLE_ARM_TOKEN: token,
+    ORACLE_AML_TOKEN: emu.issueToken({ audience: 'https://ml.azure.com', appId: emu.identities.spnSecret.clientId }),
     AZUREML_LOG_LEVEL: 'WARNING',
   };
   const first = emu.requests.length;

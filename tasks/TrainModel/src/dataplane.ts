@@ -96,7 +96,7 @@ export async function fetchRunDetails(scope: WorkspaceScope<'ml'>, jobName: stri
  * (operations/_job_operations.py JobOperations._api_url → _get_workspace_url(url_key=API_URL_KEY), API_URL_KEY = "api").
  * The document's `history` key names an older host that is not where run history answers.
  */
-async function runHistoryHost(ctx: AzureSession, ws: WorkspaceInfo): Promise<string | undefined> {
+export async function runHistoryHost(ctx: AzureSession, ws: WorkspaceInfo): Promise<string | undefined> {
   const disc = await dataPlaneGet(ctx, ws.discoveryUrl as string, { auth: false });
   const api = (disc.json as { api?: unknown } | undefined)?.api;
   return disc.status < 400 && typeof api === 'string' && /^https:\/\//i.test(api) ? api : undefined;

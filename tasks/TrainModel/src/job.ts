@@ -145,10 +145,10 @@ export async function findPlan(scope: WorkspaceScope, o: { base: string; attempt
  * uri_file/uri_folder (and model) inputs and outputs under the AssetJobInput/AssetJobOutput discriminators,
  * so its serializer drops their `uri` and `mode` (the emulator's validation caught it: "a uri_folder input needs a 'uri'").
  */
-export async function submitJob(scope: WorkspaceScope<'arm'>, name: string, body: JobBase): Promise<string> {
+export async function submitJob(scope: WorkspaceScope<'arm'>, name: string, body: JobBase, apiVersion = JOB_API_VERSION): Promise<string> {
   const { ws } = scope;
   const created = await azureCall('Submitting', `job '${name}' to workspace '${ws.name}'`, () =>
-    scope.clients.arm.request<{ properties?: { status?: string } }>('PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, JOB_API_VERSION, body),
+    scope.clients.arm.request<{ properties?: { status?: string } }>('PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, apiVersion, body),
   );
   return created?.properties?.status ?? 'NotStarted';
 }

@@ -8,6 +8,7 @@ import { azureCalls, type TrainAzureCalls } from './azureCalls';
 import { execute } from './execute';
 import { followJob } from './follow';
 import { readInputs } from './inputs';
+import { jobFileIsSet } from './jobFileInputs';
 import { prepare } from './prepare';
 import { formatBytes, snapshotCode } from '../../shared/src/assets';
 
@@ -22,6 +23,8 @@ export const azureDeps: TrainDeps = {
 };
 
 export async function main(deps: TrainDeps = azureDeps): Promise<Outcome> {
+  // a job file: its own path, loaded only then (the YAML parser is not part of a plain run's start-up)
+  if (jobFileIsSet()) return (await import('./jobFileRun')).runJobFile(deps);
   const az = deps.azure;
   const p = readInputs();
   const snapshot = snapshotCode(p.codePath);

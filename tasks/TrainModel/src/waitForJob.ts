@@ -2,6 +2,7 @@
 // studio link, a first read after pollIntervalSeconds and then one every 30 s (jobPollAtMs), Azure's
 // Retry-After honoured, a few transient read failures (throttling, 5xx, network) tolerated, the timeout
 // input named on timeout.
+import type { JobBase } from '@azure/arm-machinelearning';
 import { azureErrorInfo, describeAzureError, toAzureCallError } from '../../shared/src/errors';
 import { type Clock, type PollResult, retryAfterMs, waitUntil } from '../../shared/src/waiter';
 import type { WorkspaceScope } from '../../shared/src/workspace';
@@ -53,6 +54,8 @@ export interface WaitForJobOptions {
   abortSignal?: AbortSignal;
   clock?: Clock;
   log?: (line: string) => void;
+  /** Called with every job read (a sweep's or pipeline's progress); its failures are its own to handle. */
+  onPoll?: (job: JobBase) => Promise<void>;
 }
 
 /** Polls until the job reaches a terminal state (TERMINAL_STATES); returns that status. */
@@ -66,6 +69,7 @@ export async function waitForJob(o: WaitForJobOptions): Promise<string> {
       const job = await o.scope.clients.ml.jobs.get(o.scope.ws.resourceGroup, o.scope.ws.name, o.jobName, { abortSignal: signal });
       failures = 0;
       lastStatus = job.properties.status ?? 'Unknown';
+      if (o.onPoll) await o.onPoll(job);
       return { done: isTerminal(lastStatus), state: lastStatus, value: lastStatus };
     } catch (err) {
       if (o.abortSignal?.aborted || signal.aborted) throw err;

@@ -60,6 +60,11 @@ export const ARM_ROUTES_AT_NEWER_API_VERSIONS: readonly { template: RegExp; apiV
     apiVersions: ['2024-04-01'],
     source: 'azure-rest-api-specs machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2024-04-01 (OnlineEndpoints_*, OnlineDeployments_*: mirrorTraffic, dataCollector); @azure/arm-machinelearning 2.1.1 describes 2022-10-01 only',
   },
+  {
+    template: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/jobs(\/[^/]+)?$/i,
+    apiVersions: ['2022-10-01-preview'],
+    source: 'azure-rest-api-specs machinelearningservices/resource-manager/Microsoft.MachineLearningServices/preview/2022-10-01-preview (Jobs_*: JobService.nodes, lower-case SamplingAlgorithm.rule): the api-version azure-ai-ml 1.4 submits jobs with (_job_operations uses _restclient.v2022_10_01_preview), and TrainModel with a job file',
+  },
 ];
 
 /** Sum over every emulator of this process (the test run), read by test/reporter.js. */

@@ -3,13 +3,17 @@
 //   codes/{name} + codes/{name}/versions/{v}                    GET, PUT, list (paged with $skip)
 //   environments/{name} + environments/{name}/versions/{v}      GET, PUT, list (paged with $skip, 3 per page)
 //   computes/{name}                                            GET, list — 'cpu-cluster' (AmlCompute) is seeded in every workspace
-//   jobs/{name}                                                PUT (201 new, 409 existing), GET, list, POST …/cancel (202 + Location LRO)
+//   components/{name} + components/{name}/versions/{v}          GET, PUT, list (pipeline steps name component versions)
+//   jobs/{name}                                                PUT (201 new, 409 existing), GET, list, POST …/cancel (202 + Location LRO):
+//                                                              Command, Sweep (trials as child jobs) and Pipeline (steps as child jobs),
+//                                                              see aml-job-graphs.ts
 // and on the data plane (<region>.api.azureml.localhost):
 //   GET /history/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}/runs/{run}/details
 //   (run history: status, error, warnings; `logFiles` stays empty: the job's logs are in its reserved `default`
 //   output, the artifact store folder ExperimentRun/dcid.<job>/user_logs/, where azure-ai-ml reads them —
 //   operations/_job_ops_helper.py stream_logs_until_completion → _artifact_utilities.list_logs_in_datastore).
 //   The discovery document's `history` key names another host: run history is on the `api` host.
+//   GET /history/v1.0/…/workspaces/{ws}/runs/{run}/children  (the trials of a sweep, the steps of a pipeline)
 //
 // Errors are ARM-shaped: 404 ResourceNotFound / UserError for missing assets, jobs and computes, 400 UserError for
 // invalid bodies (unknown environment, code or compute ids, bad input types or input uris — `azureml:<name>:<v>`
@@ -45,6 +49,9 @@ import type { EmulatorState, Workspace } from '../state';
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
 import { AML_API_VERSIONS, AML_PROVIDER, assetPathsCannotBeUpdated, requireWorkspace, systemData, takeAssetPutRace, WORKSPACE_PATH, workspaceArmId } from './aml-workspace';
 import { dataAssets } from './aml-data';
+import {
+  bestTrial, boundInputs, canonicalEnums, type ChildScript, GraphError, stepJobName, stepOrder, trialCommand, trialParameters, validatePipeline, validateSweep,
+} from './aml-job-graphs';
 
 export const DEFAULT_COMPUTE = 'cpu-cluster';
 export const DEFAULT_STATES = ['NotStarted', 'Queued', 'Preparing', 'Running'];
@@ -73,6 +80,10 @@ export interface JobScript {
   outputName?: string;
   error?: { code: string; message: string };
   log?: string;
+  /** A sweep's trials: trial n follows trials[n % length] (aml-job-graphs.ts). */
+  trials?: ChildScript[];
+  /** A pipeline's steps by step name. */
+  steps?: Record<string, ChildScript & { outputFiles?: Record<string, string>; outputName?: string }>;
 }
 
 export interface AssetVersion {
@@ -113,6 +124,14 @@ export interface JobRecord {
   finished: boolean;
   /** Why writing outputs/logs to Azurite failed, if it did. */
   finishError?: string;
+  /** A trial or step: its sweep or pipeline, its display name (the step name) and its own script. */
+  parentName?: string;
+  displayName?: string;
+  childScript?: JobScript;
+  /** A trial's search-space values (run history property `hyperparameters`). */
+  hyperparameters?: Record<string, unknown>;
+  /** A sweep's or pipeline's children, in the order they run. */
+  children?: string[];
 }
 
 const key = (...parts: string[]): string => parts.map((p) => p.toLowerCase()).join('/');
@@ -131,6 +150,10 @@ export function codeAssets(emulator: { state: EmulatorState }): Map<string, Asse
 /** Environment containers by lower 'rg/ws/name'. */
 export function environmentAssets(emulator: { state: EmulatorState }): Map<string, AssetContainer> {
   return emulator.state.bucket<AssetContainer>('aml.environments');
+}
+/** Component containers by lower 'rg/ws/name'. */
+export function componentAssets(emulator: { state: EmulatorState }): Map<string, AssetContainer> {
+  return emulator.state.bucket<AssetContainer>('aml.components');
 }
 /** Computes by lower 'rg/ws/name'. */
 export function computes(emulator: { state: EmulatorState }): Map<string, ComputeRecord> {
@@ -165,7 +188,8 @@ function checkName(what: string, name: string): void {
   if (!NAME.test(name)) throw new HttpError(400, 'UserError', `The ${what} name '${name}' is invalid: it must start with a letter or digit and contain only letters, digits, '-', '_' or '.' (at most 255 characters).`);
 }
 
-function scriptFor(emu: EmulatorApi, name: string): JobScript {
+function scriptFor(emu: EmulatorApi, name: string, job?: JobRecord): JobScript {
+  if (job?.childScript) return job.childScript;
   const scripts = jobScripts(emu);
   return scripts.get(name) ?? scripts.get('*') ?? {};
 }
@@ -189,7 +213,7 @@ function uriFolderOutputs(job: JobRecord): string[] {
 async function finishJob(emu: EmulatorApi, job: JobRecord): Promise<void> {
   if (job.finished) return;
   job.finished = true;
-  const script = scriptFor(emu, job.name);
+  const script = scriptFor(emu, job.name, job);
   const mlflowStatus = job.status === 'Completed' ? 'FINISHED' : job.status === 'Failed' ? 'FAILED' : 'KILLED';
   const existing = emu.state.mlflowRuns.get(job.name);
   if (script.metrics) emu.state.setRunMetrics(job.name, script.metrics, { status: mlflowStatus, experimentId: String(job.properties.experimentName ?? 'Default') });
@@ -217,16 +241,124 @@ async function finishJob(emu: EmulatorApi, job: JobRecord): Promise<void> {
   }
 }
 
-/** Advances a job by one GET according to its script. */
+/** Advances a job by one GET according to its script; trials and steps move with their sweep or pipeline. */
 async function advance(emu: EmulatorApi, job: JobRecord): Promise<void> {
-  if (TERMINAL.includes(job.status) || job.status === 'CancelRequested') return;
+  if (job.parentName || TERMINAL.includes(job.status) || job.status === 'CancelRequested') return;
   job.gets++;
-  const script = scriptFor(emu, job.name);
+  const script = scriptFor(emu, job.name, job);
   const states = script.states ?? DEFAULT_STATES;
   const seq = script.neverFinish ? states : [...states, script.outcome ?? 'Completed'];
   const idx = Math.min(Math.floor(job.gets / Math.max(1, script.pollsPerState ?? 1)), seq.length - 1);
-  job.status = seq[idx];
+  const next = seq[idx];
+  if (TERMINAL.includes(next) && isGraph(job)) {
+    // a sweep or pipeline stays Running until its children are done; its outcome follows theirs
+    job.status = 'Running';
+    const outcome = await stepChildren(emu, job);
+    if (!outcome) return;
+    job.status = script.outcome && script.outcome !== 'Completed' ? script.outcome : outcome;
+    await finishJob(emu, job);
+    return;
+  }
+  job.status = next;
   if (TERMINAL.includes(job.status)) await finishJob(emu, job);
+}
+
+function isGraph(job: JobRecord): boolean {
+  return job.properties.jobType === 'Sweep' || job.properties.jobType === 'Pipeline';
+}
+
+const stripAzureml = (v: unknown): unknown => (typeof v === 'string' ? v.replace(/^azureml:(?=\/subscriptions\/)/i, '') : v);
+
+function addChild(emu: EmulatorApi, parent: JobRecord, name: string, displayName: string, properties: Record<string, unknown>, script: JobScript, hyperparameters?: Record<string, unknown>): void {
+  const child: JobRecord = {
+    name, workspaceKey: parent.workspaceKey, resourceGroup: parent.resourceGroup, workspaceName: parent.workspaceName,
+    properties: { jobType: 'Command', experimentName: parent.properties.experimentName, displayName, ...properties },
+    status: 'NotStarted', created: new Date().toISOString(), gets: 0, cancelRequests: 0, finished: false,
+    parentName: parent.name, displayName, childScript: script, ...(hyperparameters ? { hyperparameters } : {}),
+  };
+  amlJobs(emu).set(key(parent.resourceGroup, parent.workspaceName, name), child);
+  (parent.children ??= []).push(name);
+}
+
+/** The trials of a sweep or the steps of a pipeline, as child jobs (aml-job-graphs.ts). */
+function createChildren(emu: EmulatorApi, job: JobRecord): void {
+  const p = job.properties;
+  const script = scriptFor(emu, job.name, job);
+  job.children = [];
+  if (p.jobType === 'Sweep') {
+    const trial = p.trial as Record<string, unknown>;
+    const limits = (p.limits ?? {}) as { maxTotalTrials?: number };
+    const algorithm = String((p.samplingAlgorithm as { samplingAlgorithmType?: string } | undefined)?.samplingAlgorithmType ?? 'Random');
+    const primary = String((p.objective as { primaryMetric?: string }).primaryMetric);
+    const all = trialParameters(p.searchSpace as Record<string, unknown>, algorithm, Math.min(limits.maxTotalTrials ?? 4, 20));
+    all.forEach((params, n) => {
+      const own = script.trials?.length ? script.trials[n % script.trials.length] : {};
+      addChild(emu, job, `${job.name}_${n}`, `${job.name}_${n}`, {
+        command: trialCommand(String(trial.command), params), codeId: trial.codeId, environmentId: trial.environmentId,
+        environmentVariables: trial.environmentVariables ?? {}, ...(trial.distribution ? { distribution: trial.distribution } : {}), ...(trial.resources ? { resources: trial.resources } : {}),
+        computeId: p.computeId, inputs: p.inputs ?? {}, outputs: p.outputs ?? {},
+      }, { outcome: own.outcome, error: own.error, metrics: own.metrics ?? { [primary]: Number((0.5 + 0.05 * n).toFixed(4)) }, outputFiles: script.outputFiles, outputName: script.outputName }, params);
+    });
+    return;
+  }
+  const jobs = p.jobs as Record<string, Record<string, unknown>>;
+  const settings = (p.settings ?? {}) as Record<string, unknown>;
+  const ws = emu.state.getWorkspace(job.resourceGroup, job.workspaceName) as Workspace;
+  for (const step of stepOrder(jobs)) {
+    const node = jobs[step];
+    const componentId = String(node.type === 'sweep' ? (node.trial as Record<string, unknown>).componentId : node.componentId);
+    const spec = componentSpecOf(emu, ws, componentId) ?? {};
+    const outputs = Object.fromEntries(Object.entries((spec.outputs ?? {}) as Record<string, { type?: string }>).map(([n, o]) => [n, { jobOutputType: o?.type ?? 'uri_folder', mode: 'ReadWriteMount' }]));
+    const own = script.steps?.[step] ?? {};
+    addChild(emu, job, stepJobName(job.name, step), step, {
+      command: typeof spec.command === 'string' ? spec.command : `run component ${componentId}`,
+      environmentId: stripAzureml(typeof spec.environment === 'string' ? spec.environment : componentId), ...(typeof spec.code === 'string' ? { codeId: stripAzureml(spec.code) } : {}),
+      computeId: stripAzureml(node.computeId ?? node.compute ?? settings.default_compute ?? p.computeId),
+      inputs: boundInputs(node, (p.inputs ?? {}) as Record<string, unknown>, (s) => stepJobName(job.name, s)), outputs,
+    }, { ...own });
+  }
+}
+
+/** One GET's worth of child progress; the parent's outcome once every child is done, else undefined. */
+async function stepChildren(emu: EmulatorApi, job: JobRecord): Promise<string | undefined> {
+  if (!job.children) createChildren(emu, job);
+  const kids = (job.children ?? []).map((n) => amlJobs(emu).get(key(job.resourceGroup, job.workspaceName, n))).filter((c): c is JobRecord => !!c);
+  const finish = async (c: JobRecord): Promise<void> => {
+    c.status = c.childScript?.outcome ?? 'Completed';
+    await finishJob(emu, c);
+  };
+  for (const c of kids.filter((k) => k.status === 'Running')) await finish(c);
+  if (job.properties.jobType === 'Sweep') {
+    const objective = job.properties.objective as { primaryMetric: string; goal?: string };
+    const scored = kids.filter((k) => k.status === 'Completed').map((k) => ({ name: k.name, value: k.childScript?.metrics?.[objective.primaryMetric] as number | undefined }));
+    const best = bestTrial(scored, String(objective.goal ?? 'maximize'));
+    if (best) job.properties.properties = { ...((job.properties.properties ?? {}) as Record<string, string>), best_child_run_id: best.name, score: String(best.value) };
+    const concurrent = ((job.properties.limits ?? {}) as { maxConcurrentTrials?: number }).maxConcurrentTrials ?? kids.length;
+    for (const c of kids.filter((k) => k.status === 'NotStarted').slice(0, Math.max(1, concurrent))) c.status = 'Running';
+    if (kids.some((k) => !TERMINAL.includes(k.status))) return undefined;
+    return kids.some((k) => k.status === 'Completed') ? 'Completed' : 'Failed';
+  }
+  if (kids.some((k) => TERMINAL.includes(k.status) && k.status !== 'Completed')) {
+    for (const c of kids.filter((k) => !TERMINAL.includes(k.status))) {
+      c.status = 'Canceled';
+      await finishJob(emu, c);
+    }
+    return 'Failed';
+  }
+  const done = new Set(kids.filter((k) => k.status === 'Completed').map((k) => k.displayName));
+  const jobs = job.properties.jobs as Record<string, Record<string, unknown>>;
+  for (const c of kids.filter((k) => k.status === 'NotStarted')) {
+    const needs = [...JSON.stringify(jobs[c.displayName as string]?.inputs ?? {}).matchAll(/parent\.jobs\.([A-Za-z0-9_.-]+)\.outputs/g)].map((m) => m[1]);
+    if (needs.every((n) => done.has(n))) c.status = 'Running';
+  }
+  return kids.every((k) => k.status === 'Completed') ? 'Completed' : undefined;
+}
+
+function componentSpecOf(emu: EmulatorApi, ws: Workspace, id: string): Record<string, unknown> | undefined {
+  const seg = idInWorkspace(emu, ws, stripAzureml(id));
+  if (!seg || seg[0].toLowerCase() !== 'components') return undefined;
+  const v = componentAssets(emu).get(key(ws.resourceGroup, ws.name, seg[1]))?.versions.get(seg[3] ?? '');
+  return v?.properties.componentSpec as Record<string, unknown> | undefined;
 }
 
 function jobBody(emu: EmulatorApi, ws: Workspace, job: JobRecord): Record<string, unknown> {
@@ -248,11 +380,13 @@ function jobBody(emu: EmulatorApi, ws: Workspace, job: JobRecord): Record<string
   };
 }
 
-function assetBody(emu: EmulatorApi, ws: Workspace, kind: 'codes' | 'environments', c: AssetContainer, v?: AssetVersion): Record<string, unknown> {
+type AssetKind = 'codes' | 'environments' | 'components';
+
+function assetBody(emu: EmulatorApi, ws: Workspace, kind: AssetKind, c: AssetContainer, v?: AssetVersion): Record<string, unknown> {
   const base = `${workspaceArmId(emu.identities.subscriptionId, ws)}/${kind}/${c.name}`;
   if (!v) {
     const versions = [...c.versions.keys()];
-    const latest = versions[versions.length - 1];
+    const latest = [...c.versions.values()].sort((x, y) => x.created.localeCompare(y.created)).pop()?.version;
     return { id: base, name: c.name, type: `${AML_PROVIDER}/workspaces/${kind}`, properties: { ...c.properties, latestVersion: latest ?? null, nextVersion: String(versions.length + 1), isArchived: false }, systemData: systemData(c.created) };
   }
   const props: Record<string, unknown> = { isAnonymous: false, isArchived: false, tags: {}, properties: {}, ...v.properties };
@@ -290,23 +424,50 @@ function checkInputUri(emu: EmulatorApi, ws: Workspace, name: string, uri: strin
 
 function validateJob(emu: EmulatorApi, ws: Workspace, p: Record<string, unknown>): void {
   const bad = (message: string): HttpError => new HttpError(400, 'UserError', message);
-  if (p.jobType !== 'Command') throw bad(`Unsupported jobType '${String(p.jobType)}': only 'Command' jobs are emulated.`);
-  if (typeof p.command !== 'string' || p.command.trim() === '') throw bad("The field 'command' is required.");
-  const env = p.environmentId;
-  if (typeof env !== 'string' || env === '') throw bad("The field 'environmentId' is required.");
-  if (!/^azureml:\/\/registries\//i.test(env)) {
-    const seg = idInWorkspace(emu, ws, env);
-    const c = seg && seg[0].toLowerCase() === 'environments' ? environmentAssets(emu).get(key(ws.resourceGroup, ws.name, seg[1] ?? '')) : undefined;
-    if (!seg || seg.length !== 4 || !c || !c.versions.has(seg[3])) throw bad(`Environment '${env}' was not found in workspace '${ws.name}'.`);
+  const versionIn = (store: Map<string, AssetContainer>, kind: string, id: unknown): boolean => {
+    const seg = idInWorkspace(emu, ws, stripAzureml(id));
+    const c = seg && seg[0].toLowerCase() === kind ? store.get(key(ws.resourceGroup, ws.name, seg[1] ?? '')) : undefined;
+    return !!seg && seg.length === 4 && !!c && c.versions.has(seg[3]);
+  };
+  const check = {
+    env(env: unknown): void {
+      if (typeof env !== 'string' || env === '') throw bad("The field 'environmentId' is required.");
+      if (/^azureml:\/\/registries\//i.test(env)) return;
+      // a curated environment by its short name (`azureml:AzureML-<name>:<version>`), as azure-ai-ml sends it
+      const curated = /^azureml:(AzureML-[^:/]+):([^:/]+)$/.exec(env);
+      if (curated) {
+        if (!environmentAssets(emu).get(key(ws.resourceGroup, ws.name, curated[1]))?.versions.has(curated[2])) throw bad(`Environment '${env}' was not found.`);
+        return;
+      }
+      if (!versionIn(environmentAssets(emu), 'environments', env)) throw bad(`Environment '${env}' was not found in workspace '${ws.name}'.`);
+    },
+    code(id: unknown): void {
+      if (!versionIn(codeAssets(emu), 'codes', id)) throw bad(`Code '${String(id)}' was not found in workspace '${ws.name}'.`);
+    },
+    compute(id: unknown): void {
+      const seg = idInWorkspace(emu, ws, stripAzureml(id));
+      if (!seg || seg.length !== 2 || seg[0].toLowerCase() !== 'computes' || !computes(emu).has(key(ws.resourceGroup, ws.name, seg[1]))) {
+        throw bad(`Compute '${String(id)}' was not found in workspace '${ws.name}'.`);
+      }
+    },
+    component(id: unknown, step: string): void {
+      if (typeof id === 'string' && /^azureml:\/\/registries\//i.test(id)) return;
+      if (!versionIn(componentAssets(emu), 'components', id)) throw bad(`Step '${step}': component '${String(id)}' was not found in workspace '${ws.name}'.`);
+    },
+  };
+  try {
+    if (p.jobType === 'Sweep') validateSweep(p, check);
+    else if (p.jobType === 'Pipeline') validatePipeline(p, check);
+  } catch (err) {
+    if (err instanceof GraphError) throw bad(err.message);
+    throw err;
   }
-  if (p.codeId !== undefined && p.codeId !== null) {
-    const seg = idInWorkspace(emu, ws, p.codeId);
-    const c = seg && seg[0].toLowerCase() === 'codes' ? codeAssets(emu).get(key(ws.resourceGroup, ws.name, seg[1] ?? '')) : undefined;
-    if (!seg || seg.length !== 4 || !c || !c.versions.has(seg[3])) throw bad(`Code '${String(p.codeId)}' was not found in workspace '${ws.name}'.`);
-  }
-  const seg = idInWorkspace(emu, ws, p.computeId);
-  if (!seg || seg.length !== 2 || seg[0].toLowerCase() !== 'computes' || !computes(emu).has(key(ws.resourceGroup, ws.name, seg[1]))) {
-    throw bad(`Compute '${String(p.computeId)}' was not found in workspace '${ws.name}'.`);
+  if (p.jobType !== 'Command' && p.jobType !== 'Sweep' && p.jobType !== 'Pipeline') throw bad(`Unsupported jobType '${String(p.jobType)}': Command, Sweep and Pipeline jobs are emulated.`);
+  if (p.jobType === 'Command') {
+    if (typeof p.command !== 'string' || p.command.trim() === '') throw bad("The field 'command' is required.");
+    check.env(p.environmentId);
+    if (p.codeId !== undefined && p.codeId !== null) check.code(p.codeId);
+    check.compute(p.computeId);
   }
   for (const [name, input] of Object.entries((p.inputs ?? {}) as Record<string, Record<string, unknown> | null>)) {
     const t = input?.jobInputType;
@@ -329,16 +490,21 @@ function validateJob(emu: EmulatorApi, ws: Workspace, p: Record<string, unknown>
 }
 
 /** PUT of an asset version: 201 new, 200 same content again, 409 different content (versions are immutable). */
-function putAssetVersion(emu: EmulatorApi, ctx: RouteContext, kind: 'codes' | 'environments'): void {
+const ASSET_LABEL: Record<AssetKind, string> = { codes: 'Code', environments: 'Environment', components: 'Component' };
+const assetStore = (emu: EmulatorApi, kind: AssetKind): Map<string, AssetContainer> => (kind === 'codes' ? codeAssets(emu) : kind === 'environments' ? environmentAssets(emu) : componentAssets(emu));
+
+function putAssetVersion(emu: EmulatorApi, ctx: RouteContext, kind: AssetKind): void {
   const ws = requireWorkspace(emu, ctx);
-  checkName(kind === 'codes' ? 'code' : 'environment', ctx.params.name);
+  checkName(ASSET_LABEL[kind].toLowerCase(), ctx.params.name);
   checkName('version', ctx.params.version);
   const body = ctx.bodyJson<{ properties?: Record<string, unknown> }>();
   const props = body?.properties;
   if (!props) throw new HttpError(400, 'UserError', "The request body needs 'properties'.");
   if (kind === 'codes' && (typeof props.codeUri !== 'string' || !/^https:\/\//i.test(props.codeUri))) throw new HttpError(400, 'UserError', "A code version needs 'codeUri' (https URL of the blob folder).");
   if (kind === 'environments' && typeof props.image !== 'string' && !props.build) throw new HttpError(400, 'UserError', "An environment version needs 'image' or 'build'.");
-  const store = kind === 'codes' ? codeAssets(emu) : environmentAssets(emu);
+  if (kind === 'components') checkComponentSpec(props.componentSpec);
+  canonicalEnums(props);
+  const store = assetStore(emu, kind);
   const k = key(ws.resourceGroup, ws.name, ctx.params.name);
   const now = new Date().toISOString();
   let c = store.get(k);
@@ -349,13 +515,16 @@ function putAssetVersion(emu: EmulatorApi, ctx: RouteContext, kind: 'codes' | 'e
   const race = takeAssetPutRace(emu, kind, ctx.params.name, ctx.params.version);
   if (race) c.versions.set(ctx.params.version, { version: ctx.params.version, properties: kind === 'codes' ? { codeUri: race.path } : { image: race.path }, created: now });
   const old = c.versions.get(ctx.params.version);
-  const content = (p: Record<string, unknown>): string => JSON.stringify(kind === 'codes' ? p.codeUri : [p.image, p.condaFile, p.build]);
+  // a component's content is its spec without what its anonymous version hash leaves out (name, version, _source:
+  // azure-ai-ml Component._get_anonymous_hash), so the same step written in two files is the same version
+  const spec = (c: unknown): unknown => Object.fromEntries(Object.entries((c ?? {}) as Record<string, unknown>).filter(([k]) => !['name', 'version', 'id', '_source'].includes(k)).sort(([a], [b]) => a.localeCompare(b)));
+  const content = (p: Record<string, unknown>): string => JSON.stringify(kind === 'codes' ? p.codeUri : kind === 'components' ? spec(p.componentSpec) : [p.image, p.condaFile, p.build]);
   if (old) {
     if (content(old.properties) !== content(props)) {
       // a code version's codeUri is its asset path; an environment version's definition is immutable too (400, not 409:
       // the spec lists no 409 for asset PUTs)
       if (kind === 'codes') throw assetPathsCannotBeUpdated();
-      throw new HttpError(400, 'UserError', `Environment version '${ctx.params.name}:${ctx.params.version}' already exists with a different definition; environment versions are immutable.`);
+      throw new HttpError(400, 'UserError', `${ASSET_LABEL[kind]} version '${ctx.params.name}:${ctx.params.version}' already exists with a different definition; ${kind} versions are immutable.`);
     }
     ctx.json(200, assetBody(emu, ws, kind, c, old));
     return;
@@ -365,10 +534,30 @@ function putAssetVersion(emu: EmulatorApi, ctx: RouteContext, kind: 'codes' | 'e
   ctx.json(201, assetBody(emu, ws, kind, c, v));
 }
 
-function registerAssets(emu: EmulatorApi, kind: 'codes' | 'environments', pageSize: number): void {
+/**
+ * A component version's spec, as the service checks it before storing (the SDK types componentSpec as `any`):
+ * a command component needs `command` and `environment`, inputs and outputs with a type.
+ */
+function checkComponentSpec(spec: unknown): void {
+  const bad = (m: string): HttpError => new HttpError(400, 'UserError', `componentSpec: ${m}`);
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw bad("the field 'componentSpec' is required (an object).");
+  const c = spec as Record<string, unknown>;
+  if (c.type !== undefined && !['command', 'sweep'].includes(String(c.type))) throw bad(`unsupported component type '${String(c.type)}'.`);
+  if ((c.type ?? 'command') === 'command') {
+    if (typeof c.command !== 'string' || c.command.trim() === '') throw bad("the field 'command' is required.");
+    if (c.environment === undefined || c.environment === null) throw bad("the field 'environment' is required.");
+  }
+  for (const side of ['inputs', 'outputs']) {
+    for (const [n, port] of Object.entries((c[side] ?? {}) as Record<string, { type?: unknown } | null>)) {
+      if (!port || typeof port.type !== 'string') throw bad(`${side}.${n}: the field 'type' is required.`);
+    }
+  }
+}
+
+function registerAssets(emu: EmulatorApi, kind: AssetKind, pageSize: number): void {
   const o = { apiVersions: AML_API_VERSIONS };
-  const store = (): Map<string, AssetContainer> => (kind === 'codes' ? codeAssets(emu) : environmentAssets(emu));
-  const label = kind === 'codes' ? 'Code' : 'Environment';
+  const store = (): Map<string, AssetContainer> => assetStore(emu, kind);
+  const label = ASSET_LABEL[kind];
   const find = (ctx: RouteContext): { ws: Workspace; c: AssetContainer } => {
     const ws = requireWorkspace(emu, ctx);
     const c = store().get(key(ws.resourceGroup, ws.name, ctx.params.name));
@@ -398,7 +587,20 @@ function registerAssets(emu: EmulatorApi, kind: 'codes' | 'environments', pageSi
   }, o);
   emu.addRoute('arm', 'GET', `${WORKSPACE_PATH}/${kind}/{name}/versions`, (ctx) => {
     const { ws, c } = find(ctx);
-    ctx.json(200, emu.paged([...c.versions.values()].map((v) => assetBody(emu, ws, kind, c, v)), ctx, pageSize, { style: 'skip' }));
+    // `$orderBy=createdtime desc` + `$top=1` is how azure-ai-ml finds `name@latest`; without $orderBy: oldest first
+    let list = [...c.versions.values()];
+    const order = ctx.query.$orderBy?.toLowerCase().trim();
+    if (order !== undefined) {
+      const m = /^createdtime(\s+(asc|desc))?$/.exec(order);
+      if (!m) throw new HttpError(400, 'UserError', `The $orderBy value '${ctx.query.$orderBy}' is not supported. Use 'createdtime desc' or 'createdtime asc'.`);
+      list.sort((a, b) => (m[2] === 'desc' ? -1 : 1) * a.created.localeCompare(b.created));
+    }
+    if (ctx.query.$top !== undefined) {
+      const top = Number(ctx.query.$top);
+      if (!Number.isInteger(top) || top < 1) throw new HttpError(400, 'UserError', `The $top value '${ctx.query.$top}' is invalid.`);
+      list = list.slice(0, top);
+    }
+    ctx.json(200, emu.paged(list.map((v) => assetBody(emu, ws, kind, c, v)), ctx, pageSize, { style: 'skip' }));
   }, o);
   emu.addRoute('arm', 'GET', `${WORKSPACE_PATH}/${kind}/{name}/versions/{version}`, (ctx) => {
     const { ws, c } = find(ctx);
@@ -428,6 +630,7 @@ const service: ServiceModule = {
 
     registerAssets(emu, 'codes', 20);
     registerAssets(emu, 'environments', 3);
+    registerAssets(emu, 'components', 20);
 
     emu.addRoute('arm', 'GET', `${WORKSPACE_PATH}/computes`, (ctx) => {
       const ws = requireWorkspace(emu, ctx);
@@ -451,7 +654,8 @@ const service: ServiceModule = {
     emu.addRoute('arm', 'GET', `${WORKSPACE_PATH}/jobs`, (ctx) => {
       const ws = requireWorkspace(emu, ctx);
       const prefix = key(ws.resourceGroup, ws.name) + '/';
-      let all = [...amlJobs(emu).entries()].filter(([k]) => k.startsWith(prefix)).map(([, j]) => j);
+      // trials and steps are not top-level jobs: run history lists them under their parent
+      let all = [...amlJobs(emu).entries()].filter(([k, j]) => k.startsWith(prefix) && !j.parentName).map(([, j]) => j);
       if (ctx.query.jobType) all = all.filter((j) => j.properties.jobType === ctx.query.jobType);
       ctx.json(200, emu.paged(all.map((j) => jobBody(emu, ws, j)), ctx, 20, { style: 'skip' }));
     }, o);
@@ -468,6 +672,7 @@ const service: ServiceModule = {
       const body = ctx.bodyJson<{ properties?: Record<string, unknown> }>();
       if (!body?.properties) throw new HttpError(400, 'UserError', "The request body needs 'properties'.");
       validateJob(emu, ws, body.properties);
+      canonicalEnums(body.properties);
       const { status: _ignored, ...props } = body.properties;
       const job: JobRecord = {
         name: ctx.params.id, workspaceKey: key(ws.resourceGroup, ws.name), resourceGroup: ws.resourceGroup, workspaceName: ws.name,
@@ -484,6 +689,13 @@ const service: ServiceModule = {
       emu.startLro(ctx, { polls: 1, location: ws.location, onDone: () => {
         job.status = 'Canceled';
         void finishJob(emu, job);
+        for (const n of job.children ?? []) {
+          const c = amlJobs(emu).get(key(ws.resourceGroup, ws.name, n));
+          if (c && !TERMINAL.includes(c.status)) {
+            c.status = 'Canceled';
+            void finishJob(emu, c);
+          }
+        }
       } });
     }, o);
 
@@ -493,7 +705,7 @@ const service: ServiceModule = {
       if (!ws) throw new HttpError(404, 'UserError', `Workspace '${ctx.params.ws}' was not found in resource group '${ctx.params.rg}'.`);
       const job = amlJobs(emu).get(key(ws.resourceGroup, ws.name, ctx.params.id));
       if (!job) throw new HttpError(404, 'UserError', `Run '${ctx.params.id}' was not found.`);
-      const script = scriptFor(emu, job.name);
+      const script = scriptFor(emu, job.name, job);
       const details: Record<string, unknown> = {
         runId: job.name, runUuid: crypto.createHash('md5').update(job.name).digest('hex'), status: job.status, target: String(job.properties.computeId ?? '').split('/').pop(),
         startTimeUtc: job.created, warnings: [], logFiles: {},
@@ -502,6 +714,28 @@ const service: ServiceModule = {
         details.error = { error: script.error ?? { code: 'UserError', message: `Execution failed. User process 'python' exited with status code 1.` } };
       }
       ctx.json(200, details);
+    }, { auth: 'arm' });
+
+    // ---- data plane: run history children (a sweep's trials, a pipeline's steps), 10 per page with nextLink ----
+    emu.addRoute('amlData', 'GET', `/history/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/${AML_PROVIDER}/workspaces/{ws}/runs/{id}/children`, (ctx) => {
+      const ws = emu.state.getWorkspace(ctx.params.rg, ctx.params.ws);
+      if (!ws) throw new HttpError(404, 'UserError', `Workspace '${ctx.params.ws}' was not found in resource group '${ctx.params.rg}'.`);
+      const job = amlJobs(emu).get(key(ws.resourceGroup, ws.name, ctx.params.id));
+      if (!job) throw new HttpError(404, 'UserError', `Run '${ctx.params.id}' was not found.`);
+      const all = (job.children ?? []).map((n) => amlJobs(emu).get(key(ws.resourceGroup, ws.name, n))).filter((c): c is JobRecord => !!c);
+      const from = Number(ctx.query.continuationToken ?? '0') || 0;
+      const page = all.slice(from, from + 10);
+      const more = from + 10 < all.length;
+      const self = `${emu.urls.amlDataPlane(ws.location)}/history/v1.0/subscriptions/${ctx.params.sub}/resourceGroups/${ctx.params.rg}/providers/${AML_PROVIDER}/workspaces/${ctx.params.ws}/runs/${encodeURIComponent(job.name)}/children`;
+      ctx.json(200, {
+        value: page.map((c) => ({
+          runId: c.name, parentRunId: job.name, rootRunId: job.name, displayName: c.displayName ?? c.name, status: c.status,
+          experimentId: String(job.properties.experimentName ?? ''), createdUtc: c.created,
+          properties: c.hyperparameters ? { hyperparameters: JSON.stringify(c.hyperparameters) } : {}, tags: {},
+        })),
+        continuationToken: more ? String(from + 10) : null,
+        nextLink: more ? `${self}?continuationToken=${from + 10}` : null,
+      });
     }, { auth: 'arm' });
   },
 };

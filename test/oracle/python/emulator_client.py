@@ -6,6 +6,7 @@ The environment comes from test/oracle/azure-ai-ml.ts (runAzureAiMl):
   ORACLE_AML_DATA                   https://<region>.api.azureml.localhost:<port>
   ORACLE_SUBSCRIPTION, ORACLE_RESOURCE_GROUP, ORACLE_WORKSPACE
   ORACLE_ARM_TOKEN                  an ARM-audience token the emulator issued (the credential is not under test)
+  ORACLE_AML_TOKEN                  the same for the audience https://ml.azure.com (user-identity jobs)
   REQUESTS_CA_BUNDLE                the emulator CA
 The cloud is a custom entry in azure-ai-ml's own cloud table (`_azure_environments._environments`), the
 one place its endpoints come from; nothing else of the client is changed.
@@ -27,6 +28,10 @@ class EmulatorToken:
         self._token = token
 
     def get_token(self, *scopes, **kwargs):  # noqa: ARG002 - the TokenCredential protocol
+        # a job with `identity: user_identity` also sends an AML-audience token (x-azureml-token,
+        # JobOperations._set_headers_with_user_aml_token), which the client checks for aud https://ml.azure.com/
+        if any(s.startswith("https://ml.azure.com") for s in scopes) and os.environ.get("ORACLE_AML_TOKEN"):
+            return AccessToken(os.environ["ORACLE_AML_TOKEN"], int(time.time()) + 3000)
         return AccessToken(self._token, int(time.time()) + 3000)
 
 

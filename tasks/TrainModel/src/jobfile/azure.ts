@@ -10,8 +10,8 @@ export interface JobFileReader {
    * hashes local files, writes nothing.
    */
   codeVersionId(folder: string): Promise<string>;
-  /** The newest version of an environment, data asset or model (for `name@latest`); undefined when none. */
-  latestVersion(kind: 'environments' | 'data' | 'models', name: string): Promise<string | undefined>;
+  /** The newest version of an environment, data asset, model or component (for `name@latest`); undefined when none. */
+  latestVersion(kind: 'environments' | 'data' | 'models' | 'components', name: string): Promise<string | undefined>;
 }
 
 export interface EnvironmentVersionBody {

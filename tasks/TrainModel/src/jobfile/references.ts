@@ -32,10 +32,8 @@ export async function versionedAssetId(reader: JobFileReader, kind: 'environment
   const at = /^([^:@/]+)@([^:@/]+)$/.exec(v);
   if (at) {
     if (at[2] !== 'latest') throw new ReferenceError(`${what} '${value}' names a label other than 'latest'`);
-    if (kind === 'components') {
-      // OperationOrchestrator.get_asset_arm_id: a component's @latest stays a label for the service
-      return `${reader.workspaceId}/components/${at[1]}/labels/latest`;
-    }
+    // online, azure-ai-ml resolves a component's @latest to its newest version too (`components/<name>/versions?
+    // $orderBy=createdtime desc&$top=1` before the PUT: the corpus comparison, tests/jobfile/submitted.test.ts)
     const version = await reader.latestVersion(kind, at[1]);
     if (!version) throw new ReferenceError(`${what} '${value}': the workspace has no version of ${kind === 'data' ? 'data asset' : kind.replace(/s$/, '')} '${at[1]}'`);
     return versionedArmId(reader.workspaceId, kind, at[1], version);
