@@ -10,6 +10,7 @@ import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, type ServiceConne
 import { getModel, getModelVersion, models, seedModelVersions, setModelPageSize } from '../../../test/emulator/services/aml-models';
 import type { RecordedRequest } from '../../../test/emulator';
 import { seedJob } from './jobStub';
+import { assetPutRaces } from '../../../test/emulator/services/aml-workspace';
 
 // REGISTER_MODEL_BUNDLE: run another build of the bundle (e.g. one made outside the shared dist/ folder)
 const BUNDLE = process.env.REGISTER_MODEL_BUNDLE ?? path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'tasks', 'RegisterModel', 'index.js');
@@ -227,14 +228,46 @@ describe('RegisterModel integration (bundled task, emulator + Azurite)', functio
     assert.match(again.stdout, /registered by this pipeline run already/);
   });
 
-  it('an explicit modelVersion that exists with other content is a clear 409, nothing written', async () => {
+  it('another writer takes the computed version between the read and the PUT (400 "Asset paths cannot be updated."): the next number is registered', async () => {
+    const name = modelName();
+    seedModelVersions(bed.emulator, { name, count: 2 });
+    seedJob(bed.emulator, 'job-race', { status: 'Completed', outputs: ['model'] });
+    assetPutRaces(bed.emulator).set(`models/${name}/3`, { kind: 'registeredFirst', path: 'azureml://jobs/someone-else/outputs/model' });
+    const r = await run({ modelName: name, jobName: 'job-race' });
+    assert.equal(r.result, 'Succeeded', r.stdout);
+    assert.equal(r.outputs.modelVersion, '4');
+    assert.equal(getModelVersion(bed.emulator, name, '3')!.modelUri, 'azureml://jobs/someone-else/outputs/model', 'the other writer\'s version is untouched');
+    assert.equal(getModelVersion(bed.emulator, name, '4')!.modelUri, 'azureml://jobs/job-race/outputs/model');
+  });
+
+  it('a create racing another create of the same version (409) is retried on the same number', async () => {
+    const name = modelName();
+    seedModelVersions(bed.emulator, { name, count: 1 });
+    seedJob(bed.emulator, 'job-409', { status: 'Completed', outputs: ['model'] });
+    assetPutRaces(bed.emulator).set(`models/${name}/2`, { kind: 'sameTime' });
+    const r = await run({ modelName: name, jobName: 'job-409' });
+    assert.equal(r.result, 'Succeeded', r.stdout);
+    assert.equal(r.outputs.modelVersion, '2');
+    assert.equal(getModel(bed.emulator, name)!.versions.size, 2);
+  });
+
+  it('an explicit modelVersion taken by another writer between the read and the PUT fails clearly', async () => {
+    const name = modelName();
+    seedJob(bed.emulator, 'job-explicit-race', { status: 'Completed', outputs: ['model'] });
+    assetPutRaces(bed.emulator).set(`models/${name}/7`, { kind: 'registeredFirst', path: 'azureml://jobs/someone-else/outputs/model' });
+    const r = await run({ modelName: name, jobName: 'job-explicit-race', modelVersion: '7' });
+    assert.equal(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', new RegExp(`Model version ${name}:7 already exists with other content: it points to azureml://jobs/someone-else/outputs/model, this run would register azureml://jobs/job-explicit-race/outputs/model`));
+  });
+
+  it('an explicit modelVersion that exists with other content is a clear conflict, nothing written', async () => {
     const name = modelName();
     seedModelVersions(bed.emulator, { name, count: 3 });
     seedJob(bed.emulator, 'job-conflict', { status: 'Completed', outputs: ['model'] });
     const mark = Date.now();
     const r = await run({ modelName: name, jobName: 'job-conflict', modelVersion: '2' });
     assert.equal(r.result, 'Failed', r.stdout);
-    assert.match(r.message ?? '', /Model version model-\d+:2 already exists with other content \(409 conflict\).*azureml:\/\/jobs\/seed-job-2\/outputs\/model.*azureml:\/\/jobs\/job-conflict\/outputs\/model/);
+    assert.match(r.message ?? '', /Model version model-\d+:2 already exists with other content: it points to .*azureml:\/\/jobs\/seed-job-2\/outputs\/model.*azureml:\/\/jobs\/job-conflict\/outputs\/model/);
     assert.deepEqual(writesSince(mark), []);
   });
 

@@ -4,6 +4,7 @@
 // registerEnvironment is the write, done after every input has been checked.
 import { createHash } from 'node:crypto';
 import type { AzureMachineLearningWorkspaces, EnvironmentVersion } from '@azure/arm-machinelearning';
+import { putAssetVersion } from '../../shared/src/assetCollision';
 import { azureCall, AzureCallError, toAzureCallError } from '../../shared/src/errors';
 import { InputError } from '../../shared/src/inputs';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
@@ -91,6 +92,14 @@ export async function resolveEnvironment(
 export async function registerEnvironment(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, env: ResolvedEnvironment): Promise<ResolvedEnvironment> {
   if (!env.toCreate) return env;
   const { name, version, body } = env.toCreate;
-  const created = await azureCall('Registering', `environment '${name}:${version}' in workspace '${ws.name}'`, () => client.environmentVersions.createOrUpdate(ws.resourceGroup, ws.name, name, version, body));
-  return { id: created.id ?? env.id, reference: env.reference, reused: false };
+  // a PUT colliding with another writer (shared/assetCollision.ts): its version is reused when it has our base
+  // image and conda file (the version name is their hash: a concurrent run of the same project), else it is named
+  const norm = (c: string | undefined): string => (c ?? '').replace(/\r\n/g, '\n').trimEnd();
+  const { value: created, reused } = await putAssetVersion({
+    put: () => azureCall('Registering', `environment '${name}:${version}' in workspace '${ws.name}'`, () => client.environmentVersions.createOrUpdate(ws.resourceGroup, ws.name, name, version, body)),
+    read: () => azureCall('Reading', `environment '${name}:${version}' of workspace '${ws.name}'`, () => client.environmentVersions.get(ws.resourceGroup, ws.name, name, version), { notFound: 'undefined' }),
+    holdsOurs: (v) => v.properties.image === body.properties.image && norm(v.properties.condaFile) === norm(body.properties.condaFile),
+    conflict: (v) => `Environment version '${name}:${version}' was registered by someone else with another definition (image '${v.properties.image ?? 'none'}'): environment versions cannot change. Use another environment name (input 'environmentName').`,
+  });
+  return { id: created.id ?? env.id, reference: env.reference, reused };
 }
