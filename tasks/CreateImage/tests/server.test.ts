@@ -52,6 +52,11 @@ function raw(port: number, text: string | Buffer, waitMs = 1500): Promise<{ data
   });
 }
 
+/** The first interpreter (python3 on PATH, then Debian's) that can import `module`, or undefined. */
+function pythonWith(module: string): string | undefined {
+  return ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0);
+}
+
 describe('CreateImage scoring server (server.py)', function () {
   this.timeout(20000);
   const dirs: string[] = [];
@@ -332,6 +337,29 @@ def run(request):
         assert.strictEqual(r.status, 500);
         assert.deepStrictEqual(JSON.parse(r.body), { message: 'An unexpected internal error occurred. Check the logs for more info.' });
         assert.match(s.output(), /run\(\) returned a value JSON cannot hold \(ndarray: .*\).*array\.tolist\(\)/);
+      } finally {
+        await s.stop();
+      }
+    });
+
+    it('serialises pandas results as Azure ML does: a DataFrame is a generic 500 with a hint, to_dict(orient="records") passes', async function () {
+      // pandas is Debian's python3-pandas (.ci/run installs it) for Debian's /usr/bin/python3; a developer's own
+      // python3 may have it too. Without either, say so in one line: the rest of the contract still runs.
+      const python = pythonWith('pandas');
+      if (!python) {
+        console.log('      pandas is in neither python3 nor /usr/bin/python3 (apt-get install python3-pandas): the pandas serialisation check did not run');
+        this.skip();
+      }
+      const s = await startServer(dirFor('import pandas as pd\ndef init():\n    pass\ndef run(d):\n    frame = pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5]})\n    return frame if d == "frame" else frame.to_dict(orient="records")\n'), {}, python);
+      try {
+        const ok = await call(s.port, 'POST', '/score', { body: 'records' });
+        assert.strictEqual(ok.status, 200, ok.body + s.output());
+        assert.deepStrictEqual(JSON.parse(ok.body), [{ a: 1, b: 0.5 }, { a: 2, b: 1.5 }]);
+        const r = await call(s.port, 'POST', '/score', { body: 'frame' });
+        assert.strictEqual(r.status, 500);
+        assert.deepStrictEqual(JSON.parse(r.body), { message: 'An unexpected internal error occurred. Check the logs for more info.' });
+        assert.match(s.output(), /run\(\) returned a value JSON cannot hold \(DataFrame: .*\).*frame\.to_dict\(orient='records'\)/);
+        assert.doesNotMatch(r.body, /DataFrame/, 'the reply says nothing of the value (str() of a frame is not JSON)');
       } finally {
         await s.stop();
       }
