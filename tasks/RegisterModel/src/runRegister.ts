@@ -83,7 +83,7 @@ export async function prepareRegister(az: RegisterAzureCalls, ctx: ContextWith<'
 
   // a local model is only hashed here; it is uploaded after the gate passed
   const local = p.source.type === 'local' ? planLocalSource(ctx.subscriptionId, ws, p.source.path, p.source.jobName) : undefined;
-  const source: ResolvedSource = p.source.type === 'job' ? await az.resolveJobSource(client, ws, p.source.jobName, p.source.outputName) : (local as ResolvedSource);
+  const source: ResolvedSource = p.source.type === 'job' ? await az.resolveJobSource(ctx, ws, p.source) : (local as ResolvedSource);
   console.log(`Model source: ${describeSource(source)}`);
 
   const versions = await az.listVersions(scope, { includeArchived: true });
@@ -152,9 +152,13 @@ export async function executeRegister(az: RegisterAzureCalls, ctx: ContextWith<'
   const scope: RegistryScope = { client: ctx.clients.ml, resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, modelName: p.modelName };
   if (local) console.log(await az.uploadPlanned(await az.datastoreContainer(ctx, ws), local, ws.defaultDatastore.name));
 
+  // an MLflow model (MLmodel at its root) is an mlflow_model unless the modelType input says otherwise
+  const modelType = p.modelType ?? (source.mlflow ? 'mlflow_model' : 'custom_model');
+  if (!p.modelType) console.log(`Model type: ${modelType} (${source.mlflow ? 'an MLmodel file is at the model root' : 'no MLmodel file at the model root'}).`);
+  else if (p.modelType === 'mlflow_model' && !source.mlflow) tl.warning(`modelType is mlflow_model, but there is no MLmodel file at the root of ${source.modelUri}: Azure ML cannot deploy it as an MLflow model.`);
   const content = versionContent({
     modelUri: source.modelUri,
-    modelType: p.modelType,
+    modelType,
     ...(p.description ? { description: p.description } : {}),
     ...(source.jobName ? { jobName: source.jobName } : {}),
     userTags: p.tags,

@@ -212,6 +212,40 @@ describe('RegisterModel integration (bundled task, emulator + Azurite)', functio
     assert.deepEqual(names.sort(), [`${m[1]}/MLmodel`, `${m[1]}/env/conda.yaml`, `${m[1]}/model.pkl`]);
   });
 
+  it('an MLflow-logged model (artifacts/<path> or runs:/<job>/<path>) is registered from the artifact store as mlflow_model', async () => {
+    const ws = bed.emulator.state.getWorkspace('rg-ml', 'mlw')!;
+    const store = bed.container(ws.datastores.get('workspaceartifactstore')!.containerName);
+    await store.createIfNotExists();
+    for (const job of ['job-mlflow', 'job-runs']) {
+      seedJob(bed.emulator, job, { status: 'Completed', outputs: [] });
+      await store.getBlockBlobClient(`ExperimentRun/dcid.${job}/model/MLmodel`).uploadData(Buffer.from('flavors:\n  sklearn: {}\n'));
+      await store.getBlockBlobClient(`ExperimentRun/dcid.${job}/model/model.pkl`).uploadData(Buffer.from('pickle'));
+    }
+    // an MLmodel on the default datastore's output path is not where Azure keeps a logged model
+    seedJob(bed.emulator, 'job-elsewhere', { status: 'Completed', outputs: [] });
+    await bed.container(ws.datastores.get('workspaceblobstore')!.containerName).getBlockBlobClient('azureml/job-elsewhere/artifacts/model/MLmodel').uploadData(Buffer.from('flavors: {}\n'));
+
+    const name = modelName();
+    const a = await run({ modelName: name, jobName: 'job-mlflow', jobOutputName: 'artifacts/model' });
+    assert.equal(a.result, 'Succeeded', a.stdout);
+    const b = await run({ modelName: name, jobOutputName: 'runs:/job-runs/model' });
+    assert.equal(b.result, 'Succeeded', b.stdout);
+    const c = await run({ modelName: name, jobName: 'job-elsewhere', jobOutputName: 'artifacts/model' });
+    assert.equal(c.result, 'Succeeded', c.stdout);
+    const v = (n: string): { uri?: string; type?: string; job?: string } => {
+      const x = getModelVersion(bed.emulator, name, n)!;
+      return { uri: x.modelUri, type: x.modelType, job: x.jobName };
+    };
+    assert.deepEqual(v('1'), { uri: 'azureml://jobs/job-mlflow/outputs/artifacts/paths/model', type: 'mlflow_model', job: 'job-mlflow' });
+    assert.deepEqual(v('2'), { uri: 'runs:/job-runs/model', type: 'mlflow_model', job: 'job-runs' }, 'a model URI is registered as given (as azure-ai-ml sends it)');
+    assert.deepEqual(v('3'), { uri: 'azureml://jobs/job-elsewhere/outputs/artifacts/paths/model', type: 'custom_model', job: 'job-elsewhere' });
+    assert.match(a.stdout, /Model type: mlflow_model \(an MLmodel file is at the model root\)/);
+
+    const mismatch = await run({ modelName: name, jobName: 'job-mlflow', jobOutputName: 'runs:/job-runs/model' });
+    assert.equal(mismatch.result, 'Failed');
+    assert.equal(mismatch.message, "Input 'jobOutputName': 'runs:/job-runs/model' names job 'job-runs', but jobName is 'job-mlflow'. Expected a model URI of the job in jobName, or leave jobName empty.");
+  });
+
   it('a retried run of the same pipeline run reuses its version instead of registering another', async () => {
     const name = modelName();
     seedJob(bed.emulator, 'job-retry', { status: 'Completed', outputs: ['model'] });
