@@ -85,6 +85,10 @@ export async function prepareRegister(az: RegisterAzureCalls, ctx: ContextWith<'
   const local = p.source.type === 'local' ? planLocalSource(ctx.subscriptionId, ws, p.source.path, p.source.jobName) : undefined;
   const source: ResolvedSource = p.source.type === 'job' ? await az.resolveJobSource(ctx, ws, p.source) : (local as ResolvedSource);
   console.log(`Model source: ${describeSource(source)}`);
+  if (source.mlflow === undefined && !p.modelType) {
+    throw new TaskError(`Cannot tell whether the model is an MLflow model (an MLmodel file at its root): ${source.mlflowUnknown ?? 'its files could not be read'}. Set the input 'modelType', or give the task's identity read access to that storage.`);
+  }
+  if (source.mlflow === undefined) tl.debug(`MLmodel check skipped: ${source.mlflowUnknown ?? ''}`);
 
   const versions = await az.listVersions(scope, { includeArchived: true });
   console.log(`Model '${p.modelName}' has ${versions.length} version(s).`);

@@ -17,8 +17,12 @@ export interface ResolvedSource {
   jobName?: string;
   /** For the log: what was found / uploaded. */
   description: string;
-  /** An MLflow model: an `MLmodel` file at the model's root (registered as mlflow_model unless modelType says otherwise). */
-  mlflow: boolean;
+  /**
+   * An MLflow model: an `MLmodel` file at the model's root (registered as mlflow_model unless modelType says
+   * otherwise); undefined when the files could not be read (`mlflowUnknown` says why).
+   */
+  mlflow?: boolean;
+  mlflowUnknown?: string;
 }
 
 export interface LocalFile {
@@ -87,9 +91,13 @@ export async function resolveJobSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo
   }
   const ref = { job: jobName, output: outputName, path: src.path };
   const at = await jobOutputLocation(ctx, ws, ref);
-  const mlflow = await holdsMlflowModel(await jobOutputContainer(ctx, ws, at), at.path);
+  // whether it is an MLflow model only matters for the model type: a storage that cannot be read is decided by the caller
+  const mlflow = await jobOutputContainer(ctx, ws, at).then((c) => holdsMlflowModel(c, at.path)).then(
+    (yes): Pick<ResolvedSource, 'mlflow' | 'mlflowUnknown'> => ({ mlflow: yes }),
+    (err: unknown): Pick<ResolvedSource, 'mlflow' | 'mlflowUnknown'> => ({ mlflowUnknown: `${at.where} could not be read: ${(err as Error).message}` }),
+  );
   const inside = src.path ? ` path '${src.path}'` : '';
-  return { modelUri: src.modelUri ?? jobOutputUri(ref), jobName, mlflow, description: `output '${outputName}'${inside} of job '${jobName}' (${status})${mlflow ? ', an MLflow model (MLmodel)' : ''}` };
+  return { modelUri: src.modelUri ?? jobOutputUri(ref), jobName, ...mlflow, description: `output '${outputName}'${inside} of job '${jobName}' (${status})${mlflow.mlflow ? ', an MLflow model (MLmodel)' : ''}` };
 }
 
 /** Uploads what is not there yet (a blob at a content-hash path always holds that content). */

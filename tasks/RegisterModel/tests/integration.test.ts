@@ -246,6 +246,25 @@ describe('RegisterModel integration (bundled task, emulator + Azurite)', functio
     assert.equal(mismatch.message, "Input 'jobOutputName': 'runs:/job-runs/model' names job 'job-runs', but jobName is 'job-mlflow'. Expected a model URI of the job in jobName, or leave jobName empty.");
   });
 
+  it('when the model files cannot be read, an empty modelType fails naming the input; a given modelType registers', async () => {
+    seedJob(bed.emulator, 'job-unreadable', { status: 'Completed', outputs: [] });
+    const fault = bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'POST', path: /\/datastores\/workspaceartifactstore\/listSecrets$/, kind: 'unavailable', times: 100, retryAfterSeconds: 1 });
+    try {
+      const name = modelName();
+      const mark = Date.now();
+      const auto = await run({ modelName: name, jobName: 'job-unreadable', jobOutputName: 'artifacts/model' });
+      assert.equal(auto.result, 'Failed', auto.stdout);
+      assert.match(auto.message ?? '', /^Cannot tell whether the model is an MLflow model \(an MLmodel file at its root\): azureml:\/\/datastores\/workspaceartifactstore\/paths\/ExperimentRun\/dcid\.job-unreadable\/model could not be read: .*Set the input 'modelType'/);
+      assert.deepEqual(modelWritesSince(mark), []);
+      const given = await run({ modelName: name, jobName: 'job-unreadable', jobOutputName: 'artifacts/model', modelType: 'mlflow_model' });
+      assert.equal(given.result, 'Succeeded', given.stdout);
+      assert.equal(getModelVersion(bed.emulator, name, '1')!.modelType, 'mlflow_model');
+    } finally {
+      assert.ok(fault.hits > 0, 'the fault was hit');
+      bed.emulator.faults.clear();
+    }
+  });
+
   it('a retried run of the same pipeline run reuses its version instead of registering another', async () => {
     const name = modelName();
     seedJob(bed.emulator, 'job-retry', { status: 'Completed', outputs: ['model'] });
