@@ -441,6 +441,8 @@ class EmulatorImpl implements Emulator {
         armError(res, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please try again later.', h);
         return;
       }
+      // no reply and no reset: the connection stays open until the client gives up (or the emulator stops)
+      if (fault.spec.kind === 'hang') return;
       if (fault.spec.kind === 'slow') await new Promise((r) => setTimeout(r, fault.spec.delayMs ?? 2000));
     }
 

@@ -142,7 +142,7 @@ export interface FaultSpec {
   host?: RegExp;
   method?: string;
   path?: RegExp;
-  kind: 'throttle' | 'unavailable' | 'reset' | 'slow' | 'expireToken';
+  kind: 'throttle' | 'unavailable' | 'reset' | 'slow' | 'hang' | 'expireToken';
   times?: number;
   retryAfterSeconds?: number;
   delayMs?: number;

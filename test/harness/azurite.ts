@@ -48,7 +48,10 @@ function canConnect(port: number): Promise<boolean> {
 
 export async function startAzurite(o: AzuriteOptions): Promise<Azurite> {
   const main = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'blob', 'main.js');
-  const timeout = o.startTimeoutMs ?? 20_000;
+  // Azurite is a Node program that loads a few hundred modules: on a loaded 2-core machine with several test beds
+  // starting at once (the reliability suites start one per task in parallel) that has taken over 20 s. Killing it
+  // and starting again throws that work away, so one generous deadline; a retry only when it exited (port taken).
+  const timeout = o.startTimeoutMs ?? 90_000;
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const args = [main, '--inMemoryPersistence', '--blobHost', '127.0.0.1', '--blobPort', String(port), '--disableTelemetry',
@@ -80,6 +83,6 @@ export async function startAzurite(o: AzuriteOptions): Promise<Azurite> {
       };
     }
     child.kill('SIGKILL');
-    if (attempt >= 2) throw new Error(`Azurite did not start on port ${port} within ${timeout} ms: ${output.slice(-2000)}`);
+    if (attempt >= 2 || !exited) throw new Error(`Azurite did not start on port ${port} within ${timeout} ms: ${output.slice(-2000)}`);
   }
 }

@@ -145,8 +145,8 @@ export async function buildInRegistry(ctx: ContextWith<'acr'>, registry: Registr
         initialDelayMs: 1000,
         maxDelayMs: 10000,
         abortSignal: cancellationSignal(),
-        poll: async () => {
-          const r = await client.runs.get(registry.resourceGroup, registry.name, runId);
+        poll: async (signal) => {
+          const r = await client.runs.get(registry.resourceGroup, registry.name, runId, { abortSignal: signal });
           if (!log) {
             try {
               const link = (await client.runs.getLogSasUrl(registry.resourceGroup, registry.name, runId)).logLink;

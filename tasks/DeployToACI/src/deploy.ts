@@ -3,11 +3,13 @@
 // container's events and log tail are printed before the task fails.
 import type { Container, ContainerGroup, ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import { AzureContext, azureCall, beginOperation, describeAzureError, followOperation } from '../../shared/src/azure';
-import { DeploymentFailedError, TaskError, TimeoutError } from '../../shared/src/errors';
+import { CancelledError, DeploymentFailedError, TaskError, TimeoutError } from '../../shared/src/errors';
 import { formatTable, group, printUntrusted } from '../../shared/src/log';
-import type { Clock } from '../../shared/src/waiter';
+import { type Clock, lastPollGraceMs } from '../../shared/src/waiter';
 
 export const LOG_TAIL_LINES = 50;
+/** The events and log read after a failure or timeout get this long in all. */
+export const DIAGNOSTICS_TIMEOUT_MS = 30_000;
 
 /** The existing group of that name, or undefined (404). */
 export async function existingContainerGroup(ctx: AzureContext, resourceGroup: string, name: string): Promise<ContainerGroup | undefined> {
@@ -63,15 +65,43 @@ export interface DeployOptions {
 
 /** PUT, then wait until provisioned and running; returns the group as Azure reports it. */
 export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promise<ContainerGroup> {
-  const client = ctx.clients.aci;
   const what = `container group '${o.name}'`;
+  // The SDK sends the PUT, its first status poll (inside begin…) and every later poll with the abort signal
+  // given to begin… (a poll's own signal does not reach the request): so the operation gets a signal of its
+  // own, aborted on cancel and when the readiness time is up, and a hung request cannot keep the task alive.
+  const operationAbort = new AbortController();
+  const onCancel = (): void => operationAbort.abort();
+  o.abortSignal?.addEventListener('abort', onCancel, { once: true });
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    operationAbort.abort();
+  }, o.timeoutMs + lastPollGraceMs(o.timeoutMs));
+  try {
+    return await deployWithin(ctx, o, what, operationAbort.signal, () => timedOut);
+  } catch (err) {
+    operationAbort.abort();
+    throw err;
+  } finally {
+    clearTimeout(deadline);
+    o.abortSignal?.removeEventListener('abort', onCancel);
+  }
+}
+
+async function deployWithin(ctx: AzureContext, o: DeployOptions, what: string, operationSignal: AbortSignal, timedOut: () => boolean): Promise<ContainerGroup> {
+  const client = ctx.clients.aci;
   // updateIntervalInMs only matters for pollUntilDone, which is not used: the waiter drives the polls
-  const operation = await beginOperation(() => client.containerGroups.beginCreateOrUpdate(o.resourceGroup, o.name, o.body, { updateIntervalInMs: 1000, abortSignal: o.abortSignal }), {
+  const operation = await beginOperation(() => client.containerGroups.beginCreateOrUpdate(o.resourceGroup, o.name, o.body, { updateIntervalInMs: 1000, abortSignal: operationSignal }), {
     action: o.isUpdate ? 'Updating' : 'Creating',
     resource: `${what} in resource group '${o.resourceGroup}'`,
     pollAction: 'Polling the deployment of',
     pollResource: what,
   });
+  if (o.abortSignal?.aborted) throw new CancelledError(what);
+  if (timedOut()) {
+    await printDiagnostics(client, o.resourceGroup, o.name);
+    throw new TimeoutError(what, o.timeoutMs, 'no answer to the request', 'readinessTimeoutMinutes');
+  }
 
   // Running once is not enough: a container that crashes right after start is Running for a moment.
   // Done = Running on two consecutive polls with the same restart count.
@@ -85,8 +115,8 @@ export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promis
       maxDelayMs: 15000,
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
-      check: async (progress) => {
-        const view = await getGroup(client, o.resourceGroup, o.name);
+      check: async (progress, signal) => {
+        const view = await getGroup(client, o.resourceGroup, o.name, signal);
         const last = observe(view, progress.status, progress.error);
         if (last.failure) {
           // the waiter prints states it sees; this one ends the wait, so print it here before the events
@@ -110,8 +140,8 @@ export async function deployAndWait(ctx: AzureContext, o: DeployOptions): Promis
   return final;
 }
 
-async function getGroup(client: ContainerInstanceManagementClient, rg: string, name: string): Promise<ContainerGroup | undefined> {
-  return azureCall('Reading', `container group '${name}'`, () => client.containerGroups.get(rg, name), { notFound: 'undefined' });
+async function getGroup(client: ContainerInstanceManagementClient, rg: string, name: string, abortSignal?: AbortSignal): Promise<ContainerGroup | undefined> {
+  return azureCall('Reading', `container group '${name}'`, () => client.containerGroups.get(rg, name, abortSignal ? { abortSignal } : {}), { notFound: 'undefined' });
 }
 
 function iso(d: Date | string | undefined): string {
@@ -134,9 +164,11 @@ export function eventsTable(g: ContainerGroup): string | undefined {
 
 /** Prints the container's events and the tail of its log; never throws (diagnostics must not hide the failure). */
 export async function printDiagnostics(client: ContainerInstanceManagementClient, rg: string, name: string): Promise<void> {
+  // after a timeout the same hung service may not answer these either: they get a bounded time of their own
+  const signal = AbortSignal.timeout(DIAGNOSTICS_TIMEOUT_MS);
   let g: ContainerGroup | undefined;
   try {
-    g = await getGroup(client, rg, name);
+    g = await getGroup(client, rg, name, signal);
   } catch (err) {
     console.log(`Could not read container group '${name}' for its events: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -148,7 +180,7 @@ export async function printDiagnostics(client: ContainerInstanceManagementClient
   const containerName = g?.containers?.[0]?.name ?? name;
   await group(`Log of container '${containerName}' (last ${LOG_TAIL_LINES} lines)`, async () => {
     try {
-      const logs = await client.containers.listLogs(rg, name, containerName, { tail: LOG_TAIL_LINES });
+      const logs = await client.containers.listLogs(rg, name, containerName, { tail: LOG_TAIL_LINES, abortSignal: signal });
       printUntrusted(logs.content && logs.content.length > 0 ? logs.content : '(the container wrote no log)');
     } catch (err) {
       console.log(`No log available: ${describeAzureError(err, { action: 'Reading the log of', resource: `container '${containerName}'` })}`);

@@ -325,6 +325,19 @@ describe('DeployToACI (bundled task against the emulator)', function () {
     assert.match(r.stdout, /Pulling\s.*pulling image/);
   });
 
+  it('a status poll that never answers cannot hold the task past readinessTimeoutMinutes', async () => {
+    const image = seedImage('hung');
+    const hang = emu.faults.inject({ host: /^management\.localhost$/, method: 'GET', path: /operationStatuses/, kind: 'hang', times: 1 });
+    const started = Date.now();
+    const r = await run({ containerGroupName: 'churn-hung', imageUri: image.uri, authEnabled: 'false', readinessTimeoutMinutes: '0.05' });
+    assert.strictEqual(hang.hits, 1, 'the poll reached the hung route');
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', /Timed out after 3s waiting for container group 'churn-hung'.*Raise the input 'readinessTimeoutMinutes'/);
+    // 3 s of timeout plus the last poll's grace, the diagnostics and the process start: far from the 2 minutes of
+    // the per-request limit
+    assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+  });
+
   it('rides out 429 and 503 answers during the long-running operation', async () => {
     aciControl(emu).provisioningPolls = 2;
     const image = seedImage('throttled');

@@ -2,7 +2,7 @@
 // the data inputs, the code version, the job: plan, submit, wait, cancel; MLflow metrics and run details).
 // main gets them through its deps, so the L0 tests hand it recording fakes instead of mocking modules by path;
 // everything around them (inputs, the code snapshot, the job body, lineage tags, outputs, the report) runs for real.
-import { datastoreContainer, resolveWorkspace } from '../../shared/src/workspace';
+import { datastoreContainer, openWorkspace } from '../../shared/src/workspace';
 import { ensureCodeVersion } from './code';
 import { checkCompute } from './compute';
 import { fetchMetrics, fetchRunDetails } from './dataplane';
@@ -12,7 +12,7 @@ import { cancelJob, findPlan, submitJob } from './job';
 import { waitForJob } from './monitor';
 
 export interface TrainAzureCalls {
-  resolveWorkspace: typeof resolveWorkspace;
+  openWorkspace: typeof openWorkspace;
   datastoreContainer: typeof datastoreContainer;
   checkCompute: typeof checkCompute;
   resolveEnvironment: typeof resolveEnvironment;
@@ -28,7 +28,7 @@ export interface TrainAzureCalls {
 }
 
 export const azureCalls: TrainAzureCalls = {
-  resolveWorkspace,
+  openWorkspace,
   datastoreContainer,
   checkCompute,
   resolveEnvironment,

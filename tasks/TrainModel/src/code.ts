@@ -2,11 +2,10 @@
 // under LocalUpload/<hash>/ and registered as code '<hash>' version 1. A code version that already
 // exists for the hash is reused and nothing is uploaded (same content → same code version); one another run
 // registers between our read and our PUT is reused too.
-import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { ContainerClient } from '@azure/storage-blob';
 import { putAssetVersion } from '../../shared/src/assetCollision';
 import { azureCall } from '../../shared/src/errors';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceInfo, WorkspaceScope } from '../../shared/src/workspace';
 import type { CodeSnapshot } from './snapshot';
 
 export const CODE_VERSION = '1';
@@ -47,7 +46,8 @@ export async function uploadSnapshot(container: ContainerClient, snapshot: CodeS
 }
 
 /** Finds the code version of the snapshot's hash (read only). */
-export async function findCodeVersion(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, hash: string): Promise<{ id: string; codeUri: string } | undefined> {
+export async function findCodeVersion(scope: WorkspaceScope, hash: string): Promise<{ id: string; codeUri: string } | undefined> {
+  const { ws, clients: { ml: client } } = scope;
   const v = await azureCall('Reading', `code version '${hash}:${CODE_VERSION}' of workspace '${ws.name}'`, () => client.codeVersions.get(ws.resourceGroup, ws.name, hash, CODE_VERSION), {
     notFound: 'undefined',
   });
@@ -56,15 +56,15 @@ export async function findCodeVersion(client: AzureMachineLearningWorkspaces, ws
 
 /** Uploads and registers the snapshot unless its code version exists. */
 export async function ensureCodeVersion(o: {
-  client: AzureMachineLearningWorkspaces;
-  ws: WorkspaceInfo;
+  scope: WorkspaceScope;
   snapshot: CodeSnapshot;
   container: () => Promise<ContainerClient>;
   tags: Record<string, string>;
 }): Promise<CodeVersionResult> {
-  const { client, ws, snapshot } = o;
+  const { scope, snapshot } = o;
+  const { ws, clients: { ml: client } } = scope;
   const name = snapshot.hash;
-  const existing = await findCodeVersion(client, ws, name);
+  const existing = await findCodeVersion(scope, name);
   if (existing) {
     return { name, version: CODE_VERSION, id: existing.id, codeUri: existing.codeUri, reused: true, uploadedFiles: 0, uploadedBytes: 0 };
   }

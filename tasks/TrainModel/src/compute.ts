@@ -1,8 +1,7 @@
 // The compute cluster must exist before anything is uploaded: an unknown compute is a bad input.
-import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { azureCall } from '../../shared/src/errors';
 import { InputError, quote } from '../../shared/src/inputs';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 
 export interface ComputeInfo {
   id: string;
@@ -10,7 +9,8 @@ export interface ComputeInfo {
   computeType?: string;
 }
 
-export async function checkCompute(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string): Promise<ComputeInfo> {
+export async function checkCompute(scope: WorkspaceScope, name: string): Promise<ComputeInfo> {
+  const { ws, clients: { ml: client } } = scope;
   const c = await azureCall('Reading', `compute '${name}' of workspace '${ws.name}'`, () => client.computeOperations.get(ws.resourceGroup, ws.name, name), { notFound: 'undefined' });
   if (c) return { id: c.id ?? `${ws.id}/computes/${name}`, name: c.name ?? name, computeType: c.properties?.computeType };
   // name what exists, so the fix is obvious (best effort: a failed listing only shortens the message)

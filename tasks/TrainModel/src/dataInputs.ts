@@ -2,21 +2,17 @@
 // ARM id, with the asset's own type (uri_file / uri_folder / mltable), before the job PUT — as the
 // official client does (azure-ai-ml `_job_operations._resolve_job_input`). `@latest` is a label of the
 // client, not of the service: it is the container's `latestVersion`. A missing asset names the input.
-import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { describeAzureError, statusOf, TaskError } from '../../shared/src/errors';
 import { InputError } from '../../shared/src/inputs';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { JobInputSpec } from './inputs';
 
 const ASSET = /^azureml:([^:@/]+)(?::([^:@/]+)|@latest)\/?$/i;
 
 export type ResolvedJobInput = { type: 'literal'; value: string } | { type: 'uri_file' | 'uri_folder' | 'mltable'; value: string };
 
-export async function resolveDataInputs(
-  client: AzureMachineLearningWorkspaces,
-  ws: WorkspaceInfo,
-  inputs: Map<string, JobInputSpec>,
-): Promise<Map<string, ResolvedJobInput>> {
+export async function resolveDataInputs(scope: WorkspaceScope, inputs: Map<string, JobInputSpec>): Promise<Map<string, ResolvedJobInput>> {
+  const { ws, clients: { ml: client } } = scope;
   const out = new Map<string, ResolvedJobInput>();
   for (const [name, spec] of inputs) {
     const m = spec.type === 'literal' ? null : ASSET.exec(spec.value);

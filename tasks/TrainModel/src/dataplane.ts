@@ -8,13 +8,14 @@ import type { AzureSession, ContextWith } from '../../shared/src/azure';
 import { azureCall, describeAzureError, redact } from '../../shared/src/errors';
 import { httpRequest } from '../../shared/src/http';
 import { dataPlaneGet, Metrics, MlflowError, runMetrics } from '../../shared/src/mlflow';
-import { namedDatastoreContainer, parseDatastoreUri, type WorkspaceInfo } from '../../shared/src/workspace';
+import { namedDatastoreContainer, parseDatastoreUri, type WorkspaceInfo, type WorkspaceScope } from '../../shared/src/workspace';
 import * as tl from 'azure-pipelines-task-lib/task';
 
 export type { Metrics };
 
 /** The job's metrics, or a reason why there are none (never throws: metrics are informative). */
-export async function fetchMetrics(ctx: AzureSession, ws: WorkspaceInfo, jobName: string): Promise<{ metrics: Metrics; problem?: string }> {
+export async function fetchMetrics(scope: WorkspaceScope<never>, jobName: string): Promise<{ metrics: Metrics; problem?: string }> {
+  const { ctx, ws } = scope;
   if (!ws.mlflowTrackingUri) return { metrics: {}, problem: 'the workspace reports no MLflow tracking URI' };
   try {
     const metrics = await runMetrics(ctx, ws, jobName);
@@ -56,7 +57,8 @@ export function pickLog(logFiles: Record<string, string>): string | undefined {
 }
 
 /** Run details of a failed job: the error from run history, the log tail from the job's logs (best effort). */
-export async function fetchRunDetails(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, jobName: string, tailLines = 40): Promise<RunDetails | undefined> {
+export async function fetchRunDetails(scope: WorkspaceScope<'ml'>, jobName: string, tailLines = 40): Promise<RunDetails | undefined> {
+  const { ctx, ws } = scope;
   if (!ws.discoveryUrl) return undefined;
   try {
     const api = await runHistoryHost(ctx, ws);

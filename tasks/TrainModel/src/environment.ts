@@ -3,11 +3,11 @@
 // registered once as version <content hash> of an environment. resolveEnvironment only reads;
 // registerEnvironment is the write, done after every input has been checked.
 import { createHash } from 'node:crypto';
-import type { AzureMachineLearningWorkspaces, EnvironmentVersion } from '@azure/arm-machinelearning';
+import type { EnvironmentVersion } from '@azure/arm-machinelearning';
 import { putAssetVersion } from '../../shared/src/assetCollision';
 import { azureCall, AzureCallError, toAzureCallError } from '../../shared/src/errors';
 import { InputError } from '../../shared/src/inputs';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceInfo, WorkspaceScope } from '../../shared/src/workspace';
 import type { EnvironmentSpec } from './inputs';
 
 export interface ResolvedEnvironment {
@@ -40,12 +40,8 @@ export function newestVersion(versions: EnvironmentVersion[]): EnvironmentVersio
   return [...versions].sort((a, b) => created(b) - created(a) || num(b) - num(a))[0];
 }
 
-export async function resolveEnvironment(
-  client: AzureMachineLearningWorkspaces,
-  ws: WorkspaceInfo,
-  spec: EnvironmentSpec,
-  tags: Record<string, string>,
-): Promise<ResolvedEnvironment> {
+export async function resolveEnvironment(scope: WorkspaceScope, spec: EnvironmentSpec, tags: Record<string, string>): Promise<ResolvedEnvironment> {
+  const { ws, clients: { ml: client } } = scope;
   const what = (name: string, version?: string): string => `environment '${name}${version ? `:${version}` : ''}' of workspace '${ws.name}'`;
   switch (spec.kind) {
     case 'registry':
@@ -89,7 +85,8 @@ export async function resolveEnvironment(
 }
 
 /** Creates the conda environment version when resolveEnvironment found none. */
-export async function registerEnvironment(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, env: ResolvedEnvironment): Promise<ResolvedEnvironment> {
+export async function registerEnvironment(scope: WorkspaceScope, env: ResolvedEnvironment): Promise<ResolvedEnvironment> {
+  const { ws, clients: { ml: client } } = scope;
   if (!env.toCreate) return env;
   const { name, version, body } = env.toCreate;
   // a PUT colliding with another writer (shared/assetCollision.ts): its version is reused when it has our base

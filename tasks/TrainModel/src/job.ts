@@ -8,11 +8,10 @@
 //   the jobs of attempts 1..N (`<base>`, `<base>-a2`, …, `<base>-aN`) and takes the newest that exists:
 //   running or Completed → re-attach (no second job); Failed, Canceled, NotResponding or Paused → submit
 //   `<base>-aN` (a retry of a failed stage trains again); none → submit `<base>-aN` (`<base>` for attempt 1).
-import type { AzureMachineLearningWorkspaces, CommandJob, DistributionConfigurationUnion, JobBase, JobInputUnion } from '@azure/arm-machinelearning';
-import type { ContextWith } from '../../shared/src/azure';
+import type { CommandJob, DistributionConfigurationUnion, JobBase, JobInputUnion } from '@azure/arm-machinelearning';
 import { azureCall } from '../../shared/src/errors';
 import { pipelineRunKey } from '../../shared/src/lineage';
-import type { WorkspaceInfo } from '../../shared/src/workspace';
+import type { WorkspaceScope } from '../../shared/src/workspace';
 import { type Distribution, isoDuration, type JobInputSpec } from './inputs';
 
 export const JOB_API_VERSION = '2022-10-01';
@@ -122,17 +121,18 @@ export function commandJobBody(o: JobBodyOptions): JobBase {
 }
 
 /** The job's status, or undefined when it does not exist. */
-export async function jobStatus(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string): Promise<string | undefined> {
+export async function jobStatus(scope: WorkspaceScope, name: string): Promise<string | undefined> {
+  const { ws, clients: { ml: client } } = scope;
   const j = await azureCall('Reading', `job '${name}' of workspace '${ws.name}'`, () => client.jobs.get(ws.resourceGroup, ws.name, name), { notFound: 'undefined' });
   return j ? (j.properties.status ?? 'Unknown') : undefined;
 }
 
 /** Looks up the jobs this pipeline job may already have (read only). */
-export async function findPlan(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, o: { base: string; attempt: number; explicit: boolean }): Promise<JobPlan> {
+export async function findPlan(scope: WorkspaceScope, o: { base: string; attempt: number; explicit: boolean }): Promise<JobPlan> {
   const names = o.explicit ? [o.base] : Array.from({ length: Math.max(1, o.attempt) }, (_, i) => attemptJobName(o.base, i + 1));
   const existing = new Map<string, string>();
   for (const name of names) {
-    const s = await jobStatus(client, ws, name);
+    const s = await jobStatus(scope, name);
     if (s !== undefined) existing.set(name, s);
   }
   return planJob({ ...o, existing });
@@ -143,15 +143,17 @@ export async function findPlan(client: AzureMachineLearningWorkspaces, ws: Works
  * uri_file/uri_folder (and model) inputs and outputs under the AssetJobInput/AssetJobOutput discriminators,
  * so its serializer drops their `uri` and `mode` (the emulator's validation caught it: "a uri_folder input needs a 'uri'").
  */
-export async function submitJob(ctx: ContextWith<'arm'>, ws: WorkspaceInfo, name: string, body: JobBase): Promise<string> {
+export async function submitJob(scope: WorkspaceScope<'arm'>, name: string, body: JobBase): Promise<string> {
+  const { ws } = scope;
   const created = await azureCall('Submitting', `job '${name}' to workspace '${ws.name}'`, () =>
-    ctx.clients.arm.request<{ properties?: { status?: string } }>('PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, JOB_API_VERSION, body),
+    scope.clients.arm.request<{ properties?: { status?: string } }>('PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, JOB_API_VERSION, body),
   );
   return created?.properties?.status ?? 'NotStarted';
 }
 
 /** Starts the cancel LRO and follows it for a short while (the cancellation budget is about 5 s). */
-export async function cancelJob(client: AzureMachineLearningWorkspaces, ws: WorkspaceInfo, name: string): Promise<void> {
+export async function cancelJob(scope: WorkspaceScope, name: string): Promise<void> {
+  const { ws, clients: { ml: client } } = scope;
   await azureCall('Cancelling', `job '${name}'`, async () => {
     const poller = await client.jobs.beginCancel(ws.resourceGroup, ws.name, name, { updateIntervalInMs: 500 });
     await poller.pollUntilDone();

@@ -28,10 +28,10 @@ describe('TrainModel L0 (MockTestRunner)', function () {
     assert.deepEqual(run.errors, []);
     // reads first (every name checked), then the writes, then the wait
     assert.deepEqual(run.calls.map((c) => c.name), [
-      'resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan',
+      'openWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan',
       'ensureCodeVersion', 'registerEnvironment', 'submitJob', 'waitForJob', 'fetchMetrics',
     ]);
-    assert.deepEqual(callsOf(run, 'resolveWorkspace'), [{ ...CONN, resourceGroup: 'rg-ml', workspaceName: 'ws-prod' }]);
+    assert.deepEqual(callsOf(run, 'openWorkspace'), [{ ...CONN, resourceGroup: 'rg-ml', workspaceName: 'ws-prod' }]);
     assert.deepEqual(callsOf(run, 'checkCompute'), [{ workspace: 'ws-prod', name: 'cpu-cluster' }]);
     assert.deepEqual(callsOf(run, 'resolveEnvironment'), [
       { workspace: 'ws-prod', spec: { kind: 'version', name: 'sklearn-env', version: '3', text: 'azureml:sklearn-env:3' }, runId: '42' },
@@ -87,7 +87,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
   it('waitForCompletion=false: succeeds once submitted with the submission status, no wait and no metrics', async () => {
     const run = await scenario('noWait');
     assert.equal(run.result, 'Succeeded', run.stdout);
-    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan', 'ensureCodeVersion', 'registerEnvironment', 'submitJob']);
+    assert.deepEqual(run.calls.map((c) => c.name), ['openWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan', 'ensureCodeVersion', 'registerEnvironment', 'submitJob']);
     assert.deepEqual(Object.keys(run.outputs).sort(), OUTPUT_NAMES);
     assert.match(run.outputs.jobName, JOB_NAME);
     assert.equal(run.outputs.jobStatus, 'NotStarted');
@@ -99,7 +99,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
   it('re-attaches to the running job of an explicit jobName: nothing uploaded, registered or submitted', async () => {
     const run = await scenario('reattach');
     assert.equal(run.result, 'Succeeded', run.stdout);
-    assert.deepEqual(run.calls.map((c) => c.name), ['resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan', 'waitForJob', 'fetchMetrics']);
+    assert.deepEqual(run.calls.map((c) => c.name), ['openWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan', 'waitForJob', 'fetchMetrics']);
     assert.deepEqual(callsOf(run, 'findPlan'), [{ workspace: 'ws-prod', base: 'churn-train-7', attempt: 1, explicit: true }]);
     assert.equal((callsOf(run, 'waitForJob')[0] as { jobName: string }).jobName, 'churn-train-7');
     assert.equal(run.outputs.jobName, 'churn-train-7');
@@ -112,7 +112,7 @@ describe('TrainModel L0 (MockTestRunner)', function () {
     assert.equal(run.result, 'Failed', run.stdout);
     assert.equal(run.succeeded, false);
     assert.deepEqual(run.calls.map((c) => c.name), [
-      'resolveWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan',
+      'openWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan',
       'ensureCodeVersion', 'registerEnvironment', 'submitJob', 'waitForJob', 'fetchMetrics', 'fetchRunDetails',
     ]);
     assert.ok(run.message.includes(JOB_ERROR), run.message);

@@ -88,9 +88,10 @@ export interface FollowOptions<T> {
   abortSignal?: AbortSignal;
   /**
    * Decides after every poll (default: done when the operation succeeded, a TaskError when it failed or
-   * was canceled). May throw to end the wait.
+   * was canceled). May throw to end the wait. `signal` aborts when the wait ends first (timeout, cancel): pass
+   * it to the check's own requests.
    */
-  check?: (progress: OperationProgress) => Promise<PollResult<T>>;
+  check?: (progress: OperationProgress, signal: AbortSignal) => Promise<PollResult<T>>;
 }
 
 /** Polls the operation with the waiter until `check` says done; returns check's value. */
@@ -110,6 +111,7 @@ export async function followOperation<T>(op: ArmOperation, o: FollowOptions<T>):
     ...(o.maxDelayMs !== undefined ? { maxDelayMs: o.maxDelayMs } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
-    poll: async () => check(await op.poll(o.abortSignal)),
+    // the waiter's signal covers cancellation and the time left: a hung poll is dropped, not awaited
+    poll: async (signal) => check(await op.poll(signal), signal),
   });
 }

@@ -24,7 +24,7 @@ export { beginOperation, followOperation, type ArmOperation, type OperationProgr
 export { blobContainerClient, type BlobAuth } from './blobStorage';
 export { azureCall, AzureCallError, describeAzureError, toAzureCallError } from './errors';
 export { createKeyVaultContext, getSecret, maskValue, setSecret, vaultUrl } from './keyvault';
-export { datastoreContainer, resolveWorkspace, type WorkspaceInfo } from './workspace';
+export { datastoreContainer, openWorkspace, resolveWorkspace, workspaceScope, type WorkspaceInfo, type WorkspaceScope } from './workspace';
 
 /**
  * Reads the connection (input `inputName`), the agent's proxy/CA, builds the credential, and gives the run

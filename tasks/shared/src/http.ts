@@ -23,6 +23,7 @@ import {
 import * as tl from 'azure-pipelines-task-lib/task';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
+import { DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from './requestTimeout';
 
 export interface AgentHttp {
   proxyOptions?: ProxySettings;
@@ -30,6 +31,8 @@ export interface AgentHttp {
   userAgent: string;
   /** The agent's proxy bypass list: regular expressions matched against the full request URL (as task-lib does). */
   proxyBypass?: string[];
+  /** Per-try inactivity limit of every request (default DEFAULT_REQUEST_TIMEOUT_MS; 0 = none): requestTimeout.ts. */
+  requestTimeoutMs?: number;
 }
 
 export const USER_AGENT = 'aml-devops-tasks/1';
@@ -157,11 +160,14 @@ class TlsProxyAgent extends HttpsProxyAgent<string> {
   }
 }
 
-/** An HttpClient that applies the agent's proxy (with bypass) and CA/client certificate to every request. */
+/**
+ * An HttpClient that applies the agent's proxy (with bypass) and CA/client certificate to every request, and
+ * drops a try that moves no byte for `requestTimeoutMs` (requestTimeout.ts).
+ */
 export function agentHttpClient(h: AgentHttp): HttpClient {
   const inner = createDefaultHttpClient();
   const proxied = new Map<string, http.Agent>();
-  return {
+  return withRequestTimeout({
     async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       const proxy = proxyUrlFor(h, request.url);
       const secure = request.url.toLowerCase().startsWith('https:');
@@ -183,7 +189,7 @@ export function agentHttpClient(h: AgentHttp): HttpClient {
       }
       return inner.sendRequest(request);
     },
-  };
+  }, h.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
 }
 
 /** Options every Azure SDK client gets (ARM, Key Vault, identity, blob): same proxy, CA, user agent, retries. */

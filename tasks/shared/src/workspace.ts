@@ -3,7 +3,7 @@
 import type { AzureBlobDatastore, Datastore, DatastoreSecretsUnion } from '@azure/arm-machinelearning';
 import type { ContainerClient } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { ContextWith } from './azureSession';
+import type { AzureClients, ContextWith } from './azureSession';
 import { blobContainerClient } from './blobStorage';
 import { storageSuffix, studioHost } from './cloud';
 import { azureCall, TaskError, toAzureCallError } from './errors';
@@ -112,6 +112,29 @@ export async function resolveWorkspace(ctx: ContextWith<'ml'>, resourceGroup: st
     ...(ws.applicationInsights ? { applicationInsightsId: ws.applicationInsights } : {}),
     ...studioUrls(studioHost(ctx.cloud), id),
   };
+}
+
+/**
+ * One workspace of one run, handed to every function of a task that works in it: the run's context (session and
+ * memoized clients), the subscription, resource group and workspace names, and the workspace as Azure reports it.
+ */
+export interface WorkspaceScope<K extends keyof AzureClients = 'ml'> {
+  readonly ctx: ContextWith<K>;
+  readonly clients: Pick<AzureClients, K>;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly workspaceName: string;
+  readonly ws: WorkspaceInfo;
+}
+
+/** The scope of a workspace already resolved (tests and tools build one by hand). */
+export function workspaceScope<K extends keyof AzureClients>(ctx: ContextWith<K>, ws: WorkspaceInfo): WorkspaceScope<K> {
+  return { ctx, clients: ctx.clients, subscriptionId: ctx.subscriptionId, resourceGroup: ws.resourceGroup, workspaceName: ws.name, ws };
+}
+
+/** Resolves the workspace (resolveWorkspace) and gives its scope. */
+export async function openWorkspace<K extends keyof AzureClients>(ctx: ContextWith<K | 'ml'>, resourceGroup: string, workspaceName: string): Promise<WorkspaceScope<K | 'ml'>> {
+  return workspaceScope(ctx, await resolveWorkspace(ctx, resourceGroup, workspaceName));
 }
 
 /** The default datastore's container, with the datastore's own credentials (account key or SAS, masked) or the task's identity. */

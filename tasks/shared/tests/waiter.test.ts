@@ -1,6 +1,6 @@
 import './helpers';
 import * as assert from 'node:assert/strict';
-import { CancelledError, Clock, formatDuration, PollResult, realClock, retryAfterMs, TimeoutError, waitUntil } from '../src/waiter';
+import { CancelledError, Clock, formatDuration, lastPollGraceMs, PollResult, realClock, retryAfterMs, TimeoutError, waitUntil } from '../src/waiter';
 import { TaskError } from '../src/errors';
 
 /** A clock whose sleep advances time instantly and records the requested delays. */
@@ -72,6 +72,26 @@ describe('waiter', () => {
     assert.deepEqual(clock.sleeps, [15000, 1500]);
   });
 
+  it('polls on a fixed schedule (pollAtMs), the first poll after its delay, and after a Retry-After goes on with the next scheduled poll', async () => {
+    const clock = new FakeClock();
+    const start = clock.t;
+    const at: number[] = [];
+    const results: PollResult<string>[] = [
+      { done: false, state: 'A' }, { done: false, state: 'A', retryAfterMs: 25_000 }, { done: false, state: 'A' }, { done: false, state: 'A' }, { done: true, state: 'B', value: 'end' },
+    ];
+    const v = await waitUntil({
+      what: 'x', timeoutMs: 1e9, clock, log: () => undefined,
+      pollAtMs: (n) => (n === 0 ? 5_000 : n * 10_000),
+      poll: async () => {
+        at.push(clock.t - start);
+        return results[at.length - 1];
+      },
+    });
+    assert.equal(v, 'end');
+    // 5 s, 10 s; Retry-After 25 s → 35 s; then the schedule's next points after it: 40 s, 50 s
+    assert.deepEqual(at, [5_000, 10_000, 35_000, 40_000, 50_000]);
+  });
+
   it('reports state changes through onState with elapsed time and prints a heartbeat', async () => {
     const clock = new FakeClock();
     const seen: [string, number][] = [];
@@ -131,6 +151,62 @@ describe('waiter', () => {
       waitUntil({ what: 'x', poll: () => Promise.reject(new Error('boom')), timeoutMs: 1000, clock: new FakeClock() }),
       /boom/,
     );
+  });
+
+  it('a poll that never answers cannot outlive the timeout: TimeoutError on time, and the poll is told to drop its request', async () => {
+    let pollSignal: AbortSignal | undefined;
+    const started = Date.now();
+    const err = await waitUntil({
+      what: "job 'j1'",
+      // a request on a connection that never answers: only its signal ends it
+      poll: (signal) => {
+        pollSignal = signal;
+        return new Promise<PollResult<number>>(() => undefined);
+      },
+      timeoutMs: 300,
+      timeoutInput: 'timeoutMinutes',
+      log: () => undefined,
+    }).catch((e: unknown) => e);
+    const took = Date.now() - started;
+    assert.ok(err instanceof TimeoutError, String(err));
+    assert.match((err as Error).message, /Timed out after .* waiting for job 'j1'.*'timeoutMinutes'/);
+    assert.ok(took >= 290 && took < 2000, `took ${took} ms`);
+    assert.equal(pollSignal?.aborted, true);
+  });
+
+  it('the poll at the deadline gets a short grace (10% of the timeout) to answer', async () => {
+    assert.equal(lastPollGraceMs(1000), 100);
+    assert.equal(lastPollGraceMs(3_600_000), 5000);
+    const clock = new FakeClock();
+    let polls = 0;
+    const v = await waitUntil({
+      what: 'x',
+      // the second poll (at the deadline of the fake clock) answers after 20 ms of real time: inside the grace
+      poll: () => (++polls === 1 ? Promise.resolve({ done: false, state: 'A' }) : new Promise<PollResult<number>>((r) => setTimeout(() => r({ done: true, state: 'B', value: 7 }), 20))),
+      timeoutMs: 1000,
+      initialDelayMs: 5000,
+      clock,
+      log: () => undefined,
+    });
+    assert.equal(v, 7);
+  });
+
+  it('cancellation ends a hung poll at once with CancelledError', async () => {
+    const ac = new AbortController();
+    let pollSignal: AbortSignal | undefined;
+    const p = waitUntil({
+      what: 'x',
+      poll: (signal) => {
+        pollSignal = signal;
+        setTimeout(() => ac.abort(), 20);
+        return new Promise<PollResult<number>>(() => undefined);
+      },
+      timeoutMs: 60_000,
+      abortSignal: ac.signal,
+      log: () => undefined,
+    });
+    await assert.rejects(p, CancelledError);
+    assert.equal(pollSignal?.aborted, true);
   });
 
   it('realClock sleeps and can be aborted', async () => {

@@ -3,7 +3,7 @@
 // task's main with its dependencies injected (no module is mocked by path):
 //   createAzureContext: the real one (connection, credential, clients; no request is made before a client
 //     asks for a token, and no fake asks).
-//   azure: recording fakes for each call to Azure (src/azureCalls.ts): resolveWorkspace, datastoreContainer,
+//   azure: recording fakes for each call to Azure (src/azureCalls.ts): openWorkspace, datastoreContainer,
 //     checkCompute, resolveEnvironment, registerEnvironment, findPlan, submitJob, cancelJob,
 //     resolveDataInputs, ensureCodeVersion (upload + code version), waitForJob, fetchMetrics and
 //     fetchRunDetails (MLflow / run history).
@@ -13,8 +13,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JobBase } from '@azure/arm-machinelearning';
-import type { AzureSession, ContextWith } from '../../../shared/src/azure';
-import type { WorkspaceInfo } from '../../../shared/src/workspace';
+import type { AzureClients, AzureSession, ContextWith } from '../../../shared/src/azure';
+import type { WorkspaceScope } from '../../../shared/src/workspace';
 import { L0_SUBSCRIPTION, l0TaskRunner, l0Workspace, recordCall } from '../../../shared/tests/l0';
 import type { TrainDeps } from '../../src/main';
 import type { CodeVersionResult } from '../../src/code';
@@ -107,57 +107,59 @@ export function l0Deps(): TrainDeps {
       return createAzureContext({ ml: machineLearning, arm: rawArm });
     },
     azure: {
-      resolveWorkspace: async (ctx: AzureSession, resourceGroup: string, workspaceName: string): Promise<WorkspaceInfo> => {
-        recordCall('resolveWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
-        return ws;
+      openWorkspace: async <K extends keyof AzureClients>(ctx: ContextWith<K | 'ml'>, resourceGroup: string, workspaceName: string): Promise<WorkspaceScope<K | 'ml'>> => {
+        recordCall('openWorkspace', { ...ctxOf(ctx), resourceGroup, workspaceName });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { workspaceScope } = require('../../../shared/src/workspace') as typeof import('../../../shared/src/workspace');
+        return workspaceScope(ctx, ws);
       },
       datastoreContainer: async () => {
         recordCall('datastoreContainer', {});
         throw new Error('the L0 mocks never upload');
       },
-      checkCompute: async (_client: unknown, w: WorkspaceInfo, name: string): Promise<ComputeInfo> => {
-        recordCall('checkCompute', { workspace: w.name, name });
+      checkCompute: async (s: WorkspaceScope, name: string): Promise<ComputeInfo> => {
+        recordCall('checkCompute', { workspace: s.ws.name, name });
         return { id: COMPUTE_ID, name, computeType: 'AmlCompute' };
       },
-      resolveEnvironment: async (_client: unknown, w: WorkspaceInfo, spec: EnvironmentSpec, tags: Record<string, string>): Promise<ResolvedEnvironment> => {
-        recordCall('resolveEnvironment', { workspace: w.name, spec, runId: tags['ado.runId'] });
+      resolveEnvironment: async (s: WorkspaceScope, spec: EnvironmentSpec, tags: Record<string, string>): Promise<ResolvedEnvironment> => {
+        recordCall('resolveEnvironment', { workspace: s.ws.name, spec, runId: tags['ado.runId'] });
         return { id: ENV_ID, reference: 'azureml:sklearn-env:3', reused: true };
       },
-      registerEnvironment: async (_client: unknown, _w: WorkspaceInfo, env: ResolvedEnvironment): Promise<ResolvedEnvironment> => {
+      registerEnvironment: async (_s: WorkspaceScope, env: ResolvedEnvironment): Promise<ResolvedEnvironment> => {
         recordCall('registerEnvironment', { reference: env.reference, toCreate: env.toCreate !== undefined });
         return env;
       },
-      findPlan: async (_client: unknown, w: WorkspaceInfo, p: { base: string; attempt: number; explicit: boolean }): Promise<JobPlan> => {
-        recordCall('findPlan', { workspace: w.name, ...p });
+      findPlan: async (s: WorkspaceScope, p: { base: string; attempt: number; explicit: boolean }): Promise<JobPlan> => {
+        recordCall('findPlan', { workspace: s.ws.name, ...p });
         return o.plan === 'attach' ? { action: 'attach', name: p.base, status: 'Running' } : { action: 'submit', name: p.base };
       },
-      submitJob: async (ctx: AzureSession, w: WorkspaceInfo, name: string, body: JobBase): Promise<string> => {
-        recordCall('submitJob', { ...ctxOf(ctx), workspace: w.name, name, body });
+      submitJob: async (s: WorkspaceScope<'arm'>, name: string, body: JobBase): Promise<string> => {
+        recordCall('submitJob', { ...ctxOf(s.ctx), workspace: s.ws.name, name, body });
         return 'NotStarted';
       },
-      cancelJob: async (_client: unknown, _w: WorkspaceInfo, name: string): Promise<void> => {
+      cancelJob: async (_s: WorkspaceScope, name: string): Promise<void> => {
         recordCall('cancelJob', { name });
       },
       // a data asset input resolved to its version's ARM id (the real resolver is tested against the emulator)
-      resolveDataInputs: async (_client: unknown, w: WorkspaceInfo, inputs: Map<string, JobInputSpec>): Promise<Map<string, ResolvedJobInput>> => {
-        recordCall('resolveDataInputs', { workspace: w.name, inputs: Object.fromEntries(inputs) });
+      resolveDataInputs: async (s: WorkspaceScope, inputs: Map<string, JobInputSpec>): Promise<Map<string, ResolvedJobInput>> => {
+        recordCall('resolveDataInputs', { workspace: s.ws.name, inputs: Object.fromEntries(inputs) });
         return new Map([...inputs].map(([k, v]) => [k, v.value === 'azureml:churn-data@latest' ? { type: 'uri_folder' as const, value: DATA_ID } : (v as ResolvedJobInput)]));
       },
-      ensureCodeVersion: async (c: { ws: WorkspaceInfo; snapshot: CodeSnapshot; tags: Record<string, string> }): Promise<CodeVersionResult> => {
-        recordCall('ensureCodeVersion', { workspace: c.ws.name, hash: c.snapshot.hash, files: c.snapshot.files.map((f) => f.relativePath).sort(), runId: c.tags['ado.runId'] });
+      ensureCodeVersion: async (c: { scope: WorkspaceScope; snapshot: CodeSnapshot; tags: Record<string, string> }): Promise<CodeVersionResult> => {
+        recordCall('ensureCodeVersion', { workspace: c.scope.ws.name, hash: c.snapshot.hash, files: c.snapshot.files.map((f) => f.relativePath).sort(), runId: c.tags['ado.runId'] });
         const bytes = c.snapshot.files.reduce((n, f) => n + f.size, 0);
         return { name: c.snapshot.hash, version: '1', id: CODE_ID, codeUri: `https://acct.blob.core.windows.net/c/LocalUpload/${c.snapshot.hash}`, reused: false, uploadedFiles: c.snapshot.files.length, uploadedBytes: bytes };
       },
       waitForJob: async (w: WaitForJobOptions): Promise<string> => {
-        recordCall('waitForJob', { workspace: w.ws.name, jobName: w.jobName, studioUrl: w.studioUrl, timeoutMs: w.timeoutMs, pollIntervalMs: w.pollIntervalMs });
+        recordCall('waitForJob', { workspace: w.scope.ws.name, jobName: w.jobName, studioUrl: w.studioUrl, timeoutMs: w.timeoutMs, pollIntervalMs: w.pollIntervalMs });
         return o.finalStatus ?? 'Completed';
       },
-      fetchMetrics: async (ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<{ metrics: Metrics; problem?: string }> => {
-        recordCall('fetchMetrics', { ...ctxOf(ctx), workspace: w.name, jobName });
+      fetchMetrics: async (s: WorkspaceScope<never>, jobName: string): Promise<{ metrics: Metrics; problem?: string }> => {
+        recordCall('fetchMetrics', { ...ctxOf(s.ctx), workspace: s.ws.name, jobName });
         return (o.finalStatus ?? 'Completed') === 'Completed' ? { metrics: METRICS } : { metrics: {}, problem: 'the job logged no metrics' };
       },
-      fetchRunDetails: async (_ctx: AzureSession, w: WorkspaceInfo, jobName: string): Promise<RunDetails | undefined> => {
-        recordCall('fetchRunDetails', { workspace: w.name, jobName });
+      fetchRunDetails: async (s: WorkspaceScope<never>, jobName: string): Promise<RunDetails | undefined> => {
+        recordCall('fetchRunDetails', { workspace: s.ws.name, jobName });
         return { error: JOB_ERROR, warnings: [], logTail: { name: 'user_logs/std_log.txt', lines: ['Traceback (most recent call last):', INJECTION, 'ModuleNotFoundError: No module named sklearn'] } };
       },
     },
