@@ -118,6 +118,22 @@ describe('emulator fidelity to the official specs and clients', function () {
     assert.deepStrictEqual(emu.contract.counts.violations, []);
   });
 
+  it('what a job logs with MLflow is in the artifact store (ExperimentRun/dcid.<job>/) and nowhere else', async () => {
+    jobScripts(emu).set('logs-model', { states: [], mlflowArtifacts: { 'model/MLmodel': 'flavors: {}\n', 'model/model.pkl': 'p' } });
+    assert.strictEqual((await call(emu, 'PUT', `${ws}/jobs/logs-model?api-version=2022-10-01`, job(`${wsId}/data/sales/versions/3`))).status, 201);
+    assert.strictEqual((await call(emu, 'GET', `${ws}/jobs/logs-model?api-version=2022-10-01`)).json.properties?.status, 'Completed');
+    const w = emu.state.getWorkspace('rg-ml', 'mlw')!;
+    const names = async (container: string): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const b of bed.container(container).listBlobsFlat()) if (b.name.includes('logs-model')) out.push(b.name);
+      return out.sort();
+    };
+    assert.deepStrictEqual(await names(w.datastores.get('workspaceartifactstore')!.containerName), [
+      'ExperimentRun/dcid.logs-model/model/MLmodel', 'ExperimentRun/dcid.logs-model/model/model.pkl', 'ExperimentRun/dcid.logs-model/user_logs/std_log.txt',
+    ]);
+    assert.deepStrictEqual(await names(w.datastores.get('workspaceblobstore')!.containerName), []);
+  });
+
   it('every JobStatus can be produced on demand, and the reply keeps the SDK contract', async () => {
     const states = ['NotStarted', 'Starting', 'Provisioning', 'Preparing', 'Queued', 'Running', 'Finalizing', 'Unknown'];
     jobScripts(emu).set('walk', { states, outcome: 'NotResponding' });

@@ -144,6 +144,14 @@ describe('official client oracle: azure-ai-ml against the emulator', function ()
     const put = reg.requests.find((r) => r.method === 'PUT' && /\/models\/oracle-model\/versions\/1$/.test(r.path));
     assert.ok(put, describeRun(reg));
     assert.match(JSON.parse(put.body).properties.modelUri, /^azureml:\/\/jobs\/oracle-job-1\/outputs\/model/);
+    // an MLflow-logged model by both of its names: the official client sends them as given, the emulator takes them
+    for (const [version, uri] of [['2', 'runs:/oracle-job-1/model'], ['3', 'azureml://jobs/oracle-job-1/outputs/artifacts/paths/model']]) {
+      const mlflow = await runAzureAiMl(bed.emulator, { args: ['register', JSON.stringify({ name: 'oracle-model', version, uri, type: 'mlflow_model' })] });
+      assert.strictEqual(mlflow.exitCode, 0, describeRun(mlflow));
+      assert.deepStrictEqual(mlflow.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.path} -> ${r.status}`), [], describeRun(mlflow));
+      const sent = mlflow.requests.find((r) => r.method === 'PUT' && new RegExp(`/models/oracle-model/versions/${version}$`).test(r.path));
+      assert.deepStrictEqual(sent && { uri: JSON.parse(sent.body).properties.modelUri, type: JSON.parse(sent.body).properties.modelType }, { uri, type: 'mlflow_model' }, describeRun(mlflow));
+    }
   });
 });
 

@@ -12,7 +12,8 @@ import { type ContextWith, azureCall, blobContainerClient, toAzureCallError } fr
 import { checkStorageHost, storageSuffix } from '../../shared/src/cloud';
 import { TaskError } from '../../shared/src/errors';
 import { displayUri, untrusted } from '../../shared/src/untrusted';
-import { datastoreBlobEndpoint, datastoreContainer, WorkspaceInfo, type WorkspaceScope } from '../../shared/src/workspace';
+import { jobOutputLocation } from '../../shared/src/jobOutputs';
+import { datastoreBlobEndpoint, namedDatastoreContainer, WorkspaceInfo, type WorkspaceScope } from '../../shared/src/workspace';
 import { findAsset } from './assets';
 import { ModelLocation, ModelRef, parseModelUri } from './references';
 
@@ -41,7 +42,7 @@ export async function resolveModel(scope: WorkspaceScope, ref: ModelRef): Promis
   if (!modelUri) throw new TaskError(`The ${what} has no modelUri: there are no files to put in the image.`);
   const location = parseModelUri(modelUri);
   if (!location) {
-    throw new TaskError(`The ${what} has the modelUri '${displayUri(modelUri)}', which this task cannot download. Supported: azureml://datastores/<ds>/paths/<p>, azureml://jobs/<job>/outputs/<output>, https://<account>.blob.<suffix>/<container>/<p>.`);
+    throw new TaskError(`The ${what} has the modelUri '${displayUri(modelUri)}', which this task cannot download. Supported: azureml://datastores/<ds>/paths/<p>, azureml://jobs/<job>/outputs/<output>[/paths/<p>], runs:/<job>/<p>, https://<account>.blob.<suffix>/<container>/<p>.`);
   }
   return { ref, id: `azureml:${ref.name}:${ref.version}`, armId: mv.id ?? `${ws.id}/models/${ref.name}/versions/${ref.version}`, modelUri, location };
 }
@@ -87,33 +88,14 @@ export function modelFilePath(dest: string, blobName: string, rel: string, p: pa
   return file;
 }
 
-async function namedDatastore(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, name: string): Promise<ContainerClient> {
-  if (name.toLowerCase() === ws.defaultDatastore.name.toLowerCase()) return datastoreContainer(ctx, ws);
-  const ds = await azureCall('Reading', `datastore '${name}' of workspace '${ws.name}'`, () => ctx.clients.ml.datastores.get(ws.resourceGroup, ws.name, name));
-  const p = ds.properties as AzureBlobDatastore;
-  if (p.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
-    throw new TaskError(`Datastore '${name}' of workspace '${ws.name}' is a ${p.datastoreType} datastore; model files can be read from Azure Blob datastores only.`);
-  }
-  // the shared resolver reads a datastore's credentials for "the default"; point it at this one
-  return datastoreContainer(ctx, {
-    ...ws,
-    defaultDatastore: { name, accountName: p.accountName, containerName: p.containerName, blobEndpoint: datastoreBlobEndpoint(p, storageSuffix(ctx.cloud)) },
-  });
-}
-
+/**
+ * A job output's files (shared/jobOutputs.ts): the uri the job reports for the output, the artifact store folder
+ * `ExperimentRun/dcid.<job>/` for MLflow-logged models (`…/outputs/artifacts/paths/<p>`, `runs:/<job>/<p>`), else
+ * AML's default output path on the default datastore. A deleted job (404) leaves its files: the defaults then.
+ */
 async function jobOutputSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'jobOutput' }>): Promise<BlobSource> {
-  // A job output without an explicit uri lives at AML's default output path on the default datastore:
-  // azureml://datastores/<default>/paths/azureml/<job>/<output>/
-  // a deleted job (404) leaves its outputs in storage: fall back to the default path
-  const job = await azureCall('Reading', `job '${loc.job}' (the model's source)`, () => ctx.clients.ml.jobs.get(ws.resourceGroup, ws.name, loc.job), { notFound: 'undefined' });
-  const outputs = job ? (job.properties as { outputs?: Record<string, { uri?: string } | null> }).outputs : undefined;
-  const explicit: string | undefined = outputs?.[loc.output]?.uri ?? undefined;
-  const target = explicit ? parseModelUri(explicit) : undefined;
-  if (target?.kind === 'datastore') {
-    return { container: await namedDatastore(ctx, ws, target.datastore), prefix: joinPath(target.path, loc.path), where: displayUri(explicit) };
-  }
-  const prefix = joinPath(`azureml/${loc.job}/${loc.output}`, loc.path);
-  return { container: await datastoreContainer(ctx, ws), prefix, where: `azureml://datastores/${ws.defaultDatastore.name}/paths/${prefix}` };
+  const at = await jobOutputLocation(ctx, ws, loc);
+  return { container: await namedDatastoreContainer(ctx, ws, at.datastore), prefix: at.path, where: at.where };
 }
 
 async function blobUrlSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: Extract<ModelLocation, { kind: 'blobUrl' }>): Promise<BlobSource> {
@@ -126,7 +108,7 @@ async function blobUrlSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: Ext
       if (p.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName || !d.name) continue;
       const endpointHost = new URL(datastoreBlobEndpoint(p, storageSuffix(ctx.cloud))).host.toLowerCase();
       if (endpointHost === host && p.containerName === loc.container) {
-        return { container: await namedDatastore(ctx, ws, d.name), prefix: loc.path, where: displayUri(loc.url) };
+        return { container: await namedDatastoreContainer(ctx, ws, d.name), prefix: loc.path, where: displayUri(loc.url) };
       }
     }
   } catch (err) {
@@ -136,13 +118,9 @@ async function blobUrlSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, loc: Ext
   return { container: blobContainerClient(ctx, containerUrl, { credential: ctx.credential }), prefix: loc.path, where: displayUri(loc.url) };
 }
 
-function joinPath(a: string, b: string): string {
-  return [a, b].filter((p) => p.length > 0).join('/').replace(/\/+/g, '/').replace(/\/$/, '');
-}
-
 async function blobSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, model: ResolvedModel): Promise<BlobSource> {
   const loc = model.location;
-  if (loc.kind === 'datastore') return { container: await namedDatastore(ctx, ws, loc.datastore), prefix: loc.path, where: displayUri(model.modelUri) };
+  if (loc.kind === 'datastore') return { container: await namedDatastoreContainer(ctx, ws, loc.datastore), prefix: loc.path, where: displayUri(model.modelUri) };
   if (loc.kind === 'jobOutput') return jobOutputSource(ctx, ws, loc);
   return blobUrlSource(ctx, ws, loc);
 }

@@ -1,6 +1,7 @@
 // Parsing of the references this task is given or builds: Azure ML model ids, model URIs, image names and tags.
 import { InputError, isAmlName, quote } from '../../shared/src/inputs';
 import { parseImageReference, REPOSITORY, TAG } from '../../shared/src/imageReference';
+import { parseJobOutputUri } from '../../shared/src/jobOutputs';
 
 export interface ModelRef {
   name: string;
@@ -48,7 +49,7 @@ export type ModelLocation =
 /**
  * Parses a model version's `modelUri`:
  *  - `azureml://datastores/<ds>/paths/<p>` (also with the `azureml://subscriptions/…/workspaces/<ws>/` prefix)
- *  - `azureml://jobs/<job>/outputs/<output>[/paths/<p>]`
+ *  - `azureml://jobs/<job>/outputs/<output>[/paths/<p>]`, and `runs:/<job>/<p>` (an MLflow-logged model: output `artifacts`)
  *  - `https://<account>.blob.<suffix>/<container>/<p>`
  * Returns undefined for anything else.
  */
@@ -56,8 +57,9 @@ export function parseModelUri(uri: string): ModelLocation | undefined {
   const u = uri.trim();
   const ds = /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/(?:providers\/Microsoft\.MachineLearningServices\/)?workspaces\/[^/]+\/)?datastores\/([^/]+)\/paths\/(.*)$/i.exec(u);
   if (ds) return { kind: 'datastore', datastore: ds[1], path: trimSlashes(decodeURIComponent(ds[2])) };
-  const job = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/(.*))?\/?$/i.exec(u);
-  if (job) return { kind: 'jobOutput', job: job[1], output: job[2], path: trimSlashes(decodeURIComponent(job[3] ?? '')) };
+  const job = parseJobOutputUri(u);
+  if (job) return { kind: 'jobOutput', ...job };
+  if (/^(azureml:\/\/jobs\/|runs:)/i.test(u)) return undefined;
   let url: URL;
   try {
     url = new URL(u);

@@ -226,6 +226,27 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     }
   });
 
+  it('an MLflow-logged model (runs:/<job>/model and azureml://jobs/<job>/outputs/artifacts/paths/model) comes from the artifact store', async () => {
+    // where Azure keeps what a job logged with MLflow: the artifact store (workspaceartifactstore, container
+    // azureml) under ExperimentRun/dcid.<job>/ — a copy on the default datastore's output path is not it
+    const ws = bed.emulator.state.getWorkspace('rg-ml', 'mlw')!;
+    const store = bed.container(ws.datastores.get('workspaceartifactstore')!.containerName);
+    await store.createIfNotExists();
+    await store.getBlockBlobClient('ExperimentRun/dcid.train-mlflow/model/MLmodel').uploadData(Buffer.from('flavors:\n  python_function: {}\n'));
+    await store.getBlockBlobClient('ExperimentRun/dcid.train-mlflow/model/weights.json').uploadData(Buffer.from('{"w": 3}'));
+    await bed.container(ws.datastores.get('workspaceblobstore')!.containerName).getBlockBlobClient('azureml/train-mlflow/artifacts/model/weights.json').uploadData(Buffer.from('{"w": 0}'));
+    seedModelVersions(bed.emulator, { name: 'churn-mlflow', count: 2, modelType: 'mlflow_model', uri: (n) => (n === 1 ? 'runs:/train-mlflow/model' : 'azureml://jobs/train-mlflow/outputs/artifacts/paths/model/') });
+    for (const version of ['1', '2']) {
+      const r = await run({ modelId: `azureml:churn-mlflow:${version}`, imageTag: `mlflow-${version}` });
+      assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+      assert.match(r.stdout, /Downloaded 2 file\(s\)/);
+      const img = images(bed.emulator).get(`${loginServer}/churn-mlflow:mlflow-${version}`);
+      assert.ok(img, 'image stored');
+      assert.equal(fs.readFileSync(path.join(img.contextDir, 'model', 'model', 'weights.json'), 'utf8'), '{"w": 3}');
+      assert.ok(fs.existsSync(path.join(img.contextDir, 'model', 'model', 'MLmodel')));
+    }
+  });
+
   it('cancels the ACR run when the pipeline is cancelled (SIGINT)', async () => {
     acrControl(bed.emulator).holdRuns = true;
     try {

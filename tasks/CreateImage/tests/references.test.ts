@@ -32,7 +32,8 @@ describe('CreateImage references', () => {
       kind: 'blobUrl', url: 'https://acct.blob.core.windows.net/cont/dir/m%20x.pkl', accountHost: 'acct.blob.core.windows.net', container: 'cont', path: 'dir/m x.pkl',
     });
     assert.strictEqual(parseModelUri('http://acct.blob.core.windows.net/c/p'), undefined);
-    assert.strictEqual(parseModelUri('runs:/abc/model'), undefined);
+    assert.deepStrictEqual(parseModelUri('runs:/abc/model'), { kind: 'jobOutput', job: 'abc', output: 'artifacts', path: 'model' });
+    assert.strictEqual(parseModelUri('runs:/abc/../x'), undefined);
   });
 
 

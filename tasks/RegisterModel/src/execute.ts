@@ -21,9 +21,13 @@ async function executeRegister(scope: WorkspaceScope, plan: Extract<RegisterPlan
   const { ws } = scope;
   if (local) console.log(await az.uploadPlanned(await az.datastoreContainer(scope.ctx, ws), local, ws.defaultDatastore.name));
 
+  // an MLflow model (MLmodel at its root) is an mlflow_model unless the modelType input says otherwise
+  const modelType = p.modelType ?? (source.mlflow ? 'mlflow_model' : 'custom_model');
+  if (!p.modelType) console.log(`Model type: ${modelType} (${source.mlflow ? 'an MLmodel file is at the model root' : 'no MLmodel file at the model root'}).`);
+  else if (p.modelType === 'mlflow_model' && !source.mlflow) tl.warning(`modelType is mlflow_model, but there is no MLmodel file at the root of ${source.modelUri}: Azure ML cannot deploy it as an MLflow model.`);
   const content = versionContent({
     modelUri: source.modelUri,
-    modelType: p.modelType,
+    modelType,
     ...(p.description ? { description: p.description } : {}),
     ...(source.jobName ? { jobName: source.jobName } : {}),
     userTags: p.tags,

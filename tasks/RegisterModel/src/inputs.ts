@@ -7,6 +7,7 @@ import {
   enumInput,
   filePathInput,
   InputError,
+  isAmlName,
   keyValueLines,
   numberInput,
   optionalString,
@@ -14,6 +15,7 @@ import {
   requiredString,
   workspaceNameInput,
 } from '../../shared/src/inputs';
+import { parseJobOutputUri } from '../../shared/src/jobOutputs';
 import { GateDirection, GateSettings, parseMinImprovement } from './gate';
 import { Metrics, parseMetricsJson } from './metrics';
 
@@ -32,7 +34,8 @@ export interface Tag {
 }
 
 export type ModelSource =
-  | { type: 'job'; jobName: string; outputName: string }
+  /** `path`: a path inside the output ('' = all of it); output `artifacts` = what the job logged with MLflow. */
+  | { type: 'job'; jobName: string; outputName: string; path: string; modelUri?: string }
   | { type: 'local'; path: string; jobName?: string };
 
 export interface CommonParams {
@@ -46,7 +49,8 @@ export interface CommonParams {
 export interface RegisterParams extends CommonParams {
   action: 'register';
   source: ModelSource;
-  modelType: (typeof MODEL_TYPES)[number];
+  /** Undefined: decided from the files (mlflow_model when an MLmodel file is at the model's root, else custom_model). */
+  modelType?: (typeof MODEL_TYPES)[number];
   description?: string;
   tags: Record<string, string>;
   /** From metricsFile; undefined = read the job's MLflow run (when there is a job). */
@@ -92,12 +96,36 @@ function readSource(): ModelSource {
   const job = optionalString('jobName');
   const jobName = job !== undefined ? amlName('jobName', job) : undefined;
   if (type === 'job') {
-    if (jobName === undefined) throw new InputError('jobName', "is required when modelSourceType is 'job'", 'the name of a completed Azure ML job (the jobName output of TrainModel)');
-    const outputName = amlName('jobOutputName', optionalString('jobOutputName') ?? 'model');
-    return { type, jobName, outputName };
+    const out = jobOutputInput(optionalString('jobOutputName') ?? 'model');
+    if (out.job !== undefined && jobName !== undefined && out.job !== jobName) {
+      throw new InputError('jobOutputName', `${quote(out.text)} names job '${out.job}', but jobName is '${jobName}'`, 'a model URI of the job in jobName, or leave jobName empty');
+    }
+    const job = jobName ?? out.job;
+    if (job === undefined) throw new InputError('jobName', "is required when modelSourceType is 'job'", 'the name of a completed Azure ML job (the jobName output of TrainModel)');
+    return { type, jobName: job, outputName: out.output, path: out.path, ...(out.job !== undefined ? { modelUri: out.text } : {}) };
   }
   const p = filePathInput('modelPath', { required: true, kind: 'any' }) as string;
   return { type, path: p, ...(jobName ? { jobName } : {}) };
+}
+
+const JOB_OUTPUT_EXPECTED =
+  "an output name ('model'), a path in an output ('artifacts/model' for a model the job logged with MLflow), " +
+  "or a model URI 'runs:/<job>/<path>' or 'azureml://jobs/<job>/outputs/<output>/paths/<path>'";
+
+/**
+ * `jobOutputName`: an output name; `<output>/<path>`; or a URI naming the job too — `runs:/<job>/<path>` (MLflow's
+ * name of `azureml://jobs/<job>/outputs/artifacts/paths/<path>`) or `azureml://jobs/<job>/outputs/<output>[/paths/<p>]`.
+ */
+export function jobOutputInput(text: string): { text: string; job?: string; output: string; path: string } {
+  const t = text.trim();
+  const uri = parseJobOutputUri(t);
+  if (uri) return { text: t, job: amlName('jobOutputName', uri.job), output: uri.output, path: uri.path };
+  if (/^[a-z][a-z0-9+.-]*:/i.test(t)) throw new InputError('jobOutputName', `${quote(t)} is not a job output`, JOB_OUTPUT_EXPECTED);
+  const [output, ...rest] = t.split('/');
+  if (!isAmlName(output)) throw new InputError('jobOutputName', `${quote(t)} does not start with an output name`, JOB_OUTPUT_EXPECTED);
+  const p = rest.filter((s) => s.length > 0);
+  if (p.some((s) => s === '.' || s === '..' || /[\\\r\n]/.test(s))) throw new InputError('jobOutputName', `${quote(t)} has a path that leaves the output`, JOB_OUTPUT_EXPECTED);
+  return { text: t, output, path: p.join('/') };
 }
 
 function readMetricsFile(): { fileMetrics?: Metrics; metricsFile?: string } {
@@ -147,7 +175,7 @@ export function readInputs(): Params {
   const common = readCommon();
   if (action === 'promote') return { action, ...common };
   const source = readSource();
-  const modelType = enumInput('modelType', MODEL_TYPES, 'custom_model');
+  const modelType = optionalString('modelType') !== undefined ? enumInput('modelType', MODEL_TYPES, 'custom_model') : undefined;
   const gate = readGate();
   const { fileMetrics, metricsFile } = readMetricsFile();
   const hasJob = source.type === 'job' || source.jobName !== undefined;
@@ -161,7 +189,7 @@ export function readInputs(): Params {
     action,
     ...common,
     source,
-    modelType,
+    ...(modelType ? { modelType } : {}),
     ...(description !== undefined ? { description } : {}),
     tags,
     ...(fileMetrics ? { fileMetrics, metricsFile } : {}),

@@ -85,8 +85,12 @@ async function prepareRegister(scope: WorkspaceScope, p: RegisterParams, az: Reg
 
   // a local model is only hashed here; it is uploaded after the gate passed
   const local = p.source.type === 'local' ? planLocalSource(scope.subscriptionId, ws, p.source.path, p.source.jobName) : undefined;
-  const source: ResolvedSource = p.source.type === 'job' ? await az.resolveJobSource(scope, p.source.jobName, p.source.outputName) : (local as ResolvedSource);
+  const source: ResolvedSource = p.source.type === 'job' ? await az.resolveJobSource(scope.ctx, ws, p.source) : (local as ResolvedSource);
   console.log(`Model source: ${describeSource(source)}`);
+  if (source.mlflow === undefined && !p.modelType) {
+    throw new TaskError(`Cannot tell whether the model is an MLflow model (an MLmodel file at its root): ${source.mlflowUnknown ?? 'its files could not be read'}. Set the input 'modelType', or give the task's identity read access to that storage.`);
+  }
+  if (source.mlflow === undefined) tl.debug(`MLmodel check skipped: ${source.mlflowUnknown ?? ''}`);
 
   const versions = await az.listVersions(scope, p.modelName, { includeArchived: true });
   console.log(`Model '${p.modelName}' has ${versions.length} version(s).`);

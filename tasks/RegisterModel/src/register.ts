@@ -1,7 +1,8 @@
 // Registering the model version: the body (lineage tags, gate verdict, metric properties) and the PUT,
 // with a clear message when the version already exists with other content.
 import type { ModelVersion } from '@azure/arm-machinelearning';
-import { AzureCallError, describeAzureError, TaskError, toAzureCallError } from '../../shared/src/errors';
+import { assetVersionCollision } from '../../shared/src/assetCollision';
+import { describeAzureError, TaskError, toAzureCallError } from '../../shared/src/errors';
 import { formatNumber, GateEvaluation, GateResult } from './gate';
 import type { Metrics } from './metrics';
 import type { WorkspaceScope } from '../../shared/src/workspace';
@@ -54,20 +55,25 @@ export type RegisterOutcome = { kind: 'created'; version: ModelVersionInfo } | {
 
 function conflictMessage(modelName: string, version: string, existingUri: string | undefined, wanted: string): string {
   return (
-    `Model version ${modelName}:${version} already exists with other content (409 conflict): it points to ` +
+    `Model version ${modelName}:${version} already exists with other content: it points to ` +
     `${existingUri ?? 'no model URI'}, this run would register ${wanted}. A version's files cannot change. ` +
     `Expected an unused modelVersion, or leave modelVersion empty for the next version.`
   );
 }
 
+/** Reads, PUTs and re-reads at most this many times (collisions with other writers included). */
+const MAX_ATTEMPTS = 5;
+
 /**
  * PUTs the version. An explicitly requested version that already exists is reused when it holds the
- * same model URI and is a 409 conflict otherwise. When the version number was computed, a conflict
- * (someone registered it meanwhile) moves on to the next number, up to three times.
+ * same model URI and is a conflict otherwise. When the version number was computed, an existing version
+ * moves on to the next number. A PUT that collides with another writer (400 "Asset paths cannot be
+ * updated." when it registered the version first, 409 while its create is in flight; see
+ * shared/assetCollision.ts) reads the version again and decides the same way.
  */
 export async function registerVersion(scope: WorkspaceScope, modelName: string, version: string, content: VersionContent, o: { explicit: boolean }): Promise<RegisterOutcome> {
   let candidate = version;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const existing = await getVersion(scope, modelName, candidate);
     if (existing) {
       if (sameUri(existing.modelUri, content.modelUri) && o.explicit) return { kind: 'reused', version: existing };
@@ -90,13 +96,9 @@ export async function registerVersion(scope: WorkspaceScope, modelName: string, 
       const created = await scope.clients.ml.modelVersions.createOrUpdate(scope.resourceGroup, scope.workspaceName, modelName, candidate, body);
       return { kind: 'created', version: toInfo(modelName, created) };
     } catch (err) {
-      const e = toAzureCallError(err, 'Registering', `model version ${modelName}:${candidate}`);
-      if (e instanceof AzureCallError && e.statusCode === 409) {
-        if (o.explicit) throw new TaskError(conflictMessage(modelName, candidate, undefined, content.modelUri) + ` (${describeAzureError(e.cause)})`);
-        candidate = String(Number(candidate) + 1);
-        continue;
-      }
-      throw e;
+      const collision = assetVersionCollision(err);
+      if (!collision) throw toAzureCallError(err, 'Registering', `model version ${modelName}:${candidate}`);
+      console.log(`Model version ${modelName}:${candidate} collided with another writer (${describeAzureError(err)}): reading it again.`);
     }
   }
   throw new TaskError(`Model ${modelName}: versions ${version} to ${candidate} were taken while registering (other pipelines registering at the same time). Run again.`);

@@ -5,8 +5,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
+import type { ContextWith } from '../../shared/src/azure';
 import { azureCall, TaskError } from '../../shared/src/errors';
-import type { WorkspaceInfo, WorkspaceScope } from '../../shared/src/workspace';
+import { holdsMlflowModel, isArtifactStoreOutput, jobOutputContainer, jobOutputLocation, jobOutputUri } from '../../shared/src/jobOutputs';
+import type { WorkspaceInfo } from '../../shared/src/workspace';
 
 export interface ResolvedSource {
   /** modelUri for the model version. */
@@ -15,6 +17,12 @@ export interface ResolvedSource {
   jobName?: string;
   /** For the log: what was found / uploaded. */
   description: string;
+  /**
+   * An MLflow model: an `MLmodel` file at the model's root (registered as mlflow_model unless modelType says
+   * otherwise); undefined when the files could not be read (`mlflowUnknown` says why).
+   */
+  mlflow?: boolean;
+  mlflowUnknown?: string;
 }
 
 export interface LocalFile {
@@ -62,25 +70,34 @@ export function datastoreUri(subscriptionId: string, ws: WorkspaceInfo, datastor
   return `azureml://subscriptions/${subscriptionId}/resourcegroups/${ws.resourceGroup}/workspaces/${ws.name}/datastores/${ws.defaultDatastore.name}/paths/${datastorePath}`;
 }
 
-export function jobOutputUri(jobName: string, outputName: string): string {
-  return `azureml://jobs/${jobName}/outputs/${outputName}`;
-}
-
-/** Checks that the job exists, has Completed, and (when it declares outputs) has the model output. */
-export async function resolveJobSource(scope: WorkspaceScope, jobName: string, outputName: string): Promise<ResolvedSource> {
-  const { ws, clients: { ml: client } } = scope;
-  const job = await azureCall('Reading', `job '${jobName}'`, () => client.jobs.get(ws.resourceGroup, ws.name, jobName), { notFound: 'undefined' });
+/**
+ * Checks that the job exists, has Completed, and (when it declares outputs) has the model output; the reserved
+ * outputs `artifacts`/`default` (its artifact store folder, where MLflow-logged models are) need no declaration.
+ * A model URI the user gave (`runs:/<job>/<path>`, `azureml://jobs/…`) is registered as given, as azure-ai-ml
+ * sends it (Model.path, _artifacts/_artifact_utilities.py _check_and_upload_path passes URIs through); else the
+ * azureml://jobs/<job>/outputs/<output>[/paths/<p>] form. Both name the same files (shared/jobOutputs.ts).
+ */
+export async function resolveJobSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, src: { jobName: string; outputName: string; path: string; modelUri?: string }): Promise<ResolvedSource> {
+  const { jobName, outputName } = src;
+  const job = await azureCall('Reading', `job '${jobName}'`, () => ctx.clients.ml.jobs.get(ws.resourceGroup, ws.name, jobName), { notFound: 'undefined' });
   if (!job) throw new TaskError(`Job '${jobName}' was not found in workspace '${ws.name}'. Expected the name of a completed training job (input 'jobName').`);
   const status = job.properties.status ?? 'Unknown';
   if (status !== 'Completed') {
     throw new TaskError(`Job '${jobName}' is ${status}, not Completed: only a completed job's output can be registered. Studio: ${ws.studioJobUrl(jobName)}`);
   }
-  const outputs = (job.properties as { outputs?: Record<string, unknown> }).outputs;
-  if (outputs && Object.keys(outputs).length > 0 && !(outputName in outputs)) {
-    throw new TaskError(`Job '${jobName}' has no output '${outputName}' (input 'jobOutputName'). Expected one of: ${Object.keys(outputs).join(', ')}.`);
+  const outputs = Object.keys((job.properties as { outputs?: Record<string, unknown> }).outputs ?? {}).filter((o) => !isArtifactStoreOutput(o));
+  if (!isArtifactStoreOutput(outputName) && outputs.length > 0 && !outputs.includes(outputName)) {
+    throw new TaskError(`Job '${jobName}' has no output '${outputName}' (input 'jobOutputName'). Expected one of: ${outputs.join(', ')}, or 'artifacts/<path>' for a model the job logged with MLflow.`);
   }
-  const modelUri = jobOutputUri(jobName, outputName);
-  return { modelUri, jobName, description: `output '${outputName}' of job '${jobName}' (${status})` };
+  const ref = { job: jobName, output: outputName, path: src.path };
+  const at = await jobOutputLocation(ctx, ws, ref);
+  // whether it is an MLflow model only matters for the model type: a storage that cannot be read is decided by the caller
+  const mlflow = await jobOutputContainer(ctx, ws, at).then((c) => holdsMlflowModel(c, at.path)).then(
+    (yes): Pick<ResolvedSource, 'mlflow' | 'mlflowUnknown'> => ({ mlflow: yes }),
+    (err: unknown): Pick<ResolvedSource, 'mlflow' | 'mlflowUnknown'> => ({ mlflowUnknown: `${at.where} could not be read: ${(err as Error).message}` }),
+  );
+  const inside = src.path ? ` path '${src.path}'` : '';
+  return { modelUri: src.modelUri ?? jobOutputUri(ref), jobName, ...mlflow, description: `output '${outputName}'${inside} of job '${jobName}' (${status})${mlflow.mlflow ? ', an MLflow model (MLmodel)' : ''}` };
 }
 
 /** Uploads what is not there yet (a blob at a content-hash path always holds that content). */
@@ -114,6 +131,7 @@ export function planLocalSource(subscriptionId: string, ws: WorkspaceInfo, root:
     modelUri,
     files,
     prefix,
+    mlflow: files.some((f) => f.relative === 'MLmodel'),
     ...(jobName ? { jobName } : {}),
     description: `${files.length} local file(s), ${bytes} bytes, content hash ${hash}`,
   };

@@ -10,6 +10,7 @@ import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, type ServiceConne
 import { getModel, getModelVersion, models, seedModelVersions, setModelPageSize } from '../../../test/emulator/services/aml-models';
 import type { RecordedRequest } from '../../../test/emulator';
 import { seedJob } from './jobStub';
+import { assetPutRaces } from '../../../test/emulator/services/aml-workspace';
 
 // REGISTER_MODEL_BUNDLE: run another build of the bundle (e.g. one made outside the shared dist/ folder)
 const BUNDLE = process.env.REGISTER_MODEL_BUNDLE ?? path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'tasks', 'RegisterModel', 'index.js');
@@ -211,6 +212,59 @@ describe('RegisterModel integration (bundled task, emulator + Azurite)', functio
     assert.deepEqual(names.sort(), [`${m[1]}/MLmodel`, `${m[1]}/env/conda.yaml`, `${m[1]}/model.pkl`]);
   });
 
+  it('an MLflow-logged model (artifacts/<path> or runs:/<job>/<path>) is registered from the artifact store as mlflow_model', async () => {
+    const ws = bed.emulator.state.getWorkspace('rg-ml', 'mlw')!;
+    const store = bed.container(ws.datastores.get('workspaceartifactstore')!.containerName);
+    await store.createIfNotExists();
+    for (const job of ['job-mlflow', 'job-runs']) {
+      seedJob(bed.emulator, job, { status: 'Completed', outputs: [] });
+      await store.getBlockBlobClient(`ExperimentRun/dcid.${job}/model/MLmodel`).uploadData(Buffer.from('flavors:\n  sklearn: {}\n'));
+      await store.getBlockBlobClient(`ExperimentRun/dcid.${job}/model/model.pkl`).uploadData(Buffer.from('pickle'));
+    }
+    // an MLmodel on the default datastore's output path is not where Azure keeps a logged model
+    seedJob(bed.emulator, 'job-elsewhere', { status: 'Completed', outputs: [] });
+    await bed.container(ws.datastores.get('workspaceblobstore')!.containerName).getBlockBlobClient('azureml/job-elsewhere/artifacts/model/MLmodel').uploadData(Buffer.from('flavors: {}\n'));
+
+    const name = modelName();
+    const a = await run({ modelName: name, jobName: 'job-mlflow', jobOutputName: 'artifacts/model' });
+    assert.equal(a.result, 'Succeeded', a.stdout);
+    const b = await run({ modelName: name, jobOutputName: 'runs:/job-runs/model' });
+    assert.equal(b.result, 'Succeeded', b.stdout);
+    const c = await run({ modelName: name, jobName: 'job-elsewhere', jobOutputName: 'artifacts/model' });
+    assert.equal(c.result, 'Succeeded', c.stdout);
+    const v = (n: string): { uri?: string; type?: string; job?: string } => {
+      const x = getModelVersion(bed.emulator, name, n)!;
+      return { uri: x.modelUri, type: x.modelType, job: x.jobName };
+    };
+    assert.deepEqual(v('1'), { uri: 'azureml://jobs/job-mlflow/outputs/artifacts/paths/model', type: 'mlflow_model', job: 'job-mlflow' });
+    assert.deepEqual(v('2'), { uri: 'runs:/job-runs/model', type: 'mlflow_model', job: 'job-runs' }, 'a model URI is registered as given (as azure-ai-ml sends it)');
+    assert.deepEqual(v('3'), { uri: 'azureml://jobs/job-elsewhere/outputs/artifacts/paths/model', type: 'custom_model', job: 'job-elsewhere' });
+    assert.match(a.stdout, /Model type: mlflow_model \(an MLmodel file is at the model root\)/);
+
+    const mismatch = await run({ modelName: name, jobName: 'job-mlflow', jobOutputName: 'runs:/job-runs/model' });
+    assert.equal(mismatch.result, 'Failed');
+    assert.equal(mismatch.message, "Input 'jobOutputName': 'runs:/job-runs/model' names job 'job-runs', but jobName is 'job-mlflow'. Expected a model URI of the job in jobName, or leave jobName empty.");
+  });
+
+  it('when the model files cannot be read, an empty modelType fails naming the input; a given modelType registers', async () => {
+    seedJob(bed.emulator, 'job-unreadable', { status: 'Completed', outputs: [] });
+    const fault = bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'POST', path: /\/datastores\/workspaceartifactstore\/listSecrets$/, kind: 'unavailable', times: 100, retryAfterSeconds: 1 });
+    try {
+      const name = modelName();
+      const mark = Date.now();
+      const auto = await run({ modelName: name, jobName: 'job-unreadable', jobOutputName: 'artifacts/model' });
+      assert.equal(auto.result, 'Failed', auto.stdout);
+      assert.match(auto.message ?? '', /^Cannot tell whether the model is an MLflow model \(an MLmodel file at its root\): azureml:\/\/datastores\/workspaceartifactstore\/paths\/ExperimentRun\/dcid\.job-unreadable\/model could not be read: .*Set the input 'modelType'/);
+      assert.deepEqual(modelWritesSince(mark), []);
+      const given = await run({ modelName: name, jobName: 'job-unreadable', jobOutputName: 'artifacts/model', modelType: 'mlflow_model' });
+      assert.equal(given.result, 'Succeeded', given.stdout);
+      assert.equal(getModelVersion(bed.emulator, name, '1')!.modelType, 'mlflow_model');
+    } finally {
+      assert.ok(fault.hits > 0, 'the fault was hit');
+      bed.emulator.faults.clear();
+    }
+  });
+
   it('a retried run of the same pipeline run reuses its version instead of registering another', async () => {
     const name = modelName();
     seedJob(bed.emulator, 'job-retry', { status: 'Completed', outputs: ['model'] });
@@ -227,14 +281,46 @@ describe('RegisterModel integration (bundled task, emulator + Azurite)', functio
     assert.match(again.stdout, /registered by this pipeline run already/);
   });
 
-  it('an explicit modelVersion that exists with other content is a clear 409, nothing written', async () => {
+  it('another writer takes the computed version between the read and the PUT (400 "Asset paths cannot be updated."): the next number is registered', async () => {
+    const name = modelName();
+    seedModelVersions(bed.emulator, { name, count: 2 });
+    seedJob(bed.emulator, 'job-race', { status: 'Completed', outputs: ['model'] });
+    assetPutRaces(bed.emulator).set(`models/${name}/3`, { kind: 'registeredFirst', path: 'azureml://jobs/someone-else/outputs/model' });
+    const r = await run({ modelName: name, jobName: 'job-race' });
+    assert.equal(r.result, 'Succeeded', r.stdout);
+    assert.equal(r.outputs.modelVersion, '4');
+    assert.equal(getModelVersion(bed.emulator, name, '3')!.modelUri, 'azureml://jobs/someone-else/outputs/model', 'the other writer\'s version is untouched');
+    assert.equal(getModelVersion(bed.emulator, name, '4')!.modelUri, 'azureml://jobs/job-race/outputs/model');
+  });
+
+  it('a create racing another create of the same version (409) is retried on the same number', async () => {
+    const name = modelName();
+    seedModelVersions(bed.emulator, { name, count: 1 });
+    seedJob(bed.emulator, 'job-409', { status: 'Completed', outputs: ['model'] });
+    assetPutRaces(bed.emulator).set(`models/${name}/2`, { kind: 'sameTime' });
+    const r = await run({ modelName: name, jobName: 'job-409' });
+    assert.equal(r.result, 'Succeeded', r.stdout);
+    assert.equal(r.outputs.modelVersion, '2');
+    assert.equal(getModel(bed.emulator, name)!.versions.size, 2);
+  });
+
+  it('an explicit modelVersion taken by another writer between the read and the PUT fails clearly', async () => {
+    const name = modelName();
+    seedJob(bed.emulator, 'job-explicit-race', { status: 'Completed', outputs: ['model'] });
+    assetPutRaces(bed.emulator).set(`models/${name}/7`, { kind: 'registeredFirst', path: 'azureml://jobs/someone-else/outputs/model' });
+    const r = await run({ modelName: name, jobName: 'job-explicit-race', modelVersion: '7' });
+    assert.equal(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', new RegExp(`Model version ${name}:7 already exists with other content: it points to azureml://jobs/someone-else/outputs/model, this run would register azureml://jobs/job-explicit-race/outputs/model`));
+  });
+
+  it('an explicit modelVersion that exists with other content is a clear conflict, nothing written', async () => {
     const name = modelName();
     seedModelVersions(bed.emulator, { name, count: 3 });
     seedJob(bed.emulator, 'job-conflict', { status: 'Completed', outputs: ['model'] });
     const mark = Date.now();
     const r = await run({ modelName: name, jobName: 'job-conflict', modelVersion: '2' });
     assert.equal(r.result, 'Failed', r.stdout);
-    assert.match(r.message ?? '', /Model version model-\d+:2 already exists with other content \(409 conflict\).*azureml:\/\/jobs\/seed-job-2\/outputs\/model.*azureml:\/\/jobs\/job-conflict\/outputs\/model/);
+    assert.match(r.message ?? '', /Model version model-\d+:2 already exists with other content: it points to .*azureml:\/\/jobs\/seed-job-2\/outputs\/model.*azureml:\/\/jobs\/job-conflict\/outputs\/model/);
     assert.deepEqual(writesSince(mark), []);
   });
 

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelVersion } from '@azure/arm-machinelearning';
 import { evaluateGate, parseMinImprovement } from '../src/gate';
-import { parseProductionTag } from '../src/inputs';
+import { jobOutputInput, parseProductionTag } from '../src/inputs';
+import { InputError } from '../../shared/src/inputs';
 import { parseMetricsJson } from '../src/metrics';
 import { latestMetrics } from '../../shared/src/mlflow';
 import { versionContent } from '../src/register';
@@ -18,7 +19,8 @@ import {
   toInfo,
 } from '../src/modelVersions';
 import { comparisonRows } from '../src/report';
-import { contentHash, datastoreUri, jobOutputUri, localFiles, planLocalSource, uploadPrefix } from '../src/source';
+import { contentHash, datastoreUri, localFiles, planLocalSource, uploadPrefix } from '../src/source';
+import { jobOutputUri } from '../../shared/src/jobOutputs';
 import type { WorkspaceInfo } from '../../shared/src/workspace';
 
 function mv(version: string, tags: Record<string, string> = {}, o: { uri?: string; archived?: boolean; created?: string; props?: Record<string, string> } = {}) {
@@ -158,12 +160,22 @@ describe('RegisterModel local source', () => {
     const ws = { name: 'mlw', resourceGroup: 'rg-ml', defaultDatastore: { name: 'workspaceblobstore' } } as WorkspaceInfo;
     assert.equal(uploadPrefix('abc', path.join(dir, 'model')), 'LocalUpload/abc/model');
     assert.equal(datastoreUri('sub1', ws, 'LocalUpload/abc/model/'), 'azureml://subscriptions/sub1/resourcegroups/rg-ml/workspaces/mlw/datastores/workspaceblobstore/paths/LocalUpload/abc/model/');
-    assert.equal(jobOutputUri('job1', 'model'), 'azureml://jobs/job1/outputs/model');
+    assert.equal(jobOutputUri({ job: 'job1', output: 'model', path: '' }), 'azureml://jobs/job1/outputs/model');
+    assert.equal(jobOutputUri({ job: 'job1', output: 'artifacts', path: 'model' }), 'azureml://jobs/job1/outputs/artifacts/paths/model');
     const folder = planLocalSource('sub1', ws, path.join(dir, 'model'));
     assert.match(folder.modelUri, /\/paths\/LocalUpload\/[0-9a-f]{32}\/model\/$/);
     const file = planLocalSource('sub1', ws, path.join(dir, 'single.onnx'), 'job9');
     assert.match(file.modelUri, /\/paths\/LocalUpload\/[0-9a-f]{32}\/single\.onnx$/);
     assert.equal(file.jobName, 'job9');
+  });
+  it('jobOutputName: an output, a path in an output, or a job model URI (runs:/ is the artifacts output)', () => {
+    assert.deepEqual(jobOutputInput('model'), { text: 'model', output: 'model', path: '' });
+    assert.deepEqual(jobOutputInput('artifacts/model/'), { text: 'artifacts/model/', output: 'artifacts', path: 'model' });
+    assert.deepEqual(jobOutputInput('runs:/train-1/outputs/model'), { text: 'runs:/train-1/outputs/model', job: 'train-1', output: 'artifacts', path: 'outputs/model' });
+    assert.deepEqual(jobOutputInput('azureml://jobs/train-1/outputs/artifacts/paths/model'), { text: 'azureml://jobs/train-1/outputs/artifacts/paths/model', job: 'train-1', output: 'artifacts', path: 'model' });
+    for (const bad of ['artifacts/../x', 'https://x/y', '/model', 'runs:/a/../b', 'runs:/only-job']) {
+      assert.throws(() => jobOutputInput(bad), (e: unknown) => e instanceof InputError && e.input === 'jobOutputName', bad);
+    }
   });
   it('refuses an empty folder', () => {
     fs.mkdirSync(path.join(dir, 'empty'));

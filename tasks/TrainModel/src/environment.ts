@@ -3,6 +3,7 @@
 // registered once as version <content hash> of an environment. resolveEnvironment only reads;
 // registerEnvironment is the write, done after every input has been checked.
 import type { EnvironmentVersion } from '@azure/arm-machinelearning';
+import { putAssetVersion } from '../../shared/src/assetCollision';
 import { azureCall, AzureCallError, toAzureCallError } from '../../shared/src/errors';
 import { InputError } from '../../shared/src/inputs';
 import type { WorkspaceScope } from '../../shared/src/workspace';
@@ -68,6 +69,14 @@ export async function registerEnvironment(scope: WorkspaceScope, env: ResolvedEn
   const { ws, clients: { ml: client } } = scope;
   if (!env.toCreate) return env;
   const { name, version, body } = env.toCreate;
-  const created = await azureCall('Registering', `environment '${name}:${version}' in workspace '${ws.name}'`, () => client.environmentVersions.createOrUpdate(ws.resourceGroup, ws.name, name, version, body));
-  return { id: created.id ?? env.id, reference: env.reference, reused: false };
+  // a PUT colliding with another writer (shared/assetCollision.ts): its version is reused when it has our base
+  // image and conda file (the version name is their hash: a concurrent run of the same project), else it is named
+  const norm = (c: string | undefined): string => (c ?? '').replace(/\r\n/g, '\n').trimEnd();
+  const { value: created, reused } = await putAssetVersion({
+    put: () => azureCall('Registering', `environment '${name}:${version}' in workspace '${ws.name}'`, () => client.environmentVersions.createOrUpdate(ws.resourceGroup, ws.name, name, version, body)),
+    read: () => azureCall('Reading', `environment '${name}:${version}' of workspace '${ws.name}'`, () => client.environmentVersions.get(ws.resourceGroup, ws.name, name, version), { notFound: 'undefined' }),
+    holdsOurs: (v) => v.properties.image === body.properties.image && norm(v.properties.condaFile) === norm(body.properties.condaFile),
+    conflict: (v) => `Environment version '${name}:${version}' was registered by someone else with another definition (image '${v.properties.image ?? 'none'}'): environment versions cannot change. Use another environment name (input 'environmentName').`,
+  });
+  return { id: created.id ?? env.id, reference: env.reference, reused };
 }

@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { addDataVersion } from '../../../test/emulator/services/aml-data';
 import { armCalls, baseInputs, type Bed, makeProject, resetAml, startBed, train } from './helpers';
+import { assetPutRaces } from '../../../test/emulator/services/aml-workspace';
+import { condaEnvironmentVersion, snapshotCode } from '../../shared/src/assets';
 
 describe('TrainModel (bundle against the emulator)', function () {
   this.timeout(120_000);
@@ -121,6 +123,34 @@ describe('TrainModel (bundle against the emulator)', function () {
     const third = await train(b, baseInputs(codePath, condaFile), { variables: { 'Build.BuildId': '102' } });
     assert.strictEqual(third.result, 'Succeeded', third.stdout);
     assert.strictEqual(codeAssets(b.bed.emulator).size, 2);
+  });
+
+  it('registrations colliding with other writers: a code version PUT at the same moment (409) is retried, one registered first is reused; an environment version registered first with another image fails naming it', async () => {
+    const { codePath, condaFile } = makeProject({ extra: { 'race.py': 'print(1)\n' } });
+    const hash = snapshotCode(codePath).hash;
+    const envVersion = condaEnvironmentVersion(fs.readFileSync(condaFile, 'utf8'), baseInputs(codePath, condaFile).baseImage);
+    const races = assetPutRaces(b.bed.emulator);
+    races.set(`codes/${hash}/1`, { kind: 'sameTime' });
+    races.set(`environments/race-env/${envVersion}`, { kind: 'sameTime' });
+    const first = await train(b, { ...baseInputs(codePath, condaFile), environmentName: 'race-env' });
+    assert.strictEqual(first.result, 'Succeeded', first.stdout);
+    assert.strictEqual(armCalls(b, 'PUT', new RegExp(`/codes/${hash}/versions/1$`)).length, 2, 'the 409 was retried');
+    assert.strictEqual(armCalls(b, 'PUT', new RegExp(`/environments/race-env/versions/${envVersion}$`)).length, 2, 'the 409 was retried');
+
+    resetAml(b);
+    const theirs = 'https://devstoreaccount1.blob.core.windows.net/other/LocalUpload/theirs';
+    races.set(`codes/${hash}/1`, { kind: 'registeredFirst', path: theirs });
+    const second = await train(b, { ...baseInputs(codePath, condaFile), environmentName: 'race-env' });
+    assert.strictEqual(second.result, 'Succeeded', second.stdout);
+    const [put] = armCalls(b, 'PUT', /\/jobs\//);
+    assert.match(JSON.parse(put.body).properties.codeId, new RegExp(`/codes/${hash}/versions/1$`), 'the version registered first holds the same content (its name is the hash)');
+
+    resetAml(b);
+    races.set(`environments/race-env/${envVersion}`, { kind: 'registeredFirst', path: 'someone/else:1' });
+    const third = await train(b, { ...baseInputs(codePath, condaFile), environmentName: 'race-env' });
+    assert.strictEqual(third.result, 'Failed', third.stdout);
+    assert.strictEqual(third.message, `Environment version 'race-env:${envVersion}' was registered by someone else with another definition (image 'someone/else:1'): environment versions cannot change. Use another environment name (input 'environmentName').`);
+    assert.deepStrictEqual(armCalls(b, 'PUT', /\/jobs\//), [], 'no job submitted');
   });
 
   it('azureml:name@latest resolves the newest version across pages; pytorch distribution on 2 nodes', async () => {

@@ -37,6 +37,10 @@
 //                    default output path: container of the default datastore, `azureml/<job>/<output>/<path>`
 //                    (jobOutputBlobPrefix; = azureml://datastores/workspaceblobstore/paths/azureml/<job>/<output>/)
 //     outputName     which output gets outputFiles (default: the job's first uri_folder output, else 'model')
+//     mlflowArtifacts path → content of what the job logs with MLflow (e.g. 'model/MLmodel'), written when it completes
+//                    to the artifact store and nowhere else: container `azureml` (datastore workspaceartifactstore)
+//                    under ExperimentRun/dcid.<job>/<path> — what azureml://jobs/<job>/outputs/artifacts/paths/<path>
+//                    and runs:/<job>/<path> name (azure-ai-ml JobOperations._get_named_output_uri)
 //     error          { code, message } shown by run details when the outcome is Failed (a default one otherwise)
 //     log            text of user_logs/std_log.txt (written to the artifact container 'azureml' under
 //                    ExperimentRun/dcid.<job>/, the job's `default` output) — run details do not list it
@@ -78,6 +82,8 @@ export interface JobScript {
   metrics?: Record<string, number | number[]>;
   outputFiles?: Record<string, string>;
   outputName?: string;
+  /** Files the job logs with MLflow (mlflow.<flavor>.log_model, log_artifact): path → content, written at completion to the artifact store only (jobArtifactLocation). */
+  mlflowArtifacts?: Record<string, string>;
   error?: { code: string; message: string };
   log?: string;
   /** A sweep's trials: trial n follows trials[n % length] (aml-job-graphs.ts). */
@@ -164,6 +170,18 @@ export function addCompute(emulator: { state: EmulatorState }, resourceGroup: st
   computes(emulator).set(key(resourceGroup, workspace, name), c);
   return c;
 }
+/** The outputs that name the job's folder in the artifact store: `default` (azure-ai-ml DEFAULT_ARTIFACT_STORE_OUTPUT_NAME) and `artifacts` (MLflow model URIs). */
+export const ARTIFACT_STORE_OUTPUTS = ['artifacts', 'default'];
+
+/** Where a job output's files are: the artifact store for the reserved outputs, else the default datastore's default output path. */
+export function jobOutputLocation(ws: Workspace, jobName: string, outputName: string): { container: string; prefix: string } {
+  if (ARTIFACT_STORE_OUTPUTS.includes(outputName.toLowerCase())) {
+    return { container: ws.datastores.get(ARTIFACT_DATASTORE)?.containerName ?? ARTIFACT_CONTAINER, prefix: `ExperimentRun/dcid.${jobName}/` };
+  }
+  const ds = [...ws.datastores.values()].find((d) => d.isDefault) ?? [...ws.datastores.values()][0];
+  return { container: ds.containerName, prefix: jobOutputBlobPrefix(jobName, outputName) };
+}
+
 /** Blob prefix (in the default datastore's container) of a job output's default path. */
 export function jobOutputBlobPrefix(jobName: string, outputName: string): string {
   return `azureml/${jobName}/${outputName}/`;
@@ -222,15 +240,16 @@ async function finishJob(emu: EmulatorApi, job: JobRecord): Promise<void> {
   const ws = emu.state.getWorkspace(job.resourceGroup, job.workspaceName);
   if (!ws) return;
   try {
-    const files = script.outputFiles ?? {};
-    if (job.status === 'Completed' && Object.keys(files).length > 0) {
-      const ds = [...ws.datastores.values()].find((d) => d.isDefault) ?? [...ws.datastores.values()][0];
-      const output = script.outputName ?? uriFolderOutputs(job)[0] ?? 'model';
-      const container = azuriteContainer(emu, ds.containerName);
+    const writes: [string, Record<string, string>][] = [
+      [script.outputName ?? uriFolderOutputs(job)[0] ?? 'model', script.outputFiles ?? {}],
+      ['artifacts', script.mlflowArtifacts ?? {}],
+    ];
+    for (const [output, files] of writes) {
+      if (job.status !== 'Completed' || Object.keys(files).length === 0) continue;
+      const at = jobOutputLocation(ws, job.name, output);
+      const container = azuriteContainer(emu, at.container);
       await container.createIfNotExists();
-      for (const [p, content] of Object.entries(files)) {
-        await container.getBlockBlobClient(`${jobOutputBlobPrefix(job.name, output)}${p}`).upload(content, Buffer.byteLength(content));
-      }
+      for (const [p, content] of Object.entries(files)) await container.getBlockBlobClient(`${at.prefix}${p}`).upload(content, Buffer.byteLength(content));
     }
     const log = script.log ?? `Running: ${String(job.properties.command ?? '')}\nJob ${job.name} ended ${job.status}.\n`;
     const artifacts = azuriteContainer(emu, ARTIFACT_CONTAINER);

@@ -30,7 +30,7 @@ import { allocateAddress, appendCapped, killProcess, onEmulatorStop, startPython
 import type { EmulatorState, Workspace } from '../state';
 import { HttpError, type EmulatorApi, type Operation, type RouteContext, type ServiceModule } from '../types';
 import { getModelVersion } from './aml-models';
-import { codeAssets, environmentAssets, jobOutputBlobPrefix } from './aml-jobs';
+import { codeAssets, environmentAssets, jobOutputLocation } from './aml-jobs';
 import { AML_PROVIDER, requireWorkspace, systemData, WORKSPACE_PATH } from './aml-workspace';
 
 /** The SDK's version and the first stable one with `dataCollector` (see the header). */
@@ -235,7 +235,7 @@ function azurite(emu: EmulatorApi, container: string): ContainerClient {
   return client;
 }
 
-/** Container and prefix of an asset URI: https blob URL, azureml://datastores/<ds>/paths/<p>, azureml://jobs/<job>/outputs/<o>. */
+/** Container and prefix of an asset URI: https blob URL, azureml://datastores/<ds>/paths/<p>, azureml://jobs/<job>/outputs/<o>[/paths/<p>], runs:/<job>/<p>. */
 function blobLocation(ws: Workspace, uri: string): { container: string; prefix: string } {
   const https = /^https:\/\/[^/]+\/(?:devstoreaccount1\/)?([^/]+)\/?(.*)$/i.exec(uri);
   if (https) return { container: https[1], prefix: decodeURIComponent(https[2]) };
@@ -245,10 +245,11 @@ function blobLocation(ws: Workspace, uri: string): { container: string; prefix: 
     if (!store) throw new Error(`datastore '${ds[1]}' does not exist in workspace '${ws.name}'`);
     return { container: store.containerName, prefix: ds[2] };
   }
-  const job = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/(.*))?$/i.exec(uri);
+  const job = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/(.*))?$/i.exec(uri) ?? /^runs:\/([^/]+)\/()(.+)$/.exec(uri);
   if (job) {
-    const store = [...ws.datastores.values()].find((d) => d.isDefault) ?? [...ws.datastores.values()][0];
-    return { container: store.containerName, prefix: `${jobOutputBlobPrefix(job[1], job[2])}${job[3] ?? ''}` };
+    // runs:/<job>/<path> is the MLflow name of azureml://jobs/<job>/outputs/artifacts/paths/<path>
+    const at = jobOutputLocation(ws, job[1], job[2] || 'artifacts');
+    return { container: at.container, prefix: `${at.prefix}${job[3] ?? ''}` };
   }
   throw new Error(`the URI '${uri}' is no blob location the storage initializer can read`);
 }

@@ -29,7 +29,7 @@ def train(client, a):
 
 
 def register(client, a):
-    path = f"azureml://jobs/{a['job']}/outputs/{a['output']}"
+    path = a.get("uri") or f"azureml://jobs/{a['job']}/outputs/{a['output']}"
     model = client.models.create_or_update(Model(name=a["name"], version=a["version"], path=path, type=a.get("type", "custom_model")))
     return {"name": model.name, "version": model.version, "path": model.path}
 

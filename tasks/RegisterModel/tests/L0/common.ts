@@ -117,9 +117,12 @@ export function l0Deps(): RegisterDeps {
         recordCall('datastoreContainer', { workspace: w.name });
         return { containerName: w.defaultDatastore.containerName } as unknown as Awaited<ReturnType<typeof import('../../../shared/src/workspace').datastoreContainer>>;
       },
-      resolveJobSource: async (s: WorkspaceScope, jobName: string, outputName: string): Promise<ResolvedSource> => {
-        recordCall('resolveJobSource', { workspace: s.ws.name, jobName, outputName });
-        return { modelUri: `azureml://jobs/${jobName}/outputs/${outputName}`, jobName, description: `output '${outputName}' of job '${jobName}' (Completed)` };
+      resolveJobSource: async (_ctx: unknown, w: WorkspaceInfo, src: { jobName: string; outputName: string; path: string }): Promise<ResolvedSource> => {
+        const { jobName, outputName, path: inside } = src;
+        recordCall('resolveJobSource', { workspace: w.name, jobName, outputName, ...(inside ? { path: inside } : {}) });
+        // a model the job logged with MLflow (output artifacts) has its MLmodel file
+        const mlflow = outputName === 'artifacts';
+        return { modelUri: `azureml://jobs/${jobName}/outputs/${outputName}${inside ? `/paths/${inside}` : ''}`, jobName, mlflow, description: `output '${outputName}' of job '${jobName}' (Completed)` };
       },
       uploadPlanned: async (_container: unknown, plan: { files: LocalFile[]; prefix: string }, datastoreName: string): Promise<string> => {
         recordCall('uploadPlanned', { prefix: plan.prefix, files: plan.files.map((f) => f.relative), datastoreName });

@@ -1,7 +1,9 @@
 // The code snapshot as an Azure ML code version: uploaded to the workspace's default blob datastore
 // under LocalUpload/<hash>/ and registered as code '<hash>' version 1. A code version that already
-// exists for the hash is reused and nothing is uploaded (same content → same code version).
+// exists for the hash is reused and nothing is uploaded (same content → same code version); one another run
+// registers between our read and our PUT is reused too.
 import type { ContainerClient } from '@azure/storage-blob';
+import { putAssetVersion } from '../assetCollision';
 import { azureCall } from '../errors';
 import type { WorkspaceInfo, WorkspaceScope } from '../workspace';
 import type { CodeSnapshot } from './codeSnapshot';
@@ -71,18 +73,25 @@ export async function ensureCodeVersion(o: {
   const uploadedBytes = await uploadSnapshot(container, snapshot, prefix);
   const ds = ws.defaultDatastore;
   const codeUri = `${ds.blobEndpoint}/${ds.containerName}/${prefix}`;
-  const created = await azureCall('Registering', `code version '${name}:${CODE_VERSION}' in workspace '${ws.name}'`, () =>
-    client.codeVersions.createOrUpdate(ws.resourceGroup, ws.name, name, CODE_VERSION, {
-      properties: {
-        codeUri,
-        isAnonymous: false,
-        description: `Code snapshot of ${snapshot.files.length} files (sha256 ${name}).`,
-        tags: { ...o.tags, 'aml.contentHash': name },
-      },
-    }),
-  );
+  // another run registering the same snapshot at the same moment collides with this PUT (shared/assetCollision.ts):
+  // the version it made is reused — the code name is the content's sha256, so it holds these files
+  const { value: created, reused } = await putAssetVersion({
+    put: () => azureCall('Registering', `code version '${name}:${CODE_VERSION}' in workspace '${ws.name}'`, () =>
+      client.codeVersions.createOrUpdate(ws.resourceGroup, ws.name, name, CODE_VERSION, {
+        properties: {
+          codeUri,
+          isAnonymous: false,
+          description: `Code snapshot of ${snapshot.files.length} files (sha256 ${name}).`,
+          tags: { ...o.tags, 'aml.contentHash': name },
+        },
+      }),
+    ),
+    read: () => azureCall('Reading', `code version '${name}:${CODE_VERSION}' of workspace '${ws.name}'`, () => client.codeVersions.get(ws.resourceGroup, ws.name, name, CODE_VERSION), { notFound: 'undefined' }),
+    holdsOurs: () => true,
+    conflict: () => '',
+  });
   return {
-    name, version: CODE_VERSION, id: created.id ?? codeVersionArmId(ws, name, CODE_VERSION), codeUri,
-    reused: false, uploadedFiles: snapshot.files.length, uploadedBytes,
+    name, version: CODE_VERSION, id: created.id ?? codeVersionArmId(ws, name, CODE_VERSION), codeUri: created.properties.codeUri ?? codeUri,
+    reused, uploadedFiles: snapshot.files.length, uploadedBytes,
   };
 }
