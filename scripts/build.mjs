@@ -52,6 +52,10 @@ for (const task of tasks) {
     if (!input.helpMarkDown) errors.push(`${task}/task.json input '${input.name}' has no helpMarkDown`);
   }
   if (!existsSync(join(dir, 'icon.png'))) errors.push(`${task}/icon.png is missing`);
+  // the agent refuses a setvariable outside restrictions.settableVariables.allowed: every output must be listed
+  const allowed = taskJson.restrictions?.settableVariables?.allowed;
+  if (!Array.isArray(allowed)) errors.push(`${task}/task.json has no restrictions.settableVariables.allowed (its outputs, so nothing else can be set)`);
+  else for (const o of taskJson.outputVariables ?? []) if (!allowed.includes(o.name)) errors.push(`${task}/task.json output '${o.name}' is not in restrictions.settableVariables.allowed: the agent would refuse to set it`);
   // Loc files are generated, committed, and must match task.json (checked by the tests).
   const { locJson, resjson } = locFiles(taskJson);
   writeFileSync(join(dir, 'task.loc.json'), JSON.stringify(locJson, null, 2) + '\n');
