@@ -1,8 +1,10 @@
-// Build every task: validate task.json, generate loc files, bundle with esbuild into dist/tasks/<Task>/.
+// Build every task: validate task.json, generate loc files, bundle with esbuild into dist/tasks/<Task>/bundle.js
+// with scripts/task-loader.js as its index.js (the loader runs the bundle with a V8 code cache).
 // Fails (exit 1) on an invalid task.json, a duplicated or placeholder GUID or name, or a bundle error. The tasks are
 // the folders tasks/<Task> with a task.json (scripts/tasks.mjs): a new task needs no edit here.
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, cpSync, rmSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import Ajv from 'ajv';
@@ -62,6 +64,7 @@ if (errors.length) {
 }
 
 const minify = process.env.BUILD_NO_MINIFY !== '1';
+const loader = readFileSync(join(root, 'scripts', 'task-loader.js'), 'utf8');
 await Promise.all(tasks.map(async (task) => {
   const dir = join(root, 'tasks', task);
   const out = join(outRoot, task);
@@ -69,7 +72,7 @@ await Promise.all(tasks.map(async (task) => {
   mkdirSync(out, { recursive: true });
   await build({
     entryPoints: [join(dir, 'src', 'index.ts')],
-    outfile: join(out, 'index.js'),
+    outfile: join(out, 'bundle.js'),
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -92,5 +95,8 @@ await Promise.all(tasks.map(async (task) => {
   cpSync(join(root, 'node_modules', 'azure-pipelines-task-lib', 'lib.json'), join(out, 'lib.json'));
   const toolLib = join(root, 'node_modules', 'azure-pipelines-tool-lib', 'lib.json');
   if (existsSync(toolLib)) cpSync(toolLib, join(out, 'tool-lib.json'));
-  console.log(`bundled ${task}: ${(statSync(join(out, 'index.js')).size / 1024).toFixed(0)} KiB`);
+  // the bundle's hash names its code cache: a rebuilt bundle never meets the bytecode of another
+  const bundleId = createHash('sha256').update(readFileSync(join(out, 'bundle.js'))).digest('hex').slice(0, 16);
+  writeFileSync(join(out, 'index.js'), loader.replace("'__BUNDLE_ID__'", `'${bundleId}'`));
+  console.log(`bundled ${task}: ${(statSync(join(out, 'bundle.js')).size / 1024).toFixed(0)} KiB`);
 }));

@@ -7,7 +7,7 @@
 // EXT_SUPPORT_URL / EXT_REPOSITORY_URL): without them the package has none rather than a made-up address.
 // --out-dir puts the .vsix (and its staging folder) elsewhere than dist/ (the package test uses it).
 import { readFileSync, writeFileSync, mkdirSync, cpSync, rmSync, existsSync, readdirSync } from 'node:fs';
-import { join, dirname, relative, resolve } from 'node:path';
+import { basename, join, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -45,7 +45,8 @@ const taskVersions = [];
 for (const task of tasks) {
   const built = join(root, 'dist', 'tasks', task);
   if (!existsSync(join(built, 'index.js'))) fail(`${task} is not built: run npm run build`);
-  cpSync(built, join(stage, 'tasks', task), { recursive: true });
+  // a code cache that local runs of the bundle left beside it (scripts/task-loader.js) is this machine's only
+  cpSync(built, join(stage, 'tasks', task), { recursive: true, filter: (src) => !basename(src).startsWith('.v8cache-') });
   // the agent reads task.json; task.loc.json is its localised twin: both carry the release's version and author
   for (const file of ['task.json', 'task.loc.json']) {
     const path = join(stage, 'tasks', task, file);

@@ -22,8 +22,9 @@ function packageWith(args: string[]): Packaged {
     const unzip = spawnSync('python3', ['-c', [
       'import json, sys, zipfile',
       'z = zipfile.ZipFile(sys.argv[1])',
-      'keep = lambda n: not n.endswith("/") and not n.endswith(".png") and not n.endswith("index.js")',
-      'print(json.dumps({n: z.read(n).decode("utf-8", "replace") for n in z.namelist() if keep(n)}))',
+      'keep = lambda n: not n.endswith("/")',
+      // scripts (the loader, the bundle) and images by name only
+      'print(json.dumps({n: "" if n.endswith((".js", ".png")) else z.read(n).decode("utf-8", "replace") for n in z.namelist() if keep(n)}))',
     ].join('\n'), path.join(out, vsix)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     assert.equal(unzip.status, 0, unzip.stderr);
     return { status: r.status, output, files: JSON.parse(unzip.stdout) as Record<string, string> };
@@ -37,9 +38,23 @@ const sourceTask = (task: string): { version: { Major: number } } => JSON.parse(
 describe('the packaged .vsix', function () {
   this.timeout(120_000);
   let release: Packaged;
+  // a V8 code cache a local run of the bundle left in dist/ (scripts/task-loader.js) belongs to this machine
+  const localCache = path.join(ROOT, 'dist', 'tasks', 'ProbeEndpoint', `.v8cache-vsix-test-${process.pid}`);
   before(() => {
-    release = packageWith(['--version', '3.7.11', '--publisher', 'contoso-ml']);
+    fs.writeFileSync(localCache, 'bytecode of this machine');
+    try {
+      release = packageWith(['--version', '3.7.11', '--publisher', 'contoso-ml']);
+    } finally {
+      fs.rmSync(localCache, { force: true });
+    }
     assert.equal(release.status, 0, release.output);
+  });
+
+  it('ships each task as its loader (index.js) and bundle, without a code cache made on this machine', () => {
+    for (const task of TASKS) {
+      assert.ok(`tasks/${task}/index.js` in release.files && `tasks/${task}/bundle.js` in release.files, task);
+    }
+    assert.deepEqual(Object.keys(release.files).filter((n) => n.includes('.v8cache-')), []);
   });
 
   it('carries the release version and publisher in its manifest', () => {
@@ -72,6 +87,13 @@ describe('the packaged .vsix', function () {
     // the overview (the marketplace page) links the privacy statement and says why this is a preview
     assert.match(release.files['overview.md'], /\]\(PRIVACY\.md\)/);
     assert.match(release.files['overview.md'], /Preview/);
+  });
+
+  it('holds every image the overview shows (the summary-tab screenshots) and the manifest lists', () => {
+    const shown = [...release.files['overview.md'].matchAll(/!\[[^\]]*\]\((images\/[^)]+)\)/g)].map((m) => m[1]);
+    assert.ok(shown.length >= 6, shown.join(', '));
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'vss-extension.json'), 'utf8')) as { screenshots: { path: string }[] };
+    for (const image of [...shown, ...manifest.screenshots.map((s) => s.path)]) assert.ok(image in release.files, `${image} is not in the .vsix`);
   });
 
   it('adds the support and repository links the publisher gives', () => {

@@ -5,6 +5,7 @@ The contract is documented in README.md beside this file. In short:
   GET|POST /score     -> run(...) as Azure ML's inference server (azureml-inference-server-http) calls it
   GET  /swagger.json  -> the API description (from @input_schema/@output_schema when run() has them)
   SCORING_KEY         -> when set, /score requires "Authorization: Bearer <key>" (constant-time compare), else 401
+  SCORING_TLS_PEM     -> when set (a PEM private key with its certificate chain), every connection is HTTPS (TLS 1.2+)
   WORKER_COUNT        -> worker processes (default: the container's CPUs); each calls run() one request at a time
   PORT (5001), HOST (0.0.0.0), AZUREML_MODEL_DIR, SCORING_TIMEOUT_MS (3600000)
   APPLICATIONINSIGHTS_CONNECTION_STRING -> request and exception telemetry, batched in the background
@@ -31,6 +32,7 @@ import socket
 import ssl
 import struct
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -1098,6 +1100,12 @@ class Worker:
     def _serve_connection(self, conn, addr):
         try:
             conn.setblocking(True)
+            tls = self.settings.get("tls")
+            if tls is not None:
+                # the handshake runs on this connection's thread, bounded like a request (a silent client cannot
+                # hold the slot); a failed handshake is a client that went away
+                conn.settimeout(self.settings["socket_timeout"])
+                conn = tls.wrap_socket(conn, server_side=True)
             ScoringHandler(conn, addr, self)
         except (OSError, ValueError):
             pass  # client went away
@@ -1168,6 +1176,7 @@ def read_settings():
         "workers": _int_env("WORKER_COUNT", workers_default, 1, MAX_WORKERS),
         "timeout_ms": _int_env("SCORING_TIMEOUT_MS", DEFAULT_SCORING_TIMEOUT_MS, 1, 24 * 3600 * 1000),
         "scoring_key": os.environ.get("SCORING_KEY") or None,
+        "tls": tls_context(os.environ.get("SCORING_TLS_PEM") or ""),
         "service_name": os.environ.get("SERVICE_NAME") or "ML service",
         "appinsights": (os.environ.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or "").strip(),
         "collector_sas_url": (os.environ.get("DATA_COLLECTOR_SAS_URL") or "").strip(),
@@ -1179,6 +1188,26 @@ def read_settings():
         "socket_timeout": _int_env("SOCKET_TIMEOUT_SECONDS", SOCKET_TIMEOUT_SECONDS, 1, 3600),
         "max_connections": _int_env("MAX_CONNECTIONS_PER_WORKER", MAX_CONNECTIONS_PER_WORKER, 1, 10000),
     }
+
+
+def tls_context(pem):
+    """The server's TLS context from SCORING_TLS_PEM (key and chain, as Key Vault stores a PEM certificate as a
+    secret), or None without it. ssl loads a chain only from a file: a private temporary file, removed at once."""
+    if not pem.strip():
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    fd, path = tempfile.mkstemp(prefix="scoring-tls-", suffix=".pem")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(pem)
+        context.load_cert_chain(path)
+    except (ssl.SSLError, OSError, ValueError) as ex:
+        # the reason only: the value is a private key
+        raise ConfigError("SCORING_TLS_PEM is not a PEM private key with its certificate chain (%s)" % type(ex).__name__)
+    finally:
+        os.unlink(path)
+    return context
 
 
 def listen(host, port):
@@ -1219,8 +1248,9 @@ def start_worker(sock, settings, balance=None, slot=0):
 
 def announce(sock, settings):
     bound = sock.getsockname()
-    print("Scoring server listening on %s:%d (auth %s, %d worker%s)" % (
-        bound[0], bound[1], "on" if settings["scoring_key"] else "off", settings["workers"], "" if settings["workers"] == 1 else "s"), flush=True)
+    print("Scoring server listening on %s:%d (%s, auth %s, %d worker%s)" % (
+        bound[0], bound[1], "https" if settings.get("tls") else "http", "on" if settings["scoring_key"] else "off",
+        settings["workers"], "" if settings["workers"] == 1 else "s"), flush=True)
 
 
 def die_with_parent(parent):

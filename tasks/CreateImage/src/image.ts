@@ -1,7 +1,7 @@
 // Makes sure the registry holds the image for this build context: reuse an image built from the same
 // context (tag `ctx-<hash12>`), adding the requested tag when needed, or build it with ACR Tasks.
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { WorkspaceScope } from '../../shared/src/azure';
+import { type ContextWith, toAzureCallError, type WorkspaceScope } from '../../shared/src/azure';
 import { lineageTags } from '../../shared/src/lineage';
 import { buildInRegistry } from './acrBuild';
 import { BuildContext, LINEAGE_BUILD_ARGS, packContext } from './buildContext';
@@ -37,6 +37,23 @@ export function lineageBuildArgs(upstream: Record<string, string>): Record<strin
   return out;
 }
 
+/** The newest runs looked at for the reuse check (ACR lists newest first). */
+export const RUNS_CHECKED = 1000;
+
+/** Whether one of the registry's own ACR runs pushed this digest (the reuse check). */
+export async function builtByRegistry(ctx: ContextWith<'acr'>, registry: RegistryInfo, digest: string): Promise<boolean> {
+  let seen = 0;
+  try {
+    for await (const run of ctx.clients.acr.runs.list(registry.resourceGroup, registry.name)) {
+      if (run.status === 'Succeeded' && run.outputImages?.some((i) => i.digest === digest)) return true;
+      if (++seen >= RUNS_CHECKED) break;
+    }
+  } catch (err) {
+    throw toAzureCallError(err, 'Listing the runs of', `registry '${registry.name}'`);
+  }
+  return false;
+}
+
 export async function ensureImage(
   scope: WorkspaceScope<'acr'>,
   registry: RegistryInfo,
@@ -50,7 +67,12 @@ export async function ensureImage(
   const repo = target.repository;
   const current = await plane.manifestDigest(repo, target.tag);
   if (o.reuse) {
-    const existing = await plane.manifestDigest(repo, ctxTag);
+    const found = await plane.manifestDigest(repo, ctxTag);
+    // anyone with push rights can put any image under a ctx- tag: reuse only what a build of this registry made
+    const existing = found && (await builtByRegistry(ctx, registry, found)) ? found : undefined;
+    if (found && !existing) {
+      tl.warning(`Tag '${repo}:${ctxTag}' points at ${found}, which no ACR run of registry '${registry.name}' produced (pushed from elsewhere?): building the image instead of reusing it.`);
+    }
     if (existing) {
       console.log(tl.loc('ImageReused', `${registry.loginServer}/${repo}@${existing}`, ctxTag));
       if (current !== existing) {

@@ -37,6 +37,8 @@ export async function main(deps: ImageDeps = azureDeps): Promise<Outcome> {
   setOutput('imageTag', target.tag);
   setOutput('imageUri', imageUri);
   setOutput('imageDigest', result.digest);
+  // the image by content: a tag can be moved to other content later, this reference cannot
+  setOutput('pinnedImageUri', `${registry.loginServer}/${target.repository}@${result.digest}`);
   setOutput('registryLoginServer', registry.loginServer);
   writeSummary({ model, studioModelUrl: scope.ws.studioModelUrl(model.ref.name, model.ref.version), imageUri, result, contextHash: context.hash, contextFiles: context.files.length, modelFromCache: plan.files.fromCache });
   fs.rmSync(plan.contextDir, { recursive: true, force: true });

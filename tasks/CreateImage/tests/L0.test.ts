@@ -42,6 +42,7 @@ describe('CreateImage L0 (MockTestRunner)', function () {
       imageTag: '3-42',
       imageUri: `${LOGIN_SERVER}/churn:3-42`,
       imageDigest: DIGEST,
+      pinnedImageUri: `${LOGIN_SERVER}/churn@${DIGEST}`,
       registryLoginServer: LOGIN_SERVER,
     });
     // the connection's secret is registered with the agent and printed nowhere else (task-lib's own

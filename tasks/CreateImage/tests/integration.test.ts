@@ -100,6 +100,7 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     assert.ok(img, 'image stored in the registry');
     assert.equal(img.digest, r.outputs.imageDigest);
     assert.equal(images(bed.emulator).get(`${loginServer}/churn@${img.digest}`), img);
+    assert.equal(r.outputs.pinnedImageUri, `${loginServer}/churn@${img.digest}`);
     const ctxTags = [...images(bed.emulator).keys()].filter((k) => k.startsWith(`${loginServer}/churn:ctx-`));
     assert.equal(ctxTags.length, 1, 'tagged with the context hash too');
 
@@ -150,6 +151,22 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     // the honest existence check: token exchange, then HEAD on the manifest
     assert.ok(since(mark, (q) => q.method === 'POST' && q.path === '/oauth2/exchange').length >= 1);
     assert.ok(since(mark, (q) => q.method === 'HEAD' && /\/v2\/churn\/manifests\/ctx-[a-f0-9]{12}$/.test(q.path)).length === 1);
+  });
+
+  it('does not reuse a context tag that no ACR run of the registry produced (pushed from elsewhere): it builds', async () => {
+    const ctxKey = [...images(bed.emulator).keys()].find((k) => k.startsWith(`${loginServer}/churn:ctx-`));
+    assert.ok(ctxKey);
+    const genuine = images(bed.emulator).get(ctxKey)!;
+    const foreign = `sha256:${'f'.repeat(64)}`;
+    images(bed.emulator).set(ctxKey, { ...genuine, digest: foreign });
+    images(bed.emulator).set(`${loginServer}/churn@${foreign}`, { ...genuine, digest: foreign });
+    const mark = Date.now();
+    const r = await run({}, { variables: { 'Build.BuildId': '45' } });
+    assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    assert.ok(r.issues.some((i) => i.type === 'warning' && i.message.includes(`points at ${foreign}, which no ACR run of registry`)), r.stdout);
+    assert.equal(since(mark, isPath(/\/scheduleRun$/)).length, 1, 'built instead of reusing');
+    assert.notEqual(r.outputs.imageDigest, foreign);
+    assert.equal(images(bed.emulator).get(ctxKey)?.digest, r.outputs.imageDigest, 'the build took the context tag back');
   });
 
   it('a registry with azureADAuthenticationAsArmPolicy disabled: the exchange uses an ACR-audience token', async () => {

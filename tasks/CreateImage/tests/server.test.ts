@@ -3,7 +3,10 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
+import type * as tls from 'tls';
+import { makeCa, type TestCa } from '../../shared/tests/helpers';
 import * as path from 'path';
 import { findAsset } from '../src/assets';
 import { call, scoringDir, startServer, type Started } from './helpers/pythonServer';
@@ -66,6 +69,51 @@ describe('CreateImage scoring server (server.py)', function () {
     return d;
   };
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  describe('with SCORING_TLS_PEM (key and chain as Key Vault stores a PEM certificate)', () => {
+    let s: Started;
+    let ca: TestCa;
+    const KEY = 'tls-scoring-key-0123456789';
+    before(async () => {
+      ca = makeCa();
+      s = await startServer(dirFor(SCORE_PY), { SCORING_TLS_PEM: `${ca.key}${ca.cert}`, SCORING_KEY: KEY, WORKER_COUNT: '2' });
+    });
+    after(() => s.stop());
+    const tlsCall = (o: https.RequestOptions & { body?: string }): Promise<{ status: number; body: string; protocol: string }> =>
+      new Promise((resolve, reject) => {
+        const req = https.request({ host: '127.0.0.1', servername: 'localhost', port: s.port, ca: ca.ca, agent: false, ...o }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), protocol: (res.socket as tls.TLSSocket).getProtocol?.() ?? '' }));
+        });
+        req.on('error', reject);
+        req.end(o.body);
+      });
+
+    it('serves HTTPS with the given certificate (TLS 1.2 or newer), the key still required', async () => {
+      assert.match(s.output(), /listening on 127\.0\.0\.1:\d+ \(https, auth on, 2 workers\)/);
+      const ok = await tlsCall({ method: 'POST', path: '/score', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{"data": [2]}' });
+      assert.strictEqual(ok.status, 200, ok.body);
+      assert.deepStrictEqual(JSON.parse(ok.body).result, [4]);
+      assert.match(ok.protocol, /^TLSv1\.[23]$/);
+      const refused = await tlsCall({ method: 'POST', path: '/score', body: '{"data": [2]}' });
+      assert.strictEqual(refused.status, 401);
+    });
+
+    it('refuses plain HTTP and TLS 1.1, and keeps serving', async () => {
+      await assert.rejects(call(s.port, 'GET', '/'));
+      await assert.rejects(tlsCall({ method: 'GET', path: '/', minVersion: 'TLSv1', maxVersion: 'TLSv1.1' }));
+      assert.strictEqual((await tlsCall({ method: 'GET', path: '/' })).status, 200);
+    });
+
+    it('does not start with a PEM that is not a key and certificate, and never prints the value', async () => {
+      const bad = `-----BEGIN PRIVATE KEY-----\nplanted-not-a-key-4242\n-----END PRIVATE KEY-----\n`;
+      const err = await startServer(dirFor(SCORE_PY), { SCORING_TLS_PEM: bad }).catch((e: unknown) => e as Error);
+      assert.ok(err instanceof Error);
+      assert.match(err.message, /SCORING_TLS_PEM is not a PEM private key with its certificate chain \(SSLError\)/);
+      assert.doesNotMatch(err.message, /planted-not-a-key/);
+    });
+  });
 
   describe('without SCORING_KEY', () => {
     let s: Started;

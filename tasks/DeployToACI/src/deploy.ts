@@ -61,6 +61,8 @@ export interface DeployOptions {
   abortSignal?: AbortSignal;
   /** Waiter back-off start (default 2 s; tests use less). */
   initialDelayMs?: number;
+  /** Runs once Azure accepted the PUT, before the wait (DeployToACI stores a new scoring key there). */
+  onAccepted?: () => Promise<void>;
 }
 
 /** PUT, then wait until provisioned and running; returns the group as Azure reports it. */
@@ -98,6 +100,7 @@ async function deployWithin(ctx: AzureContext, o: DeployOptions, what: string, o
     pollResource: what,
   });
   if (o.abortSignal?.aborted) throw new CancelledError(what);
+  await o.onAccepted?.();
   if (timedOut()) {
     await printDiagnostics(client, o.resourceGroup, o.name);
     throw new TimeoutError(what, o.timeoutMs, 'no answer to the request', 'readinessTimeoutMinutes');

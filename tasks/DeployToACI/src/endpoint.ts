@@ -12,13 +12,13 @@ export interface Endpoint {
   containerGroupId: string;
 }
 
-/** `http://<fqdn>:<port>/score`, or the IP for a private group (no DNS name). */
-export function endpointOf(g: ContainerGroup, port: number): Endpoint {
+/** `http(s)://<fqdn>:<port>/score` (https with a TLS certificate), or the IP for a private group (no DNS name). */
+export function endpointOf(g: ContainerGroup, port: number, tls = false): Endpoint {
   const fqdn = g.ipAddress?.fqdn ?? '';
   const ip = g.ipAddress?.ip ?? '';
   const host = fqdn || ip;
   if (!host) throw new TaskError(`Container group '${g.name}' is running but Azure reports neither an FQDN nor an IP address.`);
-  return { scoringUri: `http://${host}:${port}/score`, fqdn, ipAddress: ip, containerGroupId: g.id ?? '' };
+  return { scoringUri: `${tls ? 'https' : 'http'}://${host}:${port}/score`, fqdn, ipAddress: ip, containerGroupId: g.id ?? '' };
 }
 
 /** Azure portal host of the named clouds; custom clouds get no link (their portal cannot be derived). */
@@ -47,6 +47,8 @@ export interface SummaryFacts {
   endpoint: Endpoint;
   registry: string;
   scoringKey: string;
+  /** 'off', or the certificate's secret and expiry. */
+  tls: string;
   appInsights: string;
   secureNames: string[];
   portal?: string;
@@ -64,6 +66,7 @@ export function writeSummary(f: SummaryFacts): void {
     ['Resources', `${f.cpu} CPU, ${f.memoryGb} GB`],
     ['Registry credentials', f.registry],
     ['Scoring key', f.scoringKey],
+    ['TLS', f.tls],
     ['Application Insights', f.appInsights],
     ['Secure environment variables', f.secureNames.length > 0 ? f.secureNames.join(', ') : '(none)'],
   ];

@@ -2,8 +2,9 @@
 // registry and Application Insights, registry credentials, Key Vault values and the scoring key.
 // Nothing here changes Azure, so a bad input or a missing secret stops the task with nothing changed.
 import type { ContainerGroup } from '@azure/arm-containerinstance';
-import { AzureContext, azureCall } from '../../shared/src/azure';
+import { AzureContext, azureCall, getSecret, vaultUrl } from '../../shared/src/azure';
 import { InputError, TaskError } from '../../shared/src/errors';
+import { formatImageReference } from '../../shared/src/imageReference';
 import { lineageTags } from '../../shared/src/lineage';
 import { appInsightsConnectionString } from './appInsights';
 import { DataCollectionPlan, prepareDataCollection } from './dataCollection';
@@ -12,16 +13,23 @@ import { existingContainerGroup, resourceGroupLocation } from './deploy';
 import { APPINSIGHTS_VAR, DeployInputs, SCORING_KEY_VAR } from './inputs';
 import { resolveRegistryCredential } from './pullCredentials';
 import { readSecretEnvironment, resolveScoringKey, ScoringKey } from './secrets';
+import { parseTlsCertificate, TLS_PEM_VAR, type TlsCertificate } from './tls';
 
 export interface DeploymentPlan {
   body: ContainerGroup;
   location: string;
   existing?: ContainerGroup;
   registryDescription: string;
+  /** The reference the container runs (pinned to the digest when it is known). */
+  image: string;
   scoringKey?: ScoringKey;
   appInsightsDescription: string;
   secureNames: string[];
   dataCollection?: DataCollectionPlan;
+  /** The endpoint's TLS certificate (tlsCertificateSecret): the endpoint serves HTTPS. */
+  tls?: TlsCertificate;
+  /** A line for the log when the DNS label keeps an older scope than the input asks for. */
+  dnsNameLabelScopeNote?: string;
 }
 
 interface WorkspaceLinks {
@@ -36,6 +44,16 @@ async function workspaceLinks(ctx: AzureContext, resourceGroup: string, name: st
     ...(ws.containerRegistry ? { containerRegistryId: ws.containerRegistry } : {}),
     ...(ws.applicationInsights ? { applicationInsightsId: ws.applicationInsights } : {}),
   };
+}
+
+/**
+ * The image reference the container runs: `<registry>/<repository>@<digest>` whenever the digest is known
+ * (imageDigest, or the digest in imageUri). A tag can be moved to other content after this run (or between
+ * this PUT and a restart of the container on another host); a digest cannot.
+ */
+export function deployedImage(p: Pick<DeployInputs, 'imageUri' | 'image' | 'imageDigest'>): string {
+  if (!p.imageDigest) return p.imageUri;
+  return formatImageReference({ registry: p.image.registry, implicitRegistry: p.image.implicitRegistry, repository: p.image.repository, digest: p.imageDigest });
 }
 
 /** Lineage tags of the group: the pipeline run plus the image (and its digest) it runs. */
@@ -75,6 +93,16 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
     ? await prepareDataCollection(ctx, { resourceGroup: p.resourceGroup, workspaceName: p.workspaceName, containerGroupName: p.containerGroupName, sampleRate: p.sampleRate })
     : undefined;
   for (const [k, v] of dataCollection?.secureEnvironment ?? []) secure.set(k, v);
+  let tls: TlsCertificate | undefined;
+  if (p.tlsCertificateSecret && p.keyVault) {
+    const value = await getSecret(ctx, p.keyVault, p.tlsCertificateSecret, { optional: true });
+    if (value === undefined) {
+      throw new InputError('tlsCertificateSecret', `the secret '${p.tlsCertificateSecret}' does not exist in Key Vault ${vaultUrl(p.keyVault, ctx.cloud)}`, 'the secret of a Key Vault certificate with content type application/x-pem-file');
+    }
+    tls = parseTlsCertificate(p.tlsCertificateSecret, value);
+    secure.set(TLS_PEM_VAR, tls.pem);
+  }
+  const scope = labelScope(existing, p);
   let scoringKey: ScoringKey | undefined;
   if (p.authEnabled) {
     scoringKey = await resolveScoringKey(ctx, { keyVault: p.keyVault, secretName: p.scoringKeySecret });
@@ -84,11 +112,12 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
   const body = containerGroupBody({
     name: p.containerGroupName,
     location,
-    image: p.imageUri,
+    image: deployedImage(p),
     cpu: p.cpu,
     memoryGb: p.memoryGb,
     port: p.port,
     ...(p.dnsNameLabel ? { dnsNameLabel: p.dnsNameLabel } : {}),
+    ...(scope.value ? { dnsNameLabelScope: scope.value } : {}),
     ...(p.subnetId ? { subnetId: p.subnetId } : {}),
     environment: dataCollection ? new Map([...p.environment, ...dataCollection.environment]) : p.environment,
     secureEnvironment: secure,
@@ -109,9 +138,29 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
     location,
     ...(existing ? { existing } : {}),
     registryDescription: registry.description,
+    image: body.containers[0].image,
     ...(scoringKey ? { scoringKey } : {}),
     appInsightsDescription,
     secureNames: [...secure.keys()],
     ...(dataCollection ? { dataCollection } : {}),
+    ...(tls ? { tls } : {}),
+    ...(scope.note ? { dnsNameLabelScopeNote: scope.note } : {}),
+  };
+}
+
+/**
+ * The DNS label's reuse scope. A new group gets the input's (TenantReuse by default: once the group is deleted,
+ * only this tenant can take the name, so nobody else can serve under the old FQDN). The scope belongs to the
+ * label when it is created; ACI documents no in-place change, so an existing group keeps the scope it has (none
+ * = Unsecure), with a note when that is weaker than asked.
+ */
+function labelScope(existing: ContainerGroup | undefined, p: DeployInputs): { value?: string; note?: string } {
+  if (!p.dnsNameLabel) return {};
+  if (!existing) return { value: p.dnsNameLabelScope };
+  const current = existing.ipAddress?.autoGeneratedDomainNameLabelScope;
+  if ((current ?? 'Unsecure').toLowerCase() === p.dnsNameLabelScope.toLowerCase()) return current ? { value: current } : {};
+  return {
+    ...(current ? { value: current } : {}),
+    note: `Container group '${p.containerGroupName}' keeps its DNS label scope '${current ?? 'Unsecure'}' (dnsNameLabelScope asks for '${p.dnsNameLabelScope}'; a label's scope is set when it is created): delete the group and deploy again to change it.`,
   };
 }

@@ -10,7 +10,8 @@ import { containerGroupBody, GroupSpec, incompatibleChanges } from '../src/conta
 import { observe, eventsTable } from '../src/deploy';
 import { endpointOf } from '../src/endpoint';
 import { defaultDnsNameLabel, readInputs } from '../src/inputs';
-import { groupTags } from '../src/prepare';
+import { deployedImage, groupTags } from '../src/prepare';
+import { type ImageReference, parseImageReference } from '../../shared/src/imageReference';
 import { generateScoringKey } from '../src/secrets';
 
 const cloud = cloudFromData({ url: 'https://management.azure.com/', environment: 'AzureCloud' });
@@ -183,6 +184,15 @@ describe('DeployToACI unit', () => {
       assert.deepStrictEqual(incompatibleChanges(a, b), ['CPU 1 -> 2', 'memory 1.5 GB -> 4 GB']);
       assert.deepStrictEqual(incompatibleChanges(a, containerGroupBody(spec({ image: 'other:2', environment: new Map() }))), []);
     });
+    it('deploys by digest whenever the digest is known, the tag otherwise', () => {
+      const d = 'sha256:' + 'e'.repeat(64);
+      const ref = (uri: string): ImageReference => parseImageReference(uri) as ImageReference;
+      assert.strictEqual(deployedImage({ imageUri: 'acr.io:5000/team/x:1', image: ref('acr.io:5000/team/x:1'), imageDigest: d }), `acr.io:5000/team/x@${d}`);
+      assert.strictEqual(deployedImage({ imageUri: `acr.io/x:1@${d}`, image: ref(`acr.io/x:1@${d}`), imageDigest: d }), `acr.io/x@${d}`);
+      assert.strictEqual(deployedImage({ imageUri: 'acr.io/x:1', image: ref('acr.io/x:1') }), 'acr.io/x:1');
+      assert.strictEqual(deployedImage({ imageUri: 'python:3.11', image: ref('python:3.11'), imageDigest: d }), `python@${d}`);
+    });
+
     it('tags the group with the run and the upstream image', () => {
       stubAgent(agent, { variables: { 'Build.BuildId': '42', 'System.TeamProject': 'ml', 'System.CollectionUri': 'https://dev.azure.com/contoso/' } });
       const tags = groupTags({ imageUri: 'a.io/x:1', imageDigest: 'sha256:' + 'd'.repeat(64), workspaceName: 'mlw' });

@@ -6,7 +6,7 @@ import { isError, LoadRun, outcomeCounts, RequestResult } from './load';
 import { Readiness } from './readiness';
 import { formatMs, formatRatio, LatencyStats, latencyStats } from './stats';
 
-export type CheckName = 'readiness' | 'status' | 'correctness' | 'latency p95' | 'error rate' | 'agreement';
+export type CheckName = 'readiness' | 'authentication' | 'status' | 'correctness' | 'latency p95' | 'error rate' | 'agreement';
 
 export interface Check {
   name: CheckName;
@@ -45,6 +45,13 @@ export interface Bounds {
 export interface Observations {
   liveness: string;
   readiness: Readiness;
+  /**
+   * A scoring key is sent: the endpoint must refuse a request without it. Undefined: no authentication check
+   * (DeployOnlineEndpoint's step checks, where Azure ML's front door does the key check).
+   */
+  keyInUse?: boolean;
+  /** The answer to one scoring request sent without the key (only with keyInUse, once the endpoint is ready). */
+  withoutKey?: { status?: number; error?: string; seconds: number };
   /** Each payload sent once, bodies kept (status and correctness). */
   answers?: { results: RequestResult[]; seconds: number };
   load?: Measurement;
@@ -87,6 +94,22 @@ function notRun(name: CheckName, why: string): Check {
   return { name, outcome: 'skipped', detail: why, seconds: 0 };
 }
 
+/**
+ * A key that is sent but not checked protects nothing: an endpoint with a key must answer 401 to a request
+ * without it (the scoring server does; a custom image that ignores SCORING_KEY answers 200).
+ */
+function authentication(o: Observations, why: string): Check {
+  if (!o.keyInUse) return notRun('authentication', 'no scoring key in use');
+  const w = o.withoutKey;
+  if (!w) return notRun('authentication', why);
+  const got = w.status !== undefined ? `HTTP ${w.status}` : (w.error ?? 'no answer');
+  if (w.status === 401) return { name: 'authentication', outcome: 'passed', detail: 'a scoring request without the key was refused (HTTP 401)', seconds: w.seconds };
+  const detail = w.status !== undefined && w.status >= 200 && w.status < 300
+    ? `the endpoint answered ${got} to a scoring request without the key: it does not check the key (a custom image that ignores SCORING_KEY?)`
+    : `a scoring request without the key got ${got}, expected HTTP 401`;
+  return { name: 'authentication', outcome: 'failed', detail, seconds: w.seconds };
+}
+
 export function evaluate(b: Bounds, o: Observations): Check[] {
   const checks: Check[] = [];
   const r = o.readiness;
@@ -97,6 +120,7 @@ export function evaluate(b: Bounds, o: Observations): Check[] {
   else checks.push({ name: 'readiness', outcome: 'failed', detail: tl.loc('ReadinessTimedOut', o.liveness, b.readinessTimeoutSeconds, r.last), seconds: readySeconds });
 
   const why = 'not run: the endpoint was not ready';
+  if (o.keyInUse !== undefined) checks.push(authentication(o, why));
   if (!o.answers) {
     checks.push(notRun('status', why), notRun('correctness', why));
   } else {

@@ -11,12 +11,15 @@ import { readInputs, showUrl } from './inputs';
 import { probe } from './probe';
 import { report, setOutputs } from './report';
 import { requestHeaders, resolveScoringKey } from './scoringKey';
+import { type Lookup, plainHttpKeyWarning } from './transport';
 
 export interface ProbeDeps {
   /** Called only when the scoring key is in Key Vault. */
   createAzureContext(): AzureContext<KeyVaultClients>;
   /** Makes the client for one endpoint (default: the real ScoringClient). */
   scoringClient?: (o: ScoringClientOptions) => ScoringClient;
+  /** Resolves a host name to its addresses (the plain-HTTP warning; default: the system resolver). */
+  lookup?: Lookup;
 }
 
 export const azureDeps: ProbeDeps = {
@@ -27,6 +30,10 @@ export const azureDeps: ProbeDeps = {
 export async function main(deps: ProbeDeps = azureDeps): Promise<Outcome> {
   const p = readInputs();
   const key = await resolveScoringKey(p.keySource, deps.createAzureContext);
+  for (const [url, sent, input] of [[p.scoringUrl, !!key, 'scoringUri'], [p.baseline?.url, !!p.baseline?.key, 'baselineScoringUri']] as const) {
+    const w = url && sent ? await plainHttpKeyWarning(url, input, deps.lookup) : undefined;
+    if (w) tl.warning(w);
+  }
   // nothing to undo in Azure: a cancel only stops the requests in flight (the shared signal aborts them)
   onCancel(async () => undefined, 'stop sending requests');
   const target = showUrl(p.scoringUrl);
@@ -34,6 +41,7 @@ export async function main(deps: ProbeDeps = azureDeps): Promise<Outcome> {
     {
       scoringUrl: p.scoringUrl,
       headers: requestHeaders(p.headers, key),
+      ...(key ? { headersWithoutKey: requestHeaders(p.headers, undefined) } : {}),
       ...(p.baseline ? { baseline: { url: p.baseline.url, headers: requestHeaders(p.headers, p.baseline.key) } } : {}),
       payloads: p.payloads,
       readinessTimeoutSeconds: p.readinessTimeoutSeconds,

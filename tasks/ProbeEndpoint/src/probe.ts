@@ -11,6 +11,8 @@ import { waitForReadiness } from './readiness';
 export interface ProbePlan {
   scoringUrl: URL;
   headers: Record<string, string>;
+  /** The headers without the scoring key, when a key is in use: one request with them must be refused (401). */
+  headersWithoutKey?: Record<string, string>;
   baseline?: { url: URL; headers: Record<string, string> };
   payloads: readonly unknown[];
   readinessTimeoutSeconds: number;
@@ -63,17 +65,29 @@ async function exercise(c: ScoringClient, plan: ProbePlan, bodies: Buffer[], o: 
   return { answers: a.results, answerSeconds: a.wallMs / 1000, load: measure(run, plan.bounds.expectedStatus) };
 }
 
+/** One scoring request without the key, on a connection of its own (the candidate's keep the key). */
+async function withoutKey(plan: ProbePlan, headers: Record<string, string>, body: Buffer, o: ProbeOptions): Promise<NonNullable<Observations['withoutKey']>> {
+  const c = client(plan.scoringUrl, headers, { ...plan, concurrency: 1 }, o);
+  try {
+    const e = await c.score(body, o.signal);
+    return { ...(e.status !== undefined ? { status: e.status } : {}), ...(e.error ? { error: e.error } : {}), seconds: e.latencyMs / 1000 };
+  } finally {
+    c.close();
+  }
+}
+
 export async function probe(plan: ProbePlan, o: ProbeOptions = {}): Promise<ProbeResult> {
   const log = o.log ?? ((l: string) => console.log(l));
   const bodies = plan.payloads.map((p) => Buffer.from(JSON.stringify(p), 'utf8'));
   const candidate = client(plan.scoringUrl, plan.headers, plan, o);
   const liveness = showUrl(new URL('/', plan.scoringUrl));
-  const observations: Observations = { liveness, readiness: { outcome: 'skipped', last: '', elapsedMs: 0 } };
+  const observations: Observations = { liveness, readiness: { outcome: 'skipped', last: '', elapsedMs: 0 }, keyInUse: !!plan.headersWithoutKey };
   try {
     log(tl.loc('WaitingForReadiness', plan.readinessTimeoutSeconds, liveness));
     observations.readiness = await waitForReadiness(candidate, { timeoutMs: plan.readinessTimeoutSeconds * 1000, signal: o.signal, log });
     if (observations.readiness.outcome === 'ready') log(tl.loc('Ready', observations.readiness.last, `${(observations.readiness.elapsedMs / 1000).toFixed(1)} s`));
     if (observations.readiness.outcome === 'ready' || observations.readiness.outcome === 'skipped') {
+      if (plan.headersWithoutKey && bodies.length > 0) observations.withoutKey = await withoutKey(plan, plan.headersWithoutKey, bodies[0], o);
       const c = await exercise(candidate, plan, bodies, { ...o, log });
       observations.answers = { results: c.answers, seconds: c.answerSeconds };
       observations.load = c.load;

@@ -77,9 +77,10 @@ describe('ProbeEndpoint L0 (MockTestRunner)', function () {
     assert.equal(run.result, 'Succeeded', run.stdout);
     assert.ok(run.succeeded);
     assert.deepEqual(run.errors, []);
-    assert.deepEqual(callsOf(run, 'ScoringClient'), [{ url: MOCK_URL, authorization: 'Bearer <KEY>', maxSockets: 2, timeoutMs: 30000 }]);
+    // the candidate's client, then one without the key for the authentication check
+    assert.deepEqual(callsOf(run, 'ScoringClient'), [{ url: MOCK_URL, authorization: 'Bearer <KEY>', maxSockets: 2, timeoutMs: 30000 }, { url: MOCK_URL, maxSockets: 1, timeoutMs: 30000 }]);
     // readiness once, warm-up 2 + one per payload (3) + 20 measured
-    assert.deepEqual(callsOf(run, 'ScoringClient.close'), [{ url: MOCK_URL, posts: 25, livenessCalls: 1 }]);
+    assert.deepEqual(callsOf(run, 'ScoringClient.close'), [{ url: MOCK_URL, posts: 1, livenessCalls: 0 }, { url: MOCK_URL, posts: 25, livenessCalls: 1 }]);
     assert.deepEqual(callsOf(run, 'getSecret'), []);
     assert.equal(run.outputs.passed, 'true');
     assert.equal(run.outputs.errorRate, '0');
@@ -94,16 +95,17 @@ describe('ProbeEndpoint L0 (MockTestRunner)', function () {
     const run = await scenario('concurrencyDefaultOverCount');
     assert.equal(run.result, 'Succeeded', run.stdout);
     assert.deepEqual(run.errors, []);
-    assert.deepEqual(callsOf(run, 'ScoringClient'), [{ url: MOCK_URL, authorization: 'Bearer <KEY>', maxSockets: 3, timeoutMs: 30000 }]);
+    // the candidate's client, then one without the key for the authentication check
+    assert.deepEqual(callsOf(run, 'ScoringClient'), [{ url: MOCK_URL, authorization: 'Bearer <KEY>', maxSockets: 3, timeoutMs: 30000 }, { url: MOCK_URL, maxSockets: 1, timeoutMs: 30000 }]);
     // readiness once, warm-up 2 + one per payload (3) + 3 measured
-    assert.deepEqual(callsOf(run, 'ScoringClient.close'), [{ url: MOCK_URL, posts: 8, livenessCalls: 1 }]);
+    assert.deepEqual(callsOf(run, 'ScoringClient.close'), [{ url: MOCK_URL, posts: 1, livenessCalls: 0 }, { url: MOCK_URL, posts: 8, livenessCalls: 1 }]);
   });
 
   it('reads the key from Key Vault through the service connection and sends it', async () => {
     const run = await scenario('keyVault');
     assert.equal(run.result, 'Succeeded', run.stdout);
     assert.deepEqual(callsOf(run, 'getSecret'), [{ subscriptionId: SUBSCRIPTION, scheme: 'ServicePrincipal', vault: 'kv-probe', secretName: 'scoring-key' }]);
-    assert.deepEqual(callsOf(run, 'ScoringClient'), [{ url: MOCK_URL, authorization: 'Bearer <VAULT_KEY>', maxSockets: 2, timeoutMs: 30000 }]);
+    assert.deepEqual(callsOf(run, 'ScoringClient'), [{ url: MOCK_URL, authorization: 'Bearer <VAULT_KEY>', maxSockets: 2, timeoutMs: 30000 }, { url: MOCK_URL, maxSockets: 1, timeoutMs: 30000 }]);
     assert.equal(run.outputs.passed, 'true');
     assert.deepEqual(leaks(run), []);
   });
@@ -118,7 +120,8 @@ describe('ProbeEndpoint L0 (MockTestRunner)', function () {
       assert.equal(run.outputs.errorRate, '0');
       for (const k of ['p50Ms', 'p95Ms', 'p99Ms', 'requestsPerSecond']) assert.match(run.outputs[k], NUMBER, k);
       const s = await server.stats();
-      assert.deepEqual(s, { posts: 25, livenessCalls: 1, unauthorized: 0, withKey: 26, requests: 26 });
+      // plus the one request without the key (the authentication check), refused
+      assert.deepEqual(s, { posts: 25, livenessCalls: 1, unauthorized: 1, withKey: 26, requests: 26 });
       assert.deepEqual(leaks(run), []);
     } finally {
       await server.stop();

@@ -67,7 +67,8 @@ describe('ProbeEndpoint bundled task (integration)', function () {
     // warm-up 2 + one per payload (3) + 30 measured; the liveness route once
     assert.equal(s.posts, 35);
     assert.equal(s.livenessCalls, 1);
-    assert.equal(s.unauthorized, 0);
+    // the one request sent without the key (the authentication check), refused
+    assert.equal(s.unauthorized, 1);
     assert.ok(s.authorizations.every((a) => a === `Bearer ${KEY}`));
 
     const publish = run.commands.find((c) => c.name === 'results.publish');
@@ -78,8 +79,8 @@ describe('ProbeEndpoint bundled task (integration)', function () {
     assert.equal(publish.properties.runTitle, 'Smoke test');
     const xml = fs.readFileSync(publish.properties.resultFiles, 'utf8');
     assertWellFormedXml(xml);
-    assert.deepEqual([...xml.matchAll(/<testcase [^>]*name="([^"]+)"/g)].map((m) => m[1]), ['readiness', 'status', 'correctness', 'latency p95', 'error rate', 'agreement']);
-    assert.match(xml, /tests="6" failures="0" errors="0" skipped="1"/);
+    assert.deepEqual([...xml.matchAll(/<testcase [^>]*name="([^"]+)"/g)].map((m) => m[1]), ['readiness', 'authentication', 'status', 'correctness', 'latency p95', 'error rate', 'agreement']);
+    assert.match(xml, /tests="7" failures="0" errors="0" skipped="1"/);
 
     const svg = run.attachments.find((a) => a.type === 'probeendpoint.latencyhistogram');
     assert.ok(svg?.content, 'histogram attachment');
@@ -90,6 +91,7 @@ describe('ProbeEndpoint bundled task (integration)', function () {
     assert.match(summary, /^### Probe of http:\/\/127\.0\.0\.1:\d+\/score: passed/);
     // summary cells escape ( ) (issue 15): markdown shows them as written
     assert.match(summary, /\| correctness \| passed \| 3 response\\\(s\\\) match within tolerance 0 \|/);
+    assert.match(summary, /\| authentication \| passed \| a scoring request without the key was refused \\\(HTTP 401\\\) \|/);
     assert.match(summary, /\| candidate \| 30 \|/);
     assert.match(summary, /!\[Latency histogram\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\)/);
     assert.match(summary, /█/);
@@ -162,6 +164,17 @@ describe('ProbeEndpoint bundled task (integration)', function () {
     assert.ok(errors(noWait).some((e) => e.startsWith('error rate: 1 (30 of 30 requests failed: HTTP 401 x30)')));
   });
 
+  it('catches an endpoint that ignores the key (a custom image without the SCORING_KEY check): authentication fails', async () => {
+    const s = await serve(); // answers every request, key or not
+    const run = await probe({ scoringUri: s.url, payloadFile: payloads, expectedResponseFile: expected, authKey: KEY });
+    assert.equal(run.result, 'Failed', run.stdout);
+    assert.ok(errors(run).includes('the endpoint answered HTTP 200 to a scoring request without the key: it does not check the key (a custom image that ignores SCORING_KEY?)'), errors(run).join('\n'));
+    assert.match(run.message ?? '', /authentication/);
+    // the request without the key is the only one without it
+    assert.equal(s.authorizations.filter((a) => a === `Bearer ${KEY}`).length, s.posts - 1 + s.livenessCalls);
+    assertNoSecretsLeaked(run, [KEY]);
+  });
+
   it('fails an endpoint that never gets ready within readinessTimeoutSeconds and sends no payload', async () => {
     const s = await serve({ readyAfterLivenessCalls: 'never' });
     const run = await probe({ scoringUri: s.url, payloadFile: payloads, readinessTimeoutSeconds: '2' });
@@ -171,7 +184,7 @@ describe('ProbeEndpoint bundled task (integration)', function () {
     assert.ok(errors(run).some((e) => /^readiness: the liveness route http:\/\/127\.0\.0\.1:\d+\/ did not answer 2xx within readinessTimeoutSeconds=2 \(last: HTTP 503\)$/.test(e)), errors(run).join('\n'));
     assert.equal(run.outputs.p95Ms, '');
     const xml = fs.readFileSync(run.commands.find((c) => c.name === 'results.publish')!.properties.resultFiles, 'utf8');
-    assert.match(xml, /tests="6" failures="1" errors="0" skipped="5"/);
+    assert.match(xml, /tests="7" failures="1" errors="0" skipped="6"/);
   });
 
   it('compares with a baseline endpoint: agreement, latency ratio, minAgreement; each endpoint gets its own key', async () => {
@@ -199,7 +212,7 @@ describe('ProbeEndpoint bundled task (integration)', function () {
     const connection = serviceConnectionEnv(emulator, 'spnKey', { id: 'conn-probe' });
     const run = await probe({ scoringUri: s.url, payloadFile: payloads, azureSubscription: 'conn-probe', keyVault: 'kv-test', authKeySecret: 'probe-key' }, { connection });
     assert.equal(run.result, 'Succeeded', run.stdout);
-    assert.equal(s.unauthorized, 0);
+    assert.equal(s.unauthorized, 1, 'only the request sent without the key on purpose');
     assert.ok(emulator.requests.some((r) => r.host === 'kv-test.vault.localhost' && r.method === 'GET' && /\/secrets\/probe-key/.test(r.path) && r.status === 200));
     assert.deepEqual(emulator.armWrites(), []);
     assertNoSecretsLeaked(run, [vaultKey, ...connection.secrets]);
@@ -216,7 +229,8 @@ describe('ProbeEndpoint bundled task (integration)', function () {
     assert.equal(run.result, 'Succeeded', run.stdout);
     assert.ok(run.env.AGENT_CAINFO, 'the harness sets Agent.CAInfo');
     assert.equal(secure.posts, 2 + 3 + 6);
-    assert.ok(secure.connections <= 3, `${secure.connections} TLS connections for concurrency 3`);
+    // concurrency 3, plus the one connection of the request without the key
+    assert.ok(secure.connections <= 4, `${secure.connections} TLS connections for concurrency 3`);
 
     const plain = await serve();
     const proxy = await startForwardProxy();

@@ -12,6 +12,7 @@ import { junitXml, xmlEscape } from '../src/junit';
 import { RequestResult } from '../src/load';
 import { jsonErrorOffset, parseJsonOrJsonLines, readJsonDocuments } from '../src/payloads';
 import { latencyStats, percentile } from '../src/stats';
+import { isPrivateAddress, plainHttpKeyWarning } from '../src/transport';
 import { assertWellFormedXml } from './helpers/scoringServer';
 import { TASK_DIR } from './helpers/paths';
 
@@ -151,6 +152,18 @@ describe('ProbeEndpoint checks', () => {
     for (const k of ['status', 'correctness', 'latency p95', 'error rate', 'agreement']) assert.match(c[k], /^skipped: not run: the endpoint was not ready/);
     assert.match(byName({ liveness: 'http://h/', readiness: { outcome: 'unauthorized', last: 'HTTP 401', elapsedMs: 5 } }).readiness, /answered HTTP 401: the scoring key is missing or wrong/);
   });
+  it('with a key in use, an endpoint must refuse a request without it (401): one that answers 200 is caught', () => {
+    assert.equal(byName(base({ keyInUse: true, withoutKey: { status: 401, seconds: 0.01 } })).authentication, 'passed: a scoring request without the key was refused (HTTP 401)');
+    assert.equal(
+      byName(base({ keyInUse: true, withoutKey: { status: 200, seconds: 0.01 } })).authentication,
+      'failed: the endpoint answered HTTP 200 to a scoring request without the key: it does not check the key (a custom image that ignores SCORING_KEY?)',
+    );
+    assert.equal(byName(base({ keyInUse: true, withoutKey: { status: 403, seconds: 0 } })).authentication, 'failed: a scoring request without the key got HTTP 403, expected HTTP 401');
+    assert.equal(byName(base({ keyInUse: true, withoutKey: { error: 'timeout', seconds: 0 } })).authentication, 'failed: a scoring request without the key got timeout, expected HTTP 401');
+    assert.equal(byName(base({ keyInUse: false })).authentication, 'skipped: no scoring key in use');
+    assert.equal(byName({ liveness: 'http://h/', readiness: { outcome: 'timeout', last: 'HTTP 503', elapsedMs: 5000 }, keyInUse: true }).authentication, 'skipped: not run: the endpoint was not ready');
+    assert.equal(byName(base()).authentication, undefined, 'no check when the caller does not say (DeployOnlineEndpoint)');
+  });
   it('computes agreement per payload and fails below minAgreement', () => {
     const cand = [result(0, 1), result(1, 1), result(2, 1), result(3, 1)];
     const baseAnswers = [result(0, 1), result(1, 1), result(2, 1, { body: Buffer.from('{"result":9}') }), result(3, 1, { status: 500 })];
@@ -216,5 +229,25 @@ describe('ProbeEndpoint latency histogram (SVG)', () => {
     assertWellFormedXml(latencyHistogramSvg([], latencyStats([])));
     assert.equal(formatTick(0.5), '0.5 ms');
     assert.equal(formatTick(1500), '1.5 s');
+  });
+});
+
+describe('ProbeEndpoint plain-HTTP key warning', () => {
+  const lookup = (map: Record<string, string[]>) => async (h: string): Promise<string[]> => {
+    if (!map[h]) throw new Error('ENOTFOUND');
+    return map[h];
+  };
+  it('classifies private, loopback and link-local addresses (IPv4, IPv6, mapped)', () => {
+    for (const a of ['10.1.2.3', '127.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.1.1', '::1', 'fd12:3456::1', 'fe80::1', '::ffff:10.0.0.1']) assert.ok(isPrivateAddress(a), a);
+    for (const a of ['20.50.1.2', '172.32.0.1', '8.8.8.8', '2001:db8::1', '::ffff:52.1.1.1', 'not-an-ip']) assert.ok(!isPrivateAddress(a), a);
+  });
+  it('warns once for http to a public or unresolvable host, never for https or private addresses', async () => {
+    const l = lookup({ 'churn.eastus.azurecontainer.io': ['20.62.1.2'], 'inside.corp': ['10.0.0.5'], 'mixed.corp': ['10.0.0.5', '20.1.1.1'] });
+    assert.match((await plainHttpKeyWarning(new URL('http://churn.eastus.azurecontainer.io:5001/score'), 'scoringUri', l)) ?? '', /^The scoring key is sent over plain HTTP to http:\/\/churn\.eastus\.azurecontainer\.io:5001\/score, a public address: .*https:\/\/ scoringUri/);
+    assert.match((await plainHttpKeyWarning(new URL('http://nowhere.invalid/score'), 'scoringUri', l)) ?? '', /an address that does not resolve here/);
+    assert.ok(await plainHttpKeyWarning(new URL('http://mixed.corp/score'), 'scoringUri', l));
+    assert.strictEqual(await plainHttpKeyWarning(new URL('https://churn.eastus.azurecontainer.io/score'), 'scoringUri', l), undefined);
+    assert.strictEqual(await plainHttpKeyWarning(new URL('http://inside.corp/score'), 'scoringUri', l), undefined);
+    assert.strictEqual(await plainHttpKeyWarning(new URL('http://127.0.0.1:5001/score'), 'scoringUri', l), undefined);
   });
 });

@@ -90,8 +90,8 @@ describe('keyvault', function () {
 
   it('masks multi-line values line by line', async () => {
     await getSecret(ctx(), server.url, 'multi');
-    // line by line only: task-lib refuses a multi-line secret (its stub here would not have thrown)
-    assert.ok(!masked.includes('line-one\nline-two') && masked.includes('line-one') && masked.includes('line-two'));
+    // never the whole value: task-lib 5's setSecret throws on a line break (a PEM certificate secret has many)
+    assert.ok(!masked.some((m) => /[\r\n]/.test(m)) && masked.includes('line-one') && masked.includes('line-two'), JSON.stringify(masked));
     masked = [];
     maskValue('');
     assert.deepEqual(masked, []);

@@ -41,6 +41,8 @@ export interface DeployScenarioOptions {
   vaultHasScoringKey?: boolean;
   /** The container crash-loops instead of running. */
   crash?: boolean;
+  /** ACI rejects the PUT (400 InvalidRequestContent). */
+  rejectPut?: boolean;
 }
 
 const SCENARIO_ENV = 'L0_DEPLOY_SCENARIO';
@@ -147,6 +149,7 @@ export function l0Deps(): DeployDeps {
       },
       beginCreateOrUpdate: async (rg: string, name: string, body: ContainerGroup) => {
         recordCall('containerGroups.beginCreateOrUpdate', { rg, name, body: redactBody(body) });
+        if (o.rejectPut) throw Object.assign(new Error("The request content was invalid: 'properties.containers' is wrong."), { name: 'RestError', statusCode: 400, code: 'InvalidRequestContent' });
         written = body;
         return { poll: async () => undefined, isDone: () => true, getOperationState: () => ({ status: 'succeeded' }) };
       },

@@ -1,7 +1,7 @@
 // Shared set-up of the ProbeEndpoint L0 scenarios (not a scenario itself). Inputs go through
 // TaskMockRunner, the service connection through ENDPOINT_* variables; the scenario runs tests/L0/entry.js,
 // which calls the task's main with its dependencies injected (no module is mocked by path):
-//   scoringClient: a fake ScoringClient that answers {result: 2x} and records what it was built with and
+//   scoringClient: a fake ScoringClient that answers {result: 2x} (401 without an Authorization header) and records what it was built with and
 //     how many requests it got; left out when L0_SCORING_URL names a real server (started by the test in
 //     another process).
 //   createAzureContext: the real connection and credential with a fake SecretClient that records the
@@ -39,6 +39,8 @@ class FakeScoringClient {
   }
   async score(body: Buffer): Promise<Exchange> {
     const n = this.posts++;
+    // the fake endpoint checks a key, as the scoring server does (every probing scenario sends one)
+    if (!this.o.headers.Authorization) return { status: 401, body: Buffer.from('{"error":"missing key"}'), latencyMs: 1 };
     const x = (JSON.parse(body.toString('utf8')) as { x: number }).x;
     return { status: 200, body: Buffer.from(JSON.stringify({ result: x * 2 })), latencyMs: 2 + (n % 5) };
   }
