@@ -75,10 +75,13 @@ export const harness: TaskHarness = {
     { title: 'modelName with a space', inputs: () => ({ modelName: 'my model' }), input: 'modelName' },
   ],
   faults: {
-    what: 'the reference data asset read (ARM GET data/…/versions/1) after the model versions list; the token after it',
+    // its one token is the ARM token, taken first thing (the datastore is read with its account key, issue 14 item 5):
+    // the faults are in place from the start
+    what: 'the reference data asset read (ARM GET data/…/versions/1) after the model versions list; the ARM token',
     target: { kind: 'throttle', host: ARM_HOST, method: 'GET', path: new RegExp(`/data/${PREFIX}-train/versions/1$`) },
     after: (r) => isArm(r) && r.method === 'GET' && /\/models\/[^/]+\/versions$/.test(r.path),
-    tokenAfter: (r) => isArm(r) && r.method === 'GET' && /\/models\/[^/]+\/versions$/.test(r.path),
+    tokenAfter: () => true,
+    immediate: true,
   },
   failure: { title: 'a reference data asset that does not exist', inputs: { referenceData: 'no-such-asset:1' }, names: /data asset no-such-asset:1 does not exist/ },
 };
