@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import type { FaultHandle, FaultSpec, RecordedRequest } from '../emulator';
 import type { TaskRun } from '../harness/run-task';
-import { cleanupTemp, describeRequest, FIXTURES, HARNESSES, mapLimit, onRequest, oneLine, stackTraceLines, TASKS, type FaultTarget, type Fixture, type TaskName } from './helpers';
+import { cleanupTemp, describeRequest, FIXTURES, HARNESSES, isToken, mapLimit, onRequest, oneLine, stackTraceLines, TASKS, type FaultTarget, type Fixture, type TaskName } from './helpers';
 
 type Kind = 'throttle' | 'unavailable' | 'reset' | 'slow' | 'expireToken';
 const KINDS: { kind: Kind; title: string; spec: Partial<FaultSpec> }[] = [
@@ -56,9 +56,11 @@ describe('reliability: fault matrix (bundled tasks against the emulator)', funct
             injectedAt = f.emulator.requests.length - mark;
             handle = f.emulator.faults.inject(spec);
           };
+          // the expired token: mid-run after the declared trigger, else (a task that takes one token, first thing)
+          // from the start, so that one token arrives expired; the clean run's token count is checked below
           const trigger = k.kind === 'expireToken' ? t.tokenAfter : t.after;
-          if (t.immediate) inject();
-          else undo = onRequest(f.emulator, trigger, inject);
+          if (trigger) undo = onRequest(f.emulator, trigger, inject);
+          else inject();
         }
         try {
           const run = await f.run(f.inputs(), { timeoutMs: TIMEOUT_MS });
@@ -93,6 +95,17 @@ describe('reliability: fault matrix (bundled tasks against the emulator)', funct
         assert.ok(hits.length > 0, `no request on the target path in the clean run:\n${o.requests.map(describeRequest).join('\n')}`);
         const triggerAt = o.requests.findIndex(TARGETS[task].after);
         assert.ok(triggerAt >= 0 && o.requests.slice(triggerAt + 1).some((r) => t.host!.test(r.host) && t.path.test(r.path)), 'the target is called after the trigger');
+      });
+      it(TARGETS[task].tokenAfter ? 'clean run takes a token after the declared token trigger' : 'clean run takes one token only (so the matrix hands it out expired from the start)', () => {
+        const o = clean.get(task)!;
+        const tokens = o.requests.map((r, i) => (isToken(r) && r.status === 200 ? i : -1)).filter((i) => i >= 0);
+        const tokenAfter = TARGETS[task].tokenAfter;
+        if (tokenAfter) {
+          const triggerAt = o.requests.findIndex(tokenAfter);
+          assert.ok(triggerAt >= 0 && tokens.some((i) => i > triggerAt), `no token request after the token trigger:\n${o.requests.map(describeRequest).join('\n')}`);
+        } else {
+          assert.equal(tokens.length, 1, `the task takes ${tokens.length} tokens: declare tokenAfter (the request after which a mid-run token is taken) in tasks/${task}/tests/harness.ts\n${o.requests.map(describeRequest).join('\n')}`);
+        }
       });
       for (const k of KINDS) {
         it(k.title, () => {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { Emulator, FaultSpec, RecordedRequest } from '../emulator';
 import { registries } from '../emulator/services/acr';
 import { runTask, serviceConnectionEnv, type RunTaskOptions, type ServiceConnectionEnv, type TaskRun } from '../harness/run-task';
-import type { TestBed } from '../harness/testbed';
+import { startTestBed, type TestBed } from '../harness/testbed';
 
 /** A task folder's name (tasks/<TaskName>). */
 export type TaskName = string;
@@ -123,10 +123,12 @@ export interface FaultTarget {
   what: string;
   target: FaultSpec & { path: RegExp };
   after: (r: RecordedRequest) => boolean;
-  /** Trigger for the expired token: the next token request after this one is a mid-run token. */
-  tokenAfter: (r: RecordedRequest) => boolean;
-  /** Inject at the start (the task's only Azure calls come first). */
-  immediate?: boolean;
+  /**
+   * Trigger for the expired token: the next token request after this one is a mid-run token. Leave it out when the
+   * task takes one token only, first thing: the matrix then hands out that token already expired (and fails the
+   * case if its clean run took more than one token).
+   */
+  tokenAfter?: (r: RecordedRequest) => boolean;
 }
 
 /** A secret-scan case beyond the happy path under each connection (a path that touches a secret of its own). */
@@ -182,6 +184,55 @@ export function makeRunner(o: FixtureOptions, fx: () => Fixture): Fixture['run']
 export function bedSecrets(emu: Emulator): string[] {
   return [emu.state.storage.accountKey, ...[...registries(emu).values()].flatMap((r) => r.passwords), ...[...emu.state.bucket<unknown>('acr.tokens').keys()]];
 }
+
+/** What a task's fixture adds to the common part (fixtureOn): its happy path, its secrets, its own knobs. */
+export interface FixtureSpec {
+  /** Fresh happy-path inputs but the connection (fixtureOn adds azureSubscription): a new job/model/image name each call. */
+  inputs: () => Record<string, string>;
+  /** Secrets the task's seeding planted, beyond the bed's own (bedSecrets), read when the scan runs. */
+  plantedSecrets?: () => string[];
+  /** Secret pipeline variables the happy path passes. */
+  secretVariables?: Record<string, string>;
+  /** Per-case knobs to undo besides the emulator's faults (run once when the fixture is made, too). */
+  reset?: () => void;
+  /** What to close besides the bed (a server the seeding started). */
+  stop?: () => Promise<void>;
+}
+
+/** The bed a fixture runs on: the shared one it was given, else one of its own (which its stop() stops). */
+export async function bedFor(where: FixtureOptions): Promise<TestBed> {
+  return where.bed ?? startTestBed();
+}
+
+/**
+ * One task's fixture on `bed` (from bedFor(where)): the three connections, the runner, the bed's planted secrets,
+ * faults cleared on reset, the bed stopped with the fixture when it is its own. `extra` joins the fixture as it is
+ * (what a task's own tests read back: an image, a key).
+ */
+export function fixtureOn<X extends object = object>(where: FixtureOptions, bed: TestBed, spec: FixtureSpec, extra?: X): Fixture & X {
+  const emu = bed.emulator;
+  const connections = connectionsOf(emu);
+  const f: Fixture & X = {
+    ...(extra as X),
+    task: where.task, bed, emulator: emu, connection: connections.spnKey, connections, secretVariables: spec.secretVariables ?? {},
+    inputs: (o = {}) => ({ azureSubscription: (o.connection ?? connections.spnKey).id, ...spec.inputs() }),
+    run: makeRunner(where, () => f),
+    plantedSecrets: () => [...bedSecrets(emu), ...(spec.plantedSecrets?.() ?? [])],
+    reset: () => {
+      emu.faults.clear();
+      spec.reset?.();
+    },
+    stop: async () => {
+      await spec.stop?.();
+      if (!where.bed) await bed.stop();
+    },
+  };
+  f.reset();
+  return f;
+}
+
+/** The workspace every bed has (test/emulator): resource group 'rg-ml', workspace 'mlw'. */
+export const WORKSPACE = { resourceGroup: 'rg-ml', workspaceName: 'mlw' } as const;
 
 export const isArm = (r: RecordedRequest): boolean => r.host === 'management.localhost';
 /** The emulator's ARM host, for fault targets. */

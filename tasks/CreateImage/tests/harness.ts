@@ -4,17 +4,14 @@
 import { acrControl } from '../../../test/emulator/services/acr';
 import { seedModelVersions } from '../../../test/emulator/services/aml-models';
 import {
-  ARM_HOST, bedSecrets, connectionsOf, isArm, makeRunner, nextId, tempDir, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
+  ARM_HOST, bedFor, fixtureOn, isArm, nextId, tempDir, WORKSPACE, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
 } from '../../../test/reliability/fixture';
-import { startTestBed } from '../../../test/harness/testbed';
 
 const SCORE = 'import json, os\n\ndef init():\n    global w\n    w = json.load(open(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model", "weights.json")))["w"]\n\ndef run(raw):\n    return [x * w for x in json.loads(raw)["data"]]\n';
 
 async function fixture(where: FixtureOptions): Promise<Fixture> {
-  const bed = where.bed;
-  const b = bed ?? (await startTestBed());
+  const b = await bedFor(where);
   const emu = b.emulator;
-  const connections = connectionsOf(emu);
   const work = tempDir('image');
   const ws = emu.state.getWorkspace('rg-ml', 'mlw')!;
   const container = b.container(ws.datastores.get('workspaceblobstore')!.containerName);
@@ -22,23 +19,14 @@ async function fixture(where: FixtureOptions): Promise<Fixture> {
   seedModelVersions(emu, { name: 'relmodel', count: 1, uri: () => 'azureml://datastores/workspaceblobstore/paths/models/relmodel/1/model' });
   const score = writeFile(work, 'proj/score.py', SCORE);
   const requirements = writeFile(work, 'proj/requirements.txt', 'numpy==1.26.4\n');
-  const f: Fixture = {
-    task: where.task, bed: b, emulator: emu, connection: connections.spnKey, connections, secretVariables: {},
-    inputs: (o = {}) => ({
-      azureSubscription: (o.connection ?? connections.spnKey).id, resourceGroup: 'rg-ml', workspaceName: 'mlw', modelId: 'azureml:relmodel:1',
+  return fixtureOn(where, b, {
+    inputs: () => ({
+      ...WORKSPACE, modelId: 'azureml:relmodel:1',
       scoringScript: score, requirementsFile: requirements, imageTag: `rel-${nextId()}`, reuseExistingImage: 'false', timeoutMinutes: '2',
     }),
-    run: makeRunner(where, () => f),
-    plantedSecrets: () => bedSecrets(emu),
-    reset: () => {
-      emu.faults.clear();
-      // one Running poll before the run ends: the wait is real but short
-      Object.assign(acrControl(emu), { holdRuns: false, failBuildsWith: undefined, runningPolls: 1 });
-    },
-    stop: () => (bed ? Promise.resolve() : b.stop()),
-  };
-  f.reset();
-  return f;
+    // one Running poll before the run ends: the wait is real but short
+    reset: () => Object.assign(acrControl(emu), { holdRuns: false, failBuildsWith: undefined, runningPolls: 1 }),
+  });
 }
 
 export const harness: TaskHarness = {

@@ -4,17 +4,15 @@
 // traffic, no rollout steps to wait for), nine bad inputs, a request it makes mid-run for the fault matrix, and
 // one failure for each Node runtime.
 import {
-  ARM_HOST, bedSecrets, connectionsOf, isArm, makeRunner, nextId, tempDir, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
+  ARM_HOST, bedFor, fixtureOn, isArm, nextId, tempDir, WORKSPACE, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
 } from '../../../test/reliability/fixture';
 import { OnlineFixture, SCORE } from '../../../test/emulator/online-fixtures';
 import { getModel } from '../../../test/emulator/services/aml-models';
 import { onlineEndpoints } from '../../../test/emulator/services/aml-online';
 import { installDnsPreload } from '../../../test/harness/run-task';
-import { startTestBed } from '../../../test/harness/testbed';
 
 async function fixture(where: FixtureOptions): Promise<Fixture> {
-  const bed = where.bed;
-  const b = bed ?? (await startTestBed());
+  const b = await bedFor(where);
   const emu = b.emulator;
   // the seeding talks ARM from this process (management.localhost → 127.0.0.1)
   installDnsPreload();
@@ -22,21 +20,15 @@ async function fixture(where: FixtureOptions): Promise<Fixture> {
   const work = tempDir('online');
   const scoringScript = writeFile(work, 'code/score.py', SCORE);
   const payloadFile = writeFile(work, 'payloads.jsonl', '{"data": [1, 2]}\n{"data": [3]}\n');
-  const connections = connectionsOf(emu);
-  const f: Fixture = {
-    task: where.task, bed: b, emulator: emu, connection: connections.spnKey, connections, secretVariables: {},
-    inputs: (o = {}) => ({
-      azureSubscription: (o.connection ?? connections.spnKey).id, resourceGroup: 'rg-ml', workspaceName: 'mlw',
+  return fixtureOn(where, b, {
+    inputs: () => ({
+      ...WORKSPACE,
       endpointName: `rel-online-${nextId()}`, modelId: 'azureml:energy:1', scoringScript, environment: 'azureml:sklearn:1',
       payloadFile, requestCount: '4', concurrency: '2', maxConcurrentRequestsPerInstance: '4', stepWaitMinutes: '0', pollIntervalSeconds: '1',
     }),
-    run: makeRunner(where, () => f),
-    // the endpoint keys the emulator made for the runs so far, with the bed's own secrets
-    plantedSecrets: () => [...bedSecrets(emu), ...[...onlineEndpoints(emu).values()].flatMap((e) => [e.keys.primaryKey, e.keys.secondaryKey])],
-    reset: () => emu.faults.clear(),
-    stop: () => (bed ? Promise.resolve() : b.stop()),
-  };
-  return f;
+    // the endpoint keys the emulator made for the runs so far
+    plantedSecrets: () => [...onlineEndpoints(emu).values()].flatMap((e) => [e.keys.primaryKey, e.keys.secondaryKey]),
+  });
 }
 
 const MODEL_GET = /\/models\/energy\/versions\/1$/;
@@ -55,12 +47,10 @@ export const harness: TaskHarness = {
     { title: 'service connection that is not there', inputs: () => ({ azureSubscription: 'conn-missing' }), input: 'azureSubscription' },
   ],
   faults: {
-    // its one ARM token is taken first thing (the probes use the endpoint key): the faults are in place from the start
+    // its one ARM token is taken first thing (the probes use the endpoint key): no tokenAfter, the matrix hands that token out expired
     what: 'the model version read (ARM GET models/energy/versions/1) after the workspace read; the ARM token',
     target: { kind: 'throttle', host: ARM_HOST, method: 'GET', path: MODEL_GET },
     after: (r) => isArm(r) && r.method === 'GET' && /\/workspaces\/mlw$/.test(r.path),
-    tokenAfter: () => true,
-    immediate: true,
   },
   failure: { title: 'a model version that does not exist', inputs: { modelId: 'azureml:energy:99' }, names: /energy/ },
 };

@@ -6,21 +6,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { addRegistry, images, loginServerOf, registries } from '../../../test/emulator/services/acr';
 import { aciControl, appInsightsComponent } from '../../../test/emulator/services/aci';
-import type { ServiceConnectionEnv } from '../../../test/harness/run-task';
 import {
-  ARM_HOST, bedSecrets, connectionsOf, ROOT, isArm, makeRunner, nextId, tempDir, type Fixture, type FixtureOptions, type TaskHarness,
+  ARM_HOST, bedFor, fixtureOn, ROOT, isArm, nextId, tempDir, WORKSPACE, type Fixture, type FixtureOptions, type TaskHarness,
 } from '../../../test/reliability/fixture';
-import { startTestBed } from '../../../test/harness/testbed';
 
 const SERVER_PY = path.join(ROOT, 'tasks', 'CreateImage', 'assets', 'server.py');
 const ACI_FIXTURES = path.join(ROOT, 'tasks', 'DeployToACI', 'tests', 'fixtures');
 
 export type DeployFixture = Fixture & { image: { uri: string; digest: string }; registryPassword: string; appInsights: string; apiKey: string; dbPassword: string };
 async function fixture(where: FixtureOptions): Promise<DeployFixture> {
-  const bed = where.bed;
-  const b = bed ?? (await startTestBed());
+  const b = await bedFor(where);
   const emu = b.emulator;
-  const connections = connectionsOf(emu);
   const ws = emu.state.getWorkspace('rg-ml', 'mlw')!;
   const acr = registries(emu).get(ws.containerRegistryName!.toLowerCase()) ?? addRegistry(emu, { name: ws.containerRegistryName!, resourceGroup: 'rg-ml' });
   const loginServer = loginServerOf(emu, acr.name);
@@ -38,24 +34,16 @@ async function fixture(where: FixtureOptions): Promise<DeployFixture> {
   const dbPassword = `dbpw-${crypto.randomBytes(12).toString('hex')}`;
   emu.state.setSecret('kv-test', 'rel-api-key', apiKey);
   const appInsights = appInsightsComponent(emu, 'rg-ml', ws.applicationInsightsName ?? '')?.connectionString ?? '';
-  const made: DeployFixture = {
-    task: where.task, bed: b, emulator: emu, connection: connections.spnKey, connections,
+  return fixtureOn(where, b, {
     secretVariables: { dbPassword },
-    image: { uri, digest }, registryPassword: acr.passwords[0], appInsights, apiKey, dbPassword,
-    inputs: (o: { connection?: ServiceConnectionEnv } = {}) => ({
-      azureSubscription: (o.connection ?? connections.spnKey).id, resourceGroup: 'rg-ml', containerGroupName: `rel-aci-${nextId()}`,
-      imageUri: uri, imageDigest: digest, workspaceName: 'mlw', keyVault: 'kv-test', secretEnvironmentVariables: 'API_KEY=rel-api-key',
+    inputs: () => ({
+      ...WORKSPACE, containerGroupName: `rel-aci-${nextId()}`,
+      imageUri: uri, imageDigest: digest, keyVault: 'kv-test', secretEnvironmentVariables: 'API_KEY=rel-api-key',
       secureEnvironmentVariables: `DB_PASSWORD=${dbPassword}`, environmentVariables: 'MODE=reliability', readinessTimeoutMinutes: '1',
     }),
-    run: makeRunner(where, () => made),
-    plantedSecrets: () => [...bedSecrets(emu), apiKey, dbPassword, ...(appInsights ? [appInsights] : [])],
-    reset: () => {
-      emu.faults.clear();
-      Object.assign(aciControl(emu), { holdPulling: false, provisioningPolls: 1 });
-    },
-    stop: () => (bed ? Promise.resolve() : b.stop()),
-  };
-  return made;
+    plantedSecrets: () => [apiKey, dbPassword, ...(appInsights ? [appInsights] : [])],
+    reset: () => Object.assign(aciControl(emu), { holdPulling: false, provisioningPolls: 1 }),
+  }, { image: { uri, digest }, registryPassword: acr.passwords[0], appInsights, apiKey, dbPassword });
 }
 
 export const harness: TaskHarness = {

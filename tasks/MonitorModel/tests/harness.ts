@@ -3,11 +3,10 @@
 // asset and a day of collected requests without drift in Azurite), eight bad inputs, a request it makes mid-run
 // for the fault matrix, and one failure for each Node runtime.
 import {
-  ARM_HOST, bedSecrets, connectionsOf, isArm, makeRunner, type Fixture, type FixtureOptions, type TaskHarness,
+  ARM_HOST, bedFor, fixtureOn, isArm, WORKSPACE, type Fixture, type FixtureOptions, type TaskHarness,
 } from '../../../test/reliability/fixture';
 import { addDataVersion } from '../../../test/emulator/services/aml-data';
 import { getModel, seedModelVersions } from '../../../test/emulator/services/aml-models';
-import { startTestBed } from '../../../test/harness/testbed';
 
 const MODEL = 'rel-monitored';
 const PREFIX = 'rel-monitor';
@@ -24,8 +23,7 @@ function uniform(seed: number): () => number {
 }
 
 async function fixture(where: FixtureOptions): Promise<Fixture> {
-  const bed = where.bed;
-  const b = bed ?? (await startTestBed());
+  const b = await bedFor(where);
   const emu = b.emulator;
   if (!getModel(emu, MODEL)) {
     seedModelVersions(emu, { name: MODEL, count: 1, tags: () => ({ stage: 'production' }) });
@@ -44,20 +42,13 @@ async function fixture(where: FixtureOptions): Promise<Fixture> {
     }
     addDataVersion(emu, `${PREFIX}-train`, '1', { dataType: 'uri_file', dataUri: `azureml://datastores/workspaceblobstore/paths/${PREFIX}/train.csv` });
   }
-  const connections = connectionsOf(emu);
-  const f: Fixture = {
-    task: where.task, bed: b, emulator: emu, connection: connections.spnKey, connections, secretVariables: {},
-    inputs: (o = {}) => ({
-      azureSubscription: (o.connection ?? connections.spnKey).id, resourceGroup: 'rg-ml', workspaceName: 'mlw', modelName: MODEL,
+  return fixtureOn(where, b, {
+    inputs: () => ({
+      ...WORKSPACE, modelName: MODEL,
       productionData: `azureml://datastores/workspaceblobstore/paths/${PREFIX}/collected/`, referenceData: `${PREFIX}-train:1`,
       from: '2026-12-01T00:00:00Z', to: '2026-12-02T00:00:00Z', targetColumn: 'energy', onDrift: 'fail',
     }),
-    run: makeRunner(where, () => f),
-    plantedSecrets: () => bedSecrets(emu),
-    reset: () => emu.faults.clear(),
-    stop: () => (bed ? Promise.resolve() : b.stop()),
-  };
-  return f;
+  });
 }
 
 export const harness: TaskHarness = {
@@ -76,12 +67,10 @@ export const harness: TaskHarness = {
   ],
   faults: {
     // its one token is the ARM token, taken first thing (the datastore is read with its account key, issue 14 item 5):
-    // the faults are in place from the start
+    // no tokenAfter, the matrix hands that token out expired
     what: 'the reference data asset read (ARM GET data/…/versions/1) after the model versions list; the ARM token',
     target: { kind: 'throttle', host: ARM_HOST, method: 'GET', path: new RegExp(`/data/${PREFIX}-train/versions/1$`) },
     after: (r) => isArm(r) && r.method === 'GET' && /\/models\/[^/]+\/versions$/.test(r.path),
-    tokenAfter: () => true,
-    immediate: true,
   },
   failure: { title: 'a reference data asset that does not exist', inputs: { referenceData: 'no-such-asset:1' }, names: /data asset no-such-asset:1 does not exist/ },
 };

@@ -2,40 +2,28 @@
 // know about ProbeEndpoint: the emulator seeding and happy-path inputs, the bad-input cases, where the fault matrix
 // hits it mid-run, one failure on each Node runtime. The suites find this file by the folder's name.
 import * as crypto from 'crypto';
-import type { ServiceConnectionEnv } from '../../../test/harness/run-task';
 import {
-  connectionsOf, makeRunner, tempDir, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
+  bedFor, fixtureOn, tempDir, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
 } from '../../../test/reliability/fixture';
-import { startTestBed } from '../../../test/harness/testbed';
 import { startScoringServer, type ScoringServer } from './helpers/scoringServer';
 
 export type ProbeFixture = Fixture & { server: ScoringServer; key: string; payloadFile: string };
 async function fixture(where: FixtureOptions): Promise<ProbeFixture> {
-  const bed = where.bed;
-  const b = bed ?? (await startTestBed());
+  const b = await bedFor(where);
   const emu = b.emulator;
-  const connections = connectionsOf(emu);
   const key = `probekey-${crypto.randomBytes(12).toString('hex')}`;
   emu.state.setSecret('kv-test', 'rel-probe-key', key);
   const server = await startScoringServer({ key });
   const work = tempDir('probe');
   const payloadFile = writeFile(work, 'payloads.jsonl', '{"x": 1}\n{"x": 2}\n');
-  const made: ProbeFixture = {
-    task: where.task, bed: b, emulator: emu, connection: connections.spnKey, connections, secretVariables: {},
-    server, key, payloadFile,
-    inputs: (o: { connection?: ServiceConnectionEnv } = {}) => ({
-      azureSubscription: (o.connection ?? connections.spnKey).id, keyVault: 'kv-test', authKeySecret: 'rel-probe-key',
+  return fixtureOn(where, b, {
+    inputs: () => ({
+      keyVault: 'kv-test', authKeySecret: 'rel-probe-key',
       scoringUri: server.url, payloadFile, readinessTimeoutSeconds: '10', warmupRequests: '1', requestCount: '10', concurrency: '2',
     }),
-    run: makeRunner(where, () => made),
     plantedSecrets: () => [key],
-    reset: () => emu.faults.clear(),
-    stop: async () => {
-      await server.close();
-      if (!bed) await b.stop();
-    },
-  };
-  return made;
+    stop: () => server.close(),
+  }, { server, key, payloadFile });
 }
 
 export const harness: TaskHarness = {
@@ -55,12 +43,10 @@ export const harness: TaskHarness = {
     { title: 'Key Vault without a service connection', inputs: () => ({ azureSubscription: '' }), input: 'azureSubscription' },
   ],
   faults: {
-    // its only Azure calls: the scoring key from Key Vault (challenge, token, GET)
-    what: 'the Key Vault secret read (GET kv-test/secrets/<name>); the Key Vault token',
+    // its only Azure calls: the scoring key from Key Vault (challenge, token, GET); its one token, so no tokenAfter
+    what: 'the Key Vault secret read (GET kv-test/secrets/<name>) after the challenge; the Key Vault token',
     target: { kind: 'throttle', host: /\.vault\.localhost$/, method: 'GET', path: /\/secrets\/rel-probe-key/ },
     after: () => true,
-    tokenAfter: () => true,
-    immediate: true,
   },
   failure: { title: 'a scoring key secret that does not exist', inputs: { authKeySecret: 'no-such-secret' }, names: /secret 'no-such-secret'/ },
 };

@@ -5,22 +5,21 @@
 import * as path from 'path';
 import { seedModelVersions } from '../../../test/emulator/services/aml-models';
 import {
-  ARM_HOST, bedSecrets, connectionsOf, isArm, makeRunner, nextId, tempDir, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
+  ARM_HOST, bedFor, fixtureOn, isArm, nextId, tempDir, WORKSPACE, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
 } from '../../../test/reliability/fixture';
-import { startTestBed } from '../../../test/harness/testbed';
 import { seedJob } from './jobStub';
 
-async function fixture(where: FixtureOptions): Promise<Fixture> {
-  const bed = where.bed;
-  const b = bed ?? (await startTestBed());
+/** The fixture with a local model source: its folder and metrics file (uploaded through the datastore's account key). */
+type RegisterFixture = Fixture & { local: { modelPath: string; metricsFile: string } };
+
+async function fixture(where: FixtureOptions): Promise<RegisterFixture> {
+  const b = await bedFor(where);
   const emu = b.emulator;
-  const connections = connectionsOf(emu);
   const work = tempDir('register');
   const modelPath = writeFile(work, 'model/weights.json', '{"w":[1,2,3]}');
   const metricsFile = writeFile(work, 'metrics.json', '{"accuracy": 0.93}');
-  const f: Fixture = {
-    task: where.task, bed: b, emulator: emu, connection: connections.spnKey, connections, secretVariables: {},
-    inputs: (o = {}) => {
+  return fixtureOn(where, b, {
+    inputs: () => {
       const n = nextId();
       const job = `rel-job-${n}`;
       seedJob(emu, job, { status: 'Completed', outputs: ['model'] });
@@ -28,23 +27,15 @@ async function fixture(where: FixtureOptions): Promise<Fixture> {
       // a production version to compare with, so the gate reads the registry and the job's metrics
       seedModelVersions(emu, { name: `rel-model-${n}`, count: 2, tags: (i) => (i === 1 ? { stage: 'production' } : {}), properties: () => ({ 'metric.accuracy': '0.9' }) });
       return {
-        azureSubscription: (o.connection ?? connections.spnKey).id, resourceGroup: 'rg-ml', workspaceName: 'mlw',
-        modelName: `rel-model-${n}`, modelSourceType: 'job', jobName: job, gateMetric: 'accuracy', gateThreshold: '0.5',
+        ...WORKSPACE, modelName: `rel-model-${n}`, modelSourceType: 'job', jobName: job, gateMetric: 'accuracy', gateThreshold: '0.5',
       };
     },
-    run: makeRunner(where, () => f),
-    plantedSecrets: () => bedSecrets(emu),
-    reset: () => emu.faults.clear(),
-    stop: () => (bed ? Promise.resolve() : b.stop()),
-  };
-  // a local model source: uploads through the datastore's account key
-  (f as Fixture & { localInputs: () => Record<string, string> }).localInputs = () => ({
-    ...f.inputs(), modelSourceType: 'local', jobName: '', modelPath: path.dirname(modelPath), metricsFile,
-  });
-  return f;
+  }, { local: { modelPath: path.dirname(modelPath), metricsFile } });
 }
-export function registerLocalInputs(f: Fixture): Record<string, string> {
-  return (f as Fixture & { localInputs: () => Record<string, string> }).localInputs();
+/** Happy-path inputs with the local model source instead of the job. */
+function localInputs(f: Fixture): Record<string, string> {
+  const { local } = f as RegisterFixture;
+  return { ...f.inputs(), modelSourceType: 'local', jobName: '', ...local };
 }
 
 export const harness: TaskHarness = {
@@ -73,6 +64,6 @@ export const harness: TaskHarness = {
   failure: { title: 'a metrics file that does not exist', inputs: { modelSourceType: 'local', jobName: '', modelPath: '.', metricsFile: 'no-such-metrics.json' }, names: /Input 'metricsFile'/ },
   secretCases: [
     // the datastore's account key: a local model upload
-    { title: 'local model upload (datastore account key), spnCertificate connection', scheme: 'spnCertificate', inputs: (f, c) => ({ ...registerLocalInputs(f), azureSubscription: c.id }) },
+    { title: 'local model upload (datastore account key), spnCertificate connection', scheme: 'spnCertificate', inputs: (f, c) => ({ ...localInputs(f), azureSubscription: c.id }) },
   ],
 };

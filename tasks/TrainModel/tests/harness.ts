@@ -5,39 +5,29 @@
 import * as path from 'path';
 import { jobScripts } from '../../../test/emulator/services/aml-jobs';
 import {
-  ARM_HOST, bedSecrets, connectionsOf, isArm, makeRunner, tempDir, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
+  ARM_HOST, bedFor, fixtureOn, isArm, tempDir, WORKSPACE, writeFile, type Fixture, type FixtureOptions, type TaskHarness,
 } from '../../../test/reliability/fixture';
-import { startTestBed } from '../../../test/harness/testbed';
 
 async function fixture(where: FixtureOptions): Promise<Fixture> {
-  const bed = where.bed;
-  const b = bed ?? (await startTestBed());
+  const b = await bedFor(where);
   const emu = b.emulator;
-  const connections = connectionsOf(emu);
   const work = tempDir('train');
   const codePath = path.join(work, 'src');
   writeFile(codePath, 'train.py', 'print("training")\n');
   writeFile(codePath, 'lib/features.py', 'def f(x):\n    return x\n');
   const condaFile = writeFile(work, 'conda.yml', 'name: rel-env\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n');
-  const f: Fixture = {
-    task: where.task, bed: b, emulator: emu, connection: connections.spnKey, connections, secretVariables: {},
-    inputs: (o = {}) => ({
-      azureSubscription: (o.connection ?? connections.spnKey).id, resourceGroup: 'rg-ml', workspaceName: 'mlw', experimentName: 'reliability',
+  return fixtureOn(where, b, {
+    inputs: () => ({
+      ...WORKSPACE, experimentName: 'reliability',
       codePath, command: 'python train.py --out ${{outputs.model}}', environment: condaFile,
       baseImage: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest', compute: 'cpu-cluster',
       jobInputs: 'learning_rate=0.1', pollIntervalSeconds: '0.05', timeoutMinutes: '1',
     }),
-    run: makeRunner(where, () => f),
-    plantedSecrets: () => bedSecrets(emu),
     reset: () => {
-      emu.faults.clear();
       jobScripts(emu).clear();
       jobScripts(emu).set('*', { metrics: { rmse: 4.2 }, outputFiles: { 'model.json': '{"w":1}' } });
     },
-    stop: () => (bed ? Promise.resolve() : b.stop()),
-  };
-  f.reset();
-  return f;
+  });
 }
 
 export const harness: TaskHarness = {

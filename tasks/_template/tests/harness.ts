@@ -4,24 +4,15 @@
 // a request the task makes mid-run for the fault matrix, and one failure for each Node runtime. The emulator
 // already has resource group 'rg-ml' with workspace 'mlw' (test/emulator): seed anything else the happy path reads.
 import {
-  ARM_HOST, bedSecrets, connectionsOf, makeRunner, type Fixture, type FixtureOptions, type TaskHarness,
+  ARM_HOST, bedFor, fixtureOn, WORKSPACE, type Fixture, type FixtureOptions, type TaskHarness,
 } from '../../../test/reliability/fixture';
-import { startTestBed } from '../../../test/harness/testbed';
 
+// fixtureOn adds what every task shares (connections, azureSubscription, the runner, the bed's secrets, faults
+// cleared on reset); the fixture gives the task's own: its happy-path inputs, and where it plants more, its
+// plantedSecrets, secretVariables, reset and stop.
 async function fixture(where: FixtureOptions): Promise<Fixture> {
-  const bed = where.bed;
-  const b = bed ?? (await startTestBed());
-  const emu = b.emulator;
-  const connections = connectionsOf(emu);
-  const f: Fixture = {
-    task: where.task, bed: b, emulator: emu, connection: connections.spnKey, connections, secretVariables: {},
-    inputs: (o = {}) => ({ azureSubscription: (o.connection ?? connections.spnKey).id, resourceGroup: 'rg-ml', workspaceName: 'mlw' }),
-    run: makeRunner(where, () => f),
-    plantedSecrets: () => bedSecrets(emu),
-    reset: () => emu.faults.clear(),
-    stop: () => (bed ? Promise.resolve() : b.stop()),
-  };
-  return f;
+  const bed = await bedFor(where);
+  return fixtureOn(where, bed, { inputs: () => ({ ...WORKSPACE }) });
 }
 
 const WORKSPACE_GET = /\/workspaces\/mlw$/;
@@ -40,12 +31,11 @@ export const harness: TaskHarness = {
     { title: 'service connection that is not there', inputs: () => ({ azureSubscription: 'conn-missing' }), input: 'azureSubscription' },
   ],
   faults: {
-    // its only Azure call: the workspace GET, first thing
+    // its only Azure call: the workspace GET, first thing, with its one token (no tokenAfter: the matrix hands that
+    // token out expired; a task that takes a second token later names the request after which it does)
     what: 'the workspace read (ARM GET workspaces/mlw); the ARM token',
     target: { kind: 'throttle', host: ARM_HOST, method: 'GET', path: WORKSPACE_GET },
     after: () => true,
-    tokenAfter: () => true,
-    immediate: true,
   },
   failure: { title: 'a workspace that does not exist', inputs: { workspaceName: 'no-such-ws' }, names: /workspace 'no-such-ws'/ },
 };
