@@ -6,10 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { waitUntil, type Clock } from '../../tasks/shared/src/waiter';
-import type { OnlineInputs } from '../../tasks/DeployOnlineEndpoint/src/inputs';
-import type { OnlineContext, OnlinePlan } from '../../tasks/DeployOnlineEndpoint/src/prepare';
+import { waitUntil } from '../../tasks/shared/src/waiter';
 import { ensureGreen } from '../../tasks/DeployOnlineEndpoint/src/provision';
+import { fakeArm, FakeClock, fakeInputs, fakePlan } from '../../tasks/DeployOnlineEndpoint/tests/fakes';
 import { OnlineFixture, SCORE } from '../../test/emulator/online-fixtures';
 import { installDnsPreload, runTask, serviceConnectionEnv } from '../../test/harness/run-task';
 import { startTestBed } from '../../test/harness/testbed';
@@ -17,48 +16,18 @@ import { startTestBed } from '../../test/harness/testbed';
 const PROVISION_MINUTES = [4, 12];
 const DEFAULT_POLL_SECONDS = 30; // DeployOnlineEndpoint's pollIntervalSeconds default (task.json)
 
-class FakeClock implements Clock {
-  private t = 0;
-  now(): number {
-    return this.t;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.t += ms;
-  }
-}
-
 /** ARM reads while a deployment that takes `minutes` provisions, with the task's real ensureGreen. */
 async function taskReads(minutes: number): Promise<number> {
   const clock = new FakeClock();
-  const endsAt = minutes * 60_000;
-  let reads = 0;
-  const arm = {
-    response: async (method: string) => {
-      if (method === 'GET') {
-        reads++;
-        return { status: 200, headers: {}, body: { status: clock.now() >= endsAt ? 'Succeeded' : 'InProgress' } };
-      }
-      return { status: 201, headers: { 'azure-asyncoperation': 'https://management.localhost/op/1?api-version=2024-04-01' }, body: {} };
-    },
-    request: async () => ({}),
-  };
-  const ctx = { clients: { arm, ml: {} } } as unknown as OnlineContext;
-  const p = {
-    model: { name: 'm', version: '2', text: 'm:2' }, instanceType: 'Standard_DS3_v2', instanceCount: 1, requestTimeoutMs: 5000, maxConcurrentRequestsPerInstance: 1,
-    probe: { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 30 }, environmentVariables: new Map(), appInsights: true, collectData: false, sampleRate: 1,
-  } as unknown as OnlineInputs;
-  const plan = {
-    ws: { name: 'ws', resourceGroup: 'rg', location: 'eastus', id: '/ws' }, scope: { workspaceId: '/ws', workspaceName: 'ws', endpoint: 'ep' },
-    modelArmId: '/ws/models/m/versions/2', green: 'v-2', environment: { id: '/ws/environments/e/versions/1', reference: 'e:1' }, tags: {},
-  } as unknown as OnlinePlan;
+  const { ctx, calls } = fakeArm(clock, { endsAtMs: minutes * 60_000 });
   const log = console.log;
   console.log = () => undefined;
   try {
-    await ensureGreen(ctx, p, plan, { location: 'eastus', properties: { authMode: 'Key' } }, { pollIntervalMs: DEFAULT_POLL_SECONDS * 1000, timeoutMs: 3600_000, clock });
+    await ensureGreen(ctx, fakeInputs, fakePlan, { location: 'eastus', properties: { authMode: 'Key' } }, { pollIntervalMs: DEFAULT_POLL_SECONDS * 1000, timeoutMs: 3600_000, clock });
   } finally {
     console.log = log;
   }
-  return reads;
+  return calls.filter((c) => c.method === 'GET').length;
 }
 
 async function fixedReads(minutes: number, intervalMs: number): Promise<number> {

@@ -2,23 +2,14 @@
 // the end, for TrainModel's own poller (waitForJob with its default interval) against the fixed-interval
 // pollers users otherwise get (the SDK's 2 s LRO default, a 60 s loop in a script).
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
-import { waitUntil, type Clock } from '../../tasks/shared/src/waiter';
+import { waitUntil } from '../../tasks/shared/src/waiter';
+import { FakeClock } from '../../tasks/shared/tests/fakeClock';
 import type { WorkspaceInfo } from '../../tasks/shared/src/workspace';
 import { MAX_POLL_INTERVAL_MS, waitForJob } from '../../tasks/TrainModel/src/waitForJob';
 
 const GOAL = { pollsPerJobHour: 120, meanNoticeMs: 15_000, worstNoticeMs: 30_000 }; // issue 12
 
 const DEFAULT_POLL_SECONDS = 10; // TrainModel's pollIntervalSeconds default (task.json)
-
-class FakeClock implements Clock {
-  private t = 0;
-  now(): number {
-    return this.t;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.t += ms;
-  }
-}
 
 interface Outcome {
   /** When each poll happened (ms after the wait began). */

@@ -1,46 +1,8 @@
 // Green's provisioning follow-up on a fake clock: one ARM status read per poll interval (30 s by default),
 // none right after the PUT, and a failed provisioning shows both containers' logs and fails without traffic.
 import * as assert from 'node:assert/strict';
-import type { Clock } from '../../shared/src/task';
-import type { OnlineInputs } from '../src/inputs';
-import type { OnlineContext, OnlinePlan } from '../src/prepare';
 import { ensureGreen } from '../src/provision';
-
-class FakeClock implements Clock {
-  t = 0;
-  now(): number {
-    return this.t;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.t += ms;
-  }
-}
-
-const inputs = {
-  model: { name: 'm', version: '2', text: 'm:2' }, instanceType: 'Standard_DS3_v2', instanceCount: 1, requestTimeoutMs: 5000, maxConcurrentRequestsPerInstance: 1,
-  probe: { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 30 }, environmentVariables: new Map(), appInsights: true, collectData: false, sampleRate: 1,
-} as unknown as OnlineInputs;
-const plan = {
-  ws: { name: 'ws', resourceGroup: 'rg', location: 'eastus', id: '/ws' }, scope: { workspaceId: '/ws', workspaceName: 'ws', endpoint: 'ep' },
-  modelArmId: '/ws/models/m/versions/2', green: 'v-2', environment: { id: '/ws/environments/e/versions/1', reference: 'e:1' }, tags: {},
-} as unknown as OnlinePlan;
-
-function fakeArm(clock: FakeClock, o: { endsAtMs: number; fails?: boolean }): { ctx: OnlineContext; calls: { method: string; at: number; path: string }[] } {
-  const calls: { method: string; at: number; path: string }[] = [];
-  const arm = {
-    response: async (method: string, path: string) => {
-      calls.push({ method, at: clock.now(), path });
-      if (method === 'PUT') return { status: 201, headers: { 'Azure-AsyncOperation': 'https://management.localhost/op/1?api-version=2024-04-01' }, body: {} };
-      const done = clock.now() >= o.endsAtMs;
-      return { status: 200, headers: {}, body: done ? (o.fails ? { status: 'Failed', error: { code: 'ResourceNotReady', message: 'User container has crashed or terminated.' } } : { status: 'Succeeded' }) : { status: 'InProgress' } };
-    },
-    request: async (method: string, path: string, _v: string, body: { containerType: string }) => {
-      calls.push({ method, at: clock.now(), path });
-      return { content: `${body.containerType} log line\n##vso[task.complete result=Succeeded;]injected\n` };
-    },
-  };
-  return { ctx: { clients: { arm, ml: {} } } as unknown as OnlineContext, calls };
-}
+import { fakeArm, FakeClock, fakeInputs as inputs, fakePlan as plan } from './fakes';
 
 describe('DeployOnlineEndpoint provisioning follow-up (fake clock)', () => {
   let out: string[];
