@@ -1,37 +1,14 @@
 // The contract check (test/emulator/contract): requests and replies against the official SDK schemas,
 // data-plane routes against the official clients' route table.
 import * as assert from 'assert';
-import * as https from 'https';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { ClientSecretCredential } from '@azure/identity';
 import { startEmulator, type Emulator } from './index';
 import { DATA_PLANE_ROUTES, sdkOperations } from './contract';
 import { installDnsPreload } from '../harness/run-task';
+import { armCall as call, workspaceId } from './call';
 
 installDnsPreload();
-
-interface Reply { status: number; json: { error?: { code: string; message: string } } | undefined }
-
-function call(emu: Emulator, method: string, url: string, body?: unknown): Promise<Reply> {
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${emu.issueToken({ audience: 'https://management.azure.com/', appId: emu.identities.spnSecret.clientId })}`,
-  };
-  if (text !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, headers, ca: emu.caPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const t = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, json: t ? JSON.parse(t) as Reply['json'] : undefined });
-      });
-    });
-    req.on('error', reject);
-    if (text !== undefined) req.write(text);
-    req.end();
-  });
-}
 
 describe('emulator contract check', function () {
   this.timeout(30_000);
@@ -39,7 +16,7 @@ describe('emulator contract check', function () {
   let ws: string;
   before(async () => {
     emu = await startEmulator();
-    ws = `${emu.urls.arm}/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw`;
+    ws = `${emu.urls.arm}${workspaceId(emu)}`;
   });
   after(() => emu.stop());
 

@@ -1,7 +1,6 @@
 // The emulator's own behaviour: auth, challenges, api-versions, LRO, paging, faults, request log,
 // and every credential scheme through the real @azure/identity + ARM / Key Vault clients.
 import * as assert from 'assert';
-import * as https from 'https';
 import * as crypto from 'crypto';
 import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, AzurePipelinesCredential, type TokenCredential } from '@azure/identity';
 import { ResourceManagementClient } from '@azure/arm-resources';
@@ -9,42 +8,9 @@ import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { startEmulator, DEFAULTS, type Emulator } from './index';
 import { installDnsPreload } from '../harness/run-task';
+import { armToken, call, workspaceId } from './call';
 
 installDnsPreload();
-
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; text: string; json: any }
-
-function call(emu: Emulator, method: string, url: string, o: { token?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...(o.headers ?? {}) };
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    if (o.body !== undefined) {
-      headers['content-type'] = headers['content-type'] ?? 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(o.body));
-    }
-    const req = https.request(url, { method, headers, ca: emu.caPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json: any;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on('error', reject);
-    if (o.body !== undefined) req.write(o.body);
-    req.end();
-  });
-}
-
-function armToken(emu: Emulator, o: { expiresInSeconds?: number; audience?: string } = {}): string {
-  return emu.issueToken({ audience: o.audience ?? 'https://management.azure.com/', appId: emu.identities.spnSecret.clientId, expiresInSeconds: o.expiresInSeconds });
-}
 
 const tls = (emu: Emulator) => ({ tlsOptions: { ca: emu.caPem } });
 const credOpts = (emu: Emulator) => ({ authorityHost: emu.urls.authorityHost, disableInstanceDiscovery: true, ...tls(emu) });
@@ -127,7 +93,7 @@ describe('emulator', function () {
 
     it('400 MissingApiVersionParameter / InvalidApiVersionParameter; 404 SubscriptionNotFound, ResourceGroupNotFound', async () => {
       const token = armToken(emu);
-      const ws = `${emu.urls.arm}/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw`;
+      const ws = `${emu.urls.arm}${workspaceId(emu)}`;
       const missing = await call(emu, 'GET', ws, { token });
       assert.strictEqual(missing.status, 400);
       assert.strictEqual(missing.json.error.code, 'MissingApiVersionParameter');
@@ -280,7 +246,7 @@ describe('emulator', function () {
       const before = emu.requests.length;
       await call(emu, 'PUT', `${rgPath}/rg-log?api-version=2025-03-01`, { token, body: JSON.stringify({ location: 'eastus', tags: { a: 'b' } }) });
       await call(emu, 'GET', `${rgPath}/rg-log?api-version=2025-03-01`, { token });
-      const ws = `${emu.urls.arm}/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw`;
+      const ws = `${emu.urls.arm}${workspaceId(emu)}`;
       await call(emu, 'POST', `${ws}/datastores/workspaceblobstore/listSecrets?api-version=2022-10-01`, { token });
       const mine = emu.requests.slice(before);
       assert.strictEqual(mine.length, 3);

@@ -1,36 +1,15 @@
 // Emulator behaviour taken from the official specs and clients (issue "Azure fidelity"): job input uris,
 // listSecrets of identity-based datastores, every JobStatus in replies.
 import * as assert from 'assert';
-import * as https from 'https';
 import type { Emulator } from './index';
 import { startTestBed, type TestBed } from '../harness/testbed';
 import { addDataVersion } from './services/aml-data';
 import { assetPutRaces } from './services/aml-workspace';
 import { environmentAssets, jobScripts } from './services/aml-jobs';
 import { installDnsPreload } from '../harness/run-task';
+import { armCall as call, workspaceId } from './call';
 
 installDnsPreload();
-
-function call(emu: Emulator, method: string, url: string, body?: unknown): Promise<{ status: number; json: { error?: { code: string; message: string }; properties?: { status?: string } } }> {
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${emu.issueToken({ audience: 'https://management.azure.com/', appId: emu.identities.spnSecret.clientId })}`,
-  };
-  if (text !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, headers, ca: emu.caPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const t = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, json: t ? JSON.parse(t) : {} });
-      });
-    });
-    req.on('error', reject);
-    if (text !== undefined) req.write(text);
-    req.end();
-  });
-}
 
 describe('emulator fidelity to the official specs and clients', function () {
   this.timeout(30_000);
@@ -41,7 +20,7 @@ describe('emulator fidelity to the official specs and clients', function () {
   before(async () => {
     bed = await startTestBed(); // Azurite too: a finished job writes its log there
     emu = bed.emulator;
-    wsId = `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw`;
+    wsId = workspaceId(emu);
     ws = `${emu.urls.arm}${wsId}`;
     const now = new Date().toISOString();
     environmentAssets(emu).set('rg-ml/mlw/env', { name: 'env', properties: {}, created: now, versions: new Map([['1', { version: '1', properties: { image: 'python:3.11' }, created: now }]]) });

@@ -2,40 +2,12 @@
 // calls with a token, following Azure-AsyncOperation, and a workspace seeded with a model (3 versions in
 // Azurite), code versions (a working score.py and one whose init() raises) and environments.
 import * as assert from 'assert';
-import * as https from 'https';
 import type { TestBed } from '../harness/testbed';
 import type { Emulator } from './index';
 import { seedModelVersions } from './services/aml-models';
+import { armToken, call, workspaceId, type Reply } from './call';
 
-export interface Reply { status: number; headers: Record<string, string | string[] | undefined>; text: string; json: any }
-
-export function call(emu: Emulator, method: string, url: string, o: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const body = o.body === undefined ? undefined : JSON.stringify(o.body);
-    const headers: Record<string, string> = { ...(o.headers ?? {}) };
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(body));
-    }
-    const req = https.request(url, { method, headers, ca: emu.caPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json: any;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+export { call, type Reply } from './call';
 
 export const NEW = '2024-04-01';
 export const OLD = '2022-10-01';
@@ -64,8 +36,8 @@ export class OnlineFixture {
 
   constructor(readonly bed: TestBed) {
     this.emu = bed.emulator;
-    this.token = this.emu.issueToken({ audience: 'https://management.azure.com/', appId: this.emu.identities.spnSecret.clientId });
-    this.ws = `/subscriptions/${this.emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw`;
+    this.token = armToken(this.emu);
+    this.ws = workspaceId(this.emu);
   }
 
   ep(name: string): string {
