@@ -12,7 +12,7 @@ export interface RecordedRequest {
   /** Path without the query string. */
   path: string;
   query: Record<string, string>;
-  /** Lower-case header names; the authorization value is redacted. */
+  /** Lower-case header names; the authorization value is redacted, x-azureml-token keeps only its audience. */
   headers: Record<string, string>;
   body: string;
   status: number;

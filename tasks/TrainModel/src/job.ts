@@ -145,11 +145,11 @@ export async function findPlan(scope: WorkspaceScope, o: { base: string; attempt
  * uri_file/uri_folder (and model) inputs and outputs under the AssetJobInput/AssetJobOutput discriminators,
  * so its serializer drops their `uri` and `mode` (the emulator's validation caught it: "a uri_folder input needs a 'uri'").
  */
-export async function submitJob(scope: WorkspaceScope<'arm'>, name: string, body: JobBase, apiVersion = JOB_API_VERSION): Promise<string> {
+export async function submitJob(scope: WorkspaceScope<'arm'>, name: string, body: JobBase, apiVersion = JOB_API_VERSION, headers?: Record<string, string>): Promise<string> {
   const { ws } = scope;
-  const created = await azureCall('Submitting', `job '${name}' to workspace '${ws.name}'`, () =>
-    scope.clients.arm.request<{ properties?: { status?: string } }>('PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, apiVersion, body),
-  );
+  const put = (...o: [] | [{ headers: Record<string, string> }]) =>
+    scope.clients.arm.request<{ properties?: { status?: string } }>('PUT', `${ws.id}/jobs/${encodeURIComponent(name)}`, apiVersion, body, ...o);
+  const created = await azureCall('Submitting', `job '${name}' to workspace '${ws.name}'`, () => (headers ? put({ headers }) : put()));
   return created?.properties?.status ?? 'NotStarted';
 }
 

@@ -15,6 +15,7 @@ import { setOutput } from '../../shared/src/outputs';
 import { defaultJobBaseName } from './job';
 import { applyJobFilePlan, planJobFile, type JobFilePlan } from './jobfile';
 import { jobFileAzure } from './jobFileAzure';
+import { userIdentityHeaders } from './jobFileIdentity';
 import { readJobFileInputs, type JobFileInputs } from './jobFileInputs';
 import { listChildren, neutralise, pipelineProgress, runHistoryBase, sweepProgress, unsuccessful, type ChildRun } from './jobChildren';
 import { modelOutputOf, modelOutputProblem, sweepResult, type SweepResult } from './jobFileOutputs';
@@ -61,12 +62,16 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
     console.log(tl.loc('JobReattached', jobName, status));
   } else {
     if (jobPlan.previous) console.log(`The job of an earlier attempt, '${jobPlan.previous.name}', ended ${jobPlan.previous.status}: submitting '${jobName}' for attempt ${attempt}.`);
+    // a user_identity job carries the submitter's Azure ML token (jobFileIdentity.ts); taken before the first write
+    const headers = await userIdentityHeaders(ctx, plan.body);
     const body = await applyJobFilePlan(plan, azure.writer);
     const props = body.properties;
     props.tags = { ...((props.tags ?? {}) as Record<string, string>), ...Object.fromEntries(p.tags), ...lineageTags({ 'aml.jobFile': relFile }) };
     // a file without display_name: the job's name, as azure-ai-ml 1.4 sends it (the corpus comparison, tests/jobfile/submitted.test.ts)
     props.displayName ??= jobName;
-    status = await az.submitJob(scope, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION);
+    status = headers
+      ? await az.submitJob(scope, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION, headers)
+      : await az.submitJob(scope, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION);
     console.log(`Submitted ${plan.type} job '${jobName}'.`);
   }
   console.log(tl.loc('StudioLink', studioUrl));

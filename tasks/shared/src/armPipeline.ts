@@ -20,11 +20,17 @@ export interface ArmResponse<T> {
   body: T;
 }
 
+export interface ArmRequestOptions {
+  abortSignal?: AbortSignal;
+  /** Extra request headers (a job PUT's `x-azureml-token`, TrainModel's jobFileIdentity.ts); they go to ARM only, like the token. */
+  headers?: Record<string, string>;
+}
+
 export interface ArmPipeline {
   /** Status, headers and parsed body; an HTTP error is a RestError with the ARM body as `details`. */
-  response<T>(method: string, pathOrUrl: string, apiVersion: string, body?: unknown, o?: { abortSignal?: AbortSignal }): Promise<ArmResponse<T>>;
+  response<T>(method: string, pathOrUrl: string, apiVersion: string, body?: unknown, o?: ArmRequestOptions): Promise<ArmResponse<T>>;
   /** The parsed body of a successful request. */
-  request<T>(method: string, pathOrUrl: string, apiVersion: string, body?: unknown): Promise<T>;
+  request<T>(method: string, pathOrUrl: string, apiVersion: string, body?: unknown, o?: ArmRequestOptions): Promise<T>;
 }
 
 function resolveArmUrl(session: Pick<AzureSession, 'cloud'>, pathOrUrl: string, apiVersion: string): string {
@@ -48,12 +54,12 @@ export function armPipeline(session: AzureSession): ArmPipeline {
     built = { pipeline, httpClient: options.httpClient as HttpClient };
     return built;
   };
-  const response = async <T>(method: string, pathOrUrl: string, apiVersion: string, body?: unknown, o: { abortSignal?: AbortSignal } = {}): Promise<ArmResponse<T>> => {
+  const response = async <T>(method: string, pathOrUrl: string, apiVersion: string, body?: unknown, o: ArmRequestOptions = {}): Promise<ArmResponse<T>> => {
     const { pipeline, httpClient } = get();
     const request = createPipelineRequest({
       url: resolveArmUrl(session, pathOrUrl, apiVersion),
       method: method.toUpperCase() as PipelineRequest['method'],
-      headers: createHttpHeaders({ Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) }),
+      headers: createHttpHeaders({ Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...o.headers }),
       body: body !== undefined ? JSON.stringify(body) : undefined,
       abortSignal: o.abortSignal,
     });
@@ -77,6 +83,6 @@ export function armPipeline(session: AzureSession): ArmPipeline {
   };
   return {
     response,
-    request: async <T>(method: string, pathOrUrl: string, apiVersion: string, body?: unknown): Promise<T> => (await response<T>(method, pathOrUrl, apiVersion, body)).body,
+    request: async <T>(method: string, pathOrUrl: string, apiVersion: string, body?: unknown, o?: ArmRequestOptions): Promise<T> => (await response<T>(method, pathOrUrl, apiVersion, body, o)).body,
   };
 }

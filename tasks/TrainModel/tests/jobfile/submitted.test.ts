@@ -5,6 +5,7 @@
 // upload by a GUID, we by content hash), anonymous component versions (a hash over a spec that holds the code
 // id), the client's own bookkeeping in `properties.properties`, and our lineage tags. Where they differ, the
 // official client is right. The emulator must accept every request either side sends (the contract check).
+// The PUTs' `x-azureml-token` headers (a user_identity job's) are compared too.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -48,9 +49,20 @@ function seedCorpusAssets(b: Bed): void {
   });
 }
 
+function jobPutRequest(requests: RecordedRequest[], name: string): RecordedRequest | undefined {
+  return requests.find((x) => x.method === 'PUT' && x.path.endsWith(`/jobs/${name}`) && x.status < 300);
+}
 function jobPut(requests: RecordedRequest[], name: string): Record<string, J> | undefined {
-  const r = requests.find((x) => x.method === 'PUT' && x.path.endsWith(`/jobs/${name}`) && x.status < 300);
+  const r = jobPutRequest(requests, name);
   return r ? (JSON.parse(r.body) as Record<string, J>) : undefined;
+}
+
+/**
+ * The job PUT's headers that carry meaning beyond the transport: `x-azureml-token`, the submitter's Azure ML token
+ * that azure-ai-ml adds for a UserIdentity job (the emulator's log keeps its audience only).
+ */
+function meaningfulHeaders(r: RecordedRequest | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(r?.headers ?? {}).filter(([k]) => k === 'x-azureml-token'));
 }
 
 const ARM_ID = /^(azureml:)?\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\//i;
@@ -118,8 +130,14 @@ describe('jobfile: each corpus file submitted by the official client and by Trai
     assert.equal(verdicts.length, files.length);
   });
 
+  it('the official client sent x-azureml-token with a user_identity job (so the header comparison below is not empty)', () => {
+    const withToken = files.filter((_, i) => meaningfulHeaders(jobPutRequest(official.requests, `official-${i}`))['x-azureml-token']);
+    assert.deepEqual(withToken, ['command-uris-identity.yml']);
+    assert.equal(meaningfulHeaders(jobPutRequest(official.requests, `official-${files.indexOf('command-uris-identity.yml')}`))['x-azureml-token'], '<redacted; aud https://ml.azure.com>');
+  });
+
   files.forEach((f, i) => {
-    it(`${f}: our job PUT is the official client's`, async () => {
+    it(`${f}: our job PUT (body and headers) is the official client's`, async () => {
       const verdict = verdicts[i];
       assert.ok(verdict && !verdict.error, `the official client could not submit ${f}: ${verdict?.error}\n${verdict?.detail ?? ''}\n${official.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.path} -> ${r.status}`).join('\n')}`);
       const theirs = jobPut(official.requests, `official-${i}`);
@@ -135,6 +153,7 @@ describe('jobfile: each corpus file submitted by the official client and by Trai
       assert.ok(ours, 'our job PUT');
       const d = diff(normalise(ours, `ours-${i}`), normalise(theirs, `official-${i}`));
       assert.deepEqual(d, [], `${f}:\n  ${d.join('\n  ')}`);
+      assert.deepEqual(meaningfulHeaders(jobPutRequest(b.bed.emulator.requests.slice(first), `ours-${i}`)), meaningfulHeaders(jobPutRequest(official.requests, `official-${i}`)), `${f}: the job PUT's headers`);
     });
   });
 });
