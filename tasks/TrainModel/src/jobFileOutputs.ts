@@ -3,8 +3,9 @@
 //   1.4 constants `SWEEP_JOB_BEST_CHILD_RUN_ID_PROPERTY_NAME`; `jobs.download` of a sweep downloads that
 //   child); its metrics are the trial's MLflow run, its parameters the trial's `hyperparameters`.
 //   jobName / metrics / modelOutputUri then describe the best trial (SPEC: RegisterModel takes it unchanged).
-// - a pipeline: `modelOutputName` is a pipeline output (`azureml://jobs/<pipeline>/outputs/<name>`) or
-//   `<step>.<output>`, the output of the step's own child job (then jobName is that child job).
+// - a pipeline: `modelOutputName` is a pipeline output or `<step>.<output>`, the output of the step's own child job
+//   (then jobName is that child job). A pipeline output bound to a step's output names that step's job and output
+//   once the pipeline completed; an unbound one, or one of a pipeline that did not complete, `azureml://jobs/<pipeline>/outputs/<name>`.
 import { azureCall } from '../../shared/src/errors';
 import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { TrainAzureCalls } from './azureCalls';
@@ -56,10 +57,34 @@ export function modelOutputProblem(o: { type: 'command' | 'sweep' | 'pipeline'; 
   return undefined;
 }
 
-/** The job and URI of the model output after the pipeline ran. */
-export function modelOutputOf(o: { body: Body; jobName: string; modelOutputName: string; children: ChildRun[] }): { jobName: string; uri: string; problem?: string } {
+const PARENT_OUTPUT = /^\$\{\{\s*parent\.outputs\.([^.}\s]+)\s*\}\}$/;
+
+/** The step output a pipeline output is bound to (`jobs.<step>.outputs.<o>: ${{parent.outputs.<name>}}`), if one is. */
+export function stepBinding(body: Body, pipelineOutput: string): { step: string; output: string } | undefined {
+  const jobs = (body.properties.jobs ?? {}) as Record<string, { outputs?: Record<string, unknown> }>;
+  for (const [step, node] of Object.entries(jobs)) {
+    for (const [output, v] of Object.entries(node?.outputs ?? {})) {
+      const value = typeof v === 'string' ? v : (v as { value?: unknown } | null)?.value;
+      if (typeof value === 'string' && PARENT_OUTPUT.exec(value.trim())?.[1] === pipelineOutput) return { step, output };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The job and URI of the model output after the pipeline ran. A pipeline output is data one step wrote (Azure
+ * promotes the step's output to the pipeline, as the emulator does: test/emulator/services/aml-jobs.ts); after a
+ * completed pipeline it is named by that step's own job and output, as `<step>.<output>` would be, so RegisterModel
+ * reads the job that holds the files.
+ */
+export function modelOutputOf(o: { body: Body; jobName: string; modelOutputName: string; children: ChildRun[]; completed?: boolean }): { jobName: string; uri: string; problem?: string } {
   const dot = o.modelOutputName.indexOf('.');
-  if (dot < 0) return { jobName: o.jobName, uri: `azureml://jobs/${o.jobName}/outputs/${o.modelOutputName}` };
+  if (dot < 0) {
+    const bound = o.completed ? stepBinding(o.body, o.modelOutputName) : undefined;
+    const child = bound && o.children.find((c) => c.displayName === bound.step);
+    if (bound && child) return { jobName: child.name, uri: `azureml://jobs/${child.name}/outputs/${bound.output}` };
+    return { jobName: o.jobName, uri: `azureml://jobs/${o.jobName}/outputs/${o.modelOutputName}` };
+  }
   const step = o.modelOutputName.slice(0, dot);
   const output = o.modelOutputName.slice(dot + 1);
   const child = o.children.find((c) => c.displayName === step);

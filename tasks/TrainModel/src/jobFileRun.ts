@@ -118,7 +118,7 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
       console.log(`Best trial: ${neutralise(sweep.trial)} with ${neutralise(sweep.primaryMetric)} = ${sweep.value ?? 'not logged'}; parameters ${neutralise(JSON.stringify(sweep.parameters))}.`);
     } else console.log(`Sweep job '${jobName}' named no best trial: the outputs describe the sweep job itself.`);
   } else if (plan.type === 'pipeline') {
-    const m = modelOutputOf({ body: plan.body, jobName, modelOutputName: p.modelOutputName, children });
+    const m = modelOutputOf({ body: plan.body, jobName, modelOutputName: p.modelOutputName, children, completed: status === 'Completed' });
     if (m.problem) return failed(`Input 'modelOutputName': ${m.problem}.`);
     modelJob = m.jobName;
     modelUri = m.uri;

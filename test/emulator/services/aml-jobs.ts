@@ -275,11 +275,34 @@ async function advance(emu: EmulatorApi, job: JobRecord): Promise<void> {
     const outcome = await stepChildren(emu, job);
     if (!outcome) return;
     job.status = script.outcome && script.outcome !== 'Completed' ? script.outcome : outcome;
+    if (job.status === 'Completed' && job.properties.jobType === 'Pipeline') promoteStepOutputs(emu, job);
     await finishJob(emu, job);
     return;
   }
   job.status = next;
   if (TERMINAL.includes(job.status)) await finishJob(emu, job);
+}
+
+/**
+ * A completed pipeline's outputs that a step binds (`jobs.<step>.outputs.<o>: ${{parent.outputs.<name>}}`) are that
+ * step's data: the pipeline output's `uri` becomes the step job's output path in the default datastore (where the
+ * step wrote it, jobOutputLocation), and `azureml://jobs/<pipeline>/outputs/<name>` reads the same files (blobLocation
+ * in aml-online.ts follows the uri). Nothing is copied, as in Azure, where the pipeline output is the step's data.
+ */
+function promoteStepOutputs(emu: EmulatorApi, job: JobRecord): void {
+  const ws = emu.state.getWorkspace(job.resourceGroup, job.workspaceName);
+  const outputs = (job.properties.outputs ?? {}) as Record<string, Record<string, unknown> | null>;
+  if (!ws) return;
+  const ds = [...ws.datastores.values()].find((d) => d.isDefault) ?? [...ws.datastores.values()][0];
+  for (const [step, node] of Object.entries((job.properties.jobs ?? {}) as Record<string, { outputs?: Record<string, unknown> }>)) {
+    for (const [o, v] of Object.entries(node?.outputs ?? {})) {
+      const value = typeof v === 'string' ? v : (v as { value?: unknown } | null)?.value;
+      const bound = typeof value === 'string' ? /^\$\{\{\s*parent\.outputs\.([A-Za-z0-9_]+)\s*\}\}$/.exec(value.trim())?.[1] : undefined;
+      if (!bound || !(bound in outputs)) continue;
+      outputs[bound] = { ...(outputs[bound] ?? {}), uri: `azureml://datastores/${ds.name}/paths/${jobOutputBlobPrefix(stepJobName(job.name, step), o)}` };
+    }
+  }
+  job.properties.outputs = outputs;
 }
 
 function isGraph(job: JobRecord): boolean {

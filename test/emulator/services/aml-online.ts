@@ -30,7 +30,7 @@ import { allocateAddress, appendCapped, killProcess, onEmulatorStop, startPython
 import type { EmulatorState, Workspace } from '../state';
 import { HttpError, type EmulatorApi, type Operation, type RouteContext, type ServiceModule } from '../types';
 import { getModelVersion } from './aml-models';
-import { codeAssets, environmentAssets, jobOutputLocation } from './aml-jobs';
+import { codeAssets, environmentAssets, findJob, jobOutputLocation } from './aml-jobs';
 import { AML_PROVIDER, requireWorkspace, systemData, WORKSPACE_PATH } from './aml-workspace';
 
 /** The SDK's version and the first stable one with `dataCollector` (see the header). */
@@ -236,7 +236,7 @@ function azurite(emu: EmulatorApi, container: string): ContainerClient {
 }
 
 /** Container and prefix of an asset URI: https blob URL, azureml://datastores/<ds>/paths/<p>, azureml://jobs/<job>/outputs/<o>[/paths/<p>], runs:/<job>/<p>. */
-function blobLocation(ws: Workspace, uri: string): { container: string; prefix: string } {
+export function blobLocation(emu: EmulatorApi, ws: Workspace, uri: string): { container: string; prefix: string } {
   const https = /^https:\/\/[^/]+\/(?:devstoreaccount1\/)?([^/]+)\/?(.*)$/i.exec(uri);
   if (https) return { container: https[1], prefix: decodeURIComponent(https[2]) };
   const ds = /^azureml:\/\/(?:subscriptions\/[^/]+\/resourcegroups\/[^/]+\/workspaces\/[^/]+\/)?datastores\/([^/]+)\/paths\/(.*)$/i.exec(uri);
@@ -247,6 +247,9 @@ function blobLocation(ws: Workspace, uri: string): { container: string; prefix: 
   }
   const job = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths\/(.*))?$/i.exec(uri) ?? /^runs:\/([^/]+)\/()(.+)$/.exec(uri);
   if (job) {
+    // a job output with a path of its own (a completed pipeline's output promoted from a step, aml-jobs.ts) is read there
+    const own = (findJob(emu, job[1], ws.resourceGroup, ws.name)?.properties.outputs as Record<string, { uri?: unknown } | null> | undefined)?.[job[2]]?.uri;
+    if (typeof own === 'string' && /^azureml:\/\/datastores\//i.test(own)) return blobLocation(emu, ws, `${own.replace(/\/?$/, '/')}${job[3] ?? ''}`);
     // runs:/<job>/<path> is the MLflow name of azureml://jobs/<job>/outputs/artifacts/paths/<path>
     const at = jobOutputLocation(ws, job[1], job[2] || 'artifacts');
     return { container: at.container, prefix: `${at.prefix}${job[3] ?? ''}` };
@@ -255,7 +258,7 @@ function blobLocation(ws: Workspace, uri: string): { container: string; prefix: 
 }
 
 async function download(emu: EmulatorApi, ws: Workspace, uri: string, into: string): Promise<number> {
-  const { container, prefix } = blobLocation(ws, uri);
+  const { container, prefix } = blobLocation(emu, ws, uri);
   const client = azurite(emu, container);
   let files = 0;
   const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;

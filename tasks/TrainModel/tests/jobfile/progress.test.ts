@@ -40,6 +40,11 @@ describe('jobfile run: progress and outputs', () => {
     const children = [child('0d5f…', 'Completed', 'prep'), child('9a1c…', 'Completed', 'train')];
     assert.deepEqual(modelOutputOf({ body: { properties: {} }, jobName: 'pipe', modelOutputName: 'train.model', children }), { jobName: '9a1c…', uri: 'azureml://jobs/9a1c…/outputs/model' });
     assert.deepEqual(modelOutputOf({ body: { properties: {} }, jobName: 'pipe', modelOutputName: 'trained', children }), { jobName: 'pipe', uri: 'azureml://jobs/pipe/outputs/trained' });
+    // a pipeline output a step binds: the step's job and output once the pipeline completed, the pipeline's before
+    const bound = { properties: { outputs: { trained: {} }, jobs: { train: { outputs: { model: { type: 'literal', value: '${{parent.outputs.trained}}' } } } } } };
+    assert.deepEqual(modelOutputOf({ body: bound, jobName: 'pipe', modelOutputName: 'trained', children, completed: true }), { jobName: '9a1c…', uri: 'azureml://jobs/9a1c…/outputs/model' });
+    assert.deepEqual(modelOutputOf({ body: bound, jobName: 'pipe', modelOutputName: 'trained', children, completed: false }), { jobName: 'pipe', uri: 'azureml://jobs/pipe/outputs/trained' });
+    assert.deepEqual(modelOutputOf({ body: bound, jobName: 'pipe', modelOutputName: 'other', children, completed: true }), { jobName: 'pipe', uri: 'azureml://jobs/pipe/outputs/other' });
     assert.match(modelOutputOf({ body: { properties: {} }, jobName: 'pipe', modelOutputName: 'eval.report', children }).problem ?? '', /step 'eval' of pipeline job 'pipe' has no child job/);
   });
 });

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { addCompute, amlJobs, componentAssets, environmentAssets, findJob, jobScripts } from '../../../../test/emulator/services/aml-jobs';
 import { addDataVersion } from '../../../../test/emulator/services/aml-data';
+import { blobLocation } from '../../../../test/emulator/services/aml-online';
 import { armCalls, type Bed, CONNECTION_ID, resetAml, startBed, train } from '../helpers';
 
 const SWEEP = `$schema: https://azuremlschemas.azureedge.net/latest/sweepJob.schema.json
@@ -189,6 +190,28 @@ describe('TrainModel jobFile (bundle against the emulator)', function () {
     assert.deepEqual((trainStep.properties.inputs as Record<string, unknown>).data, { jobInputType: 'uri_folder', uri: `azureml://jobs/${prepStep?.name}/outputs/clean` });
     assert.equal(r.outputs.jobName, trainStep.name);
     assert.equal(r.outputs.modelOutputUri, `azureml://jobs/${trainStep.name}/outputs/model`);
+  });
+
+  it('a pipeline output as the model: Azure promotes the step output bound to it, so it names that step\'s job and output', async () => {
+    const repo = makeRepo({ 'pipeline.yml': PIPELINE });
+    jobScripts(b.bed.emulator).set('churn-pipe-3', { steps: { train: { outputFiles: { 'model.pkl': 'weights' }, outputName: 'model' } } });
+    const r = await run(repo, 'pipeline.yml', { jobName: 'churn-pipe-3', modelOutputName: 'trained' });
+    assert.equal(r.result, 'Succeeded', r.stdout + r.stderr);
+    const trainStep = [...amlJobs(b.bed.emulator).values()].find((j) => j.parentName === 'churn-pipe-3' && j.displayName === 'train');
+    assert.ok(trainStep);
+    // TrainModel: the step's own job and output, as `train.model` would name them (RegisterModel reads the files there)
+    assert.equal(r.outputs.jobName, trainStep.name);
+    assert.equal(r.outputs.modelOutputUri, `azureml://jobs/${trainStep.name}/outputs/model`);
+    // the emulator: the completed pipeline's output is the step's data (its uri), and its job-output URI reads those files
+    const pipeline = findJob(b.bed.emulator, 'churn-pipe-3')!;
+    const promoted = `azureml://datastores/workspaceblobstore/paths/azureml/${trainStep.name}/model/`;
+    assert.equal((pipeline.properties.outputs as Record<string, { uri?: string }>).trained.uri, promoted);
+    const ws = b.bed.emulator.state.getWorkspace('rg-ml', 'mlw')!;
+    assert.deepEqual(blobLocation(b.bed.emulator, ws, 'azureml://jobs/churn-pipe-3/outputs/trained'), blobLocation(b.bed.emulator, ws, `azureml://jobs/${trainStep.name}/outputs/model`));
+    const at = blobLocation(b.bed.emulator, ws, promoted);
+    const names: string[] = [];
+    for await (const blob of b.bed.container(at.container).listBlobsFlat({ prefix: at.prefix })) names.push(blob.name);
+    assert.deepEqual(names, [`${at.prefix}model.pkl`]);
   });
 
   it('a pipeline output as the model; a failed step fails the pipeline and is named with its (neutralised) error', async () => {
