@@ -212,12 +212,12 @@ function scriptFor(emu: EmulatorApi, name: string, job?: JobRecord): JobScript {
   return scripts.get(name) ?? scripts.get('*') ?? {};
 }
 
-/** A ContainerClient on Azurite (path-style 127.0.0.1 URL, trusting the emulator's CA). */
-function azuriteContainer(emu: EmulatorApi, container: string): ContainerClient {
+/** A ContainerClient on Azurite (path-style 127.0.0.1 URL, trusting the emulator's CA); also the online endpoints' storage initializer's. */
+export function azuriteContainer(emu: EmulatorApi, container: string): ContainerClient {
   const port = emu.state.storage.endpoint.split(':').pop();
   const ca = (emu as unknown as { caPem?: string }).caPem;
   const client = new ContainerClient(`https://127.0.0.1:${port}/${emu.state.storage.accountName}/${container}`, new StorageSharedKeyCredential(emu.state.storage.accountName, emu.state.storage.accountKey));
-  const trust: PipelinePolicy = { name: 'aml-jobs-trust-ca', sendRequest: (req, next) => { if (ca) req.tlsSettings = { ...(req.tlsSettings ?? {}), ca }; return next(req); } };
+  const trust: PipelinePolicy = { name: 'emulator-azurite-trust-ca', sendRequest: (req, next) => { if (ca) req.tlsSettings = { ...(req.tlsSettings ?? {}), ca }; return next(req); } };
   (client as unknown as { storageClientContext?: { pipeline?: { addPolicy(p: PipelinePolicy): void } } }).storageClientContext?.pipeline?.addPolicy(trust);
   return client;
 }

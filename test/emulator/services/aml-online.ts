@@ -24,13 +24,11 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import type { ChildProcess } from 'child_process';
-import { ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { allocateAddress, appendCapped, killProcess, onEmulatorStop, startPython } from '../processes';
 import type { EmulatorState, Workspace } from '../state';
 import { HttpError, type EmulatorApi, type Operation, type RouteContext, type ServiceModule } from '../types';
 import { getModelVersion } from './aml-models';
-import { codeAssets, environmentAssets, findJob, jobOutputLocation } from './aml-jobs';
+import { azuriteContainer, codeAssets, environmentAssets, findJob, jobOutputLocation } from './aml-jobs';
 import { AML_PROVIDER, requireWorkspace, systemData, WORKSPACE_PATH } from './aml-workspace';
 
 /** The SDK's version and the first stable one with `dataCollector` (see the header). */
@@ -226,15 +224,6 @@ function checkTraffic(emu: EmulatorApi, ws: Workspace, endpoint: string, traffic
 
 // ---------- the storage initializer: code and model files from Azurite ----------
 
-function azurite(emu: EmulatorApi, container: string): ContainerClient {
-  const port = emu.state.storage.endpoint.split(':').pop();
-  const ca = (emu as unknown as { caPem?: string }).caPem;
-  const client = new ContainerClient(`https://127.0.0.1:${port}/${emu.state.storage.accountName}/${container}`, new StorageSharedKeyCredential(emu.state.storage.accountName, emu.state.storage.accountKey));
-  const trust: PipelinePolicy = { name: 'aml-online-trust-ca', sendRequest: (req, next) => { if (ca) req.tlsSettings = { ...(req.tlsSettings ?? {}), ca }; return next(req); } };
-  (client as unknown as { storageClientContext?: { pipeline?: { addPolicy(p: PipelinePolicy): void } } }).storageClientContext?.pipeline?.addPolicy(trust);
-  return client;
-}
-
 /** Container and prefix of an asset URI: https blob URL, azureml://datastores/<ds>/paths/<p>, azureml://jobs/<job>/outputs/<o>[/paths/<p>], runs:/<job>/<p>. */
 export function blobLocation(emu: EmulatorApi, ws: Workspace, uri: string): { container: string; prefix: string } {
   const https = /^https:\/\/[^/]+\/(?:devstoreaccount1\/)?([^/]+)\/?(.*)$/i.exec(uri);
@@ -259,7 +248,7 @@ export function blobLocation(emu: EmulatorApi, ws: Workspace, uri: string): { co
 
 async function download(emu: EmulatorApi, ws: Workspace, uri: string, into: string): Promise<number> {
   const { container, prefix } = blobLocation(emu, ws, uri);
-  const client = azurite(emu, container);
+  const client = azuriteContainer(emu, container);
   let files = 0;
   const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
   for await (const b of client.listBlobsFlat({ prefix })) {
