@@ -48,12 +48,33 @@ export class ColumnProfile {
     }
     if (this.categories) {
       const c = canonicalCategory(cell);
-      if (c !== undefined) {
-        this.categorical++;
-        this.categories.set(c, (this.categories.get(c) ?? 0) + 1);
-        if (this.categories.size > MAX_CATEGORIES && this.keep.numbers) this.categories = undefined; // the reference: past this, not a category
+      if (c !== undefined) this.addCategory(c);
+    }
+  }
+
+  /**
+   * n cells of a column batch: `numbers` holds the plain numbers (NaN elsewhere), `others` the other cells.
+   * Same counts as add() on each cell: a number's category is its text, String(v), as canonicalCategory says.
+   */
+  addColumn(numbers: Float64Array, others: readonly Cell[] | undefined, n: number): void {
+    const keepNumbers = this.keep.numbers;
+    for (let i = 0; i < n; i++) {
+      const v = numbers[i];
+      if (v === v) {
+        if (keepNumbers) this.addNumber(v);
+        if (this.categories) this.addCategory(String(v));
+      } else if (others !== undefined) {
+        const c = others[i];
+        if (c !== undefined) this.add(c);
       }
     }
+  }
+
+  private addCategory(c: string): void {
+    if (!this.categories) return;
+    this.categorical++;
+    this.categories.set(c, (this.categories.get(c) ?? 0) + 1);
+    if (this.categories.size > MAX_CATEGORIES && this.keep.numbers) this.categories = undefined; // the reference: past this, not a category
   }
 
   private addNumber(v: number): void {
