@@ -50,8 +50,9 @@ function keyIs(b: Buffer, s: number, e: number, key: Buffer): boolean {
   return true;
 }
 
-/** What the fast path found in an envelope besides its records (already in the builder). */
-interface FastEnvelope { time?: number; id?: string }
+/** What the fast path found in an envelope besides its records (already in the builder); one object, reused. */
+interface FastEnvelope { time: number | undefined; id: string | undefined }
+const found: FastEnvelope = { time: undefined, id: undefined };
 
 /**
  * An envelope whose `data` is an array of flat objects, read from its bytes: the records go into the
@@ -117,7 +118,9 @@ function fastEnvelope(b: Buffer, i: number, e: number, builder: ColumnBuilder, k
   }
   if (!data || skipSpace(b, i + 1, e) !== e) return undefined;
   const t = timeText === undefined ? NaN : Date.parse(timeText);
-  return { ...(Number.isNaN(t) ? {} : { time: t }), ...(id !== undefined ? { id } : {}) };
+  found.time = Number.isNaN(t) ? undefined : t;
+  found.id = id;
+  return found;
 }
 
 export async function* readCollected(files: readonly CollectedFile[], window: Window, options: EnvelopeOptions, stats: CollectedStats = emptyCollectedStats()): RowBatches {

@@ -3,8 +3,11 @@
 // that number straight from the bytes (the value Number() gives its text; the profile would read it so).
 // A row with more or fewer fields than the header is counted, not guessed at.
 import { ColumnBuilder } from './columnBatch';
-import { decimalValue } from './decimal';
+import { readDecimal, type Scanned } from './decimal';
 import type { ByteSource, Row, RowBatch, RowBatches } from './cells';
+
+/** readDecimal's result, module-local (read per number). */
+const scanned: Scanned = { value: 0, exact: false };
 
 export interface CsvStats {
   rows: number;
@@ -155,16 +158,15 @@ export async function* readCsv(bytes: ByteSource, stats: CsvStats = { rows: 0, r
     let k = 0;
     let fs = s;
     for (;;) {
-      let fe = fs;
-      while (fe < e && buf[fe] !== COMMA) fe++;
-      if (k < width) {
-        const col = headerColumns[k];
-        if (fe === fs) builder.setCell(col, '');
-        else {
-          const v = decimalValue(buf, fs, fe);
-          if (v !== undefined) builder.setNumber(col, v);
-          else builder.setCell(col, buf.toString('utf8', fs, fe));
-        }
+      // a plain number is read while the field is scanned; anything else is scanned on to the comma as text
+      const numberEnd = readDecimal(buf, fs, e, false, scanned);
+      let fe = numberEnd;
+      if (numberEnd > fs && (numberEnd === e || buf[numberEnd] === COMMA) && scanned.exact) {
+        if (k < width) builder.setNumber(headerColumns[k], scanned.value);
+      } else {
+        if (fe < fs) fe = fs;
+        while (fe < e && buf[fe] !== COMMA) fe++;
+        if (k < width) builder.setCell(headerColumns[k], fe === fs ? '' : buf.toString('utf8', fs, fe));
       }
       k++;
       if (fe === e) break;

@@ -30,51 +30,76 @@ export function jsonNumberEnd(b: Uint8Array, start: number, end: number): number
   return i;
 }
 
+/** What readDecimal found: `exact` when `value` is the token's value by the fast path (else Number() of its text). */
+export interface Scanned { value: number; exact: boolean }
+
 /**
- * The value of the whole of b[start, end) when it is `[+-]?digits[.digits][(e|E)[+-]digits]` (a subset of
- * what both JSON and Number() accept, with at least one digit before the exponent) within the exact range;
- * undefined otherwise (other text, or a number that needs the slow, exact path).
+ * Scans a decimal number token at b[start] and returns the index past it (-1 when none starts there),
+ * setting `out` (each caller keeps its own in a module-local constant: a hot path reads it per number). `json`: RFC 8259's grammar (a leading '-' only, no leading zeros, digits after the
+ * point); otherwise `[+-]?digits[.digits][(e|E)[+-]digits]` with a digit somewhere before the exponent,
+ * a subset of what Number() reads. One pass: the digits are validated and accumulated together.
  */
-export function decimalValue(b: Uint8Array, start: number, end: number): number | undefined {
+export function readDecimal(b: Uint8Array, start: number, end: number, json: boolean, out: Scanned): number {
   let i = start;
   let negative = false;
-  if (i < end && (b[i] === 45 || b[i] === 43)) { negative = b[i] === 45; i++; }
+  let c = i < end ? b[i] : -1;
+  if (c === 45 || (c === 43 && !json)) { negative = c === 45; i++; }
   let mantissa = 0;
   let digits = 0; // significant digits taken (leading zeros are not significant)
-  let anyDigit = false;
+  let intDigits = 0;
   let scale = 0; // digits after the point
-  let c = 0;
+  const intStart = i;
   while (i < end && (c = b[i]) >= 48 && c <= 57) {
-    anyDigit = true;
     if (mantissa !== 0 || c !== 48) { mantissa = mantissa * 10 + (c - 48); digits++; }
     i++;
   }
+  intDigits = i - intStart;
+  if (json && (intDigits === 0 || (intDigits > 1 && b[intStart] === 48))) return -1;
   if (i < end && b[i] === 46) {
+    const point = i;
     i++;
     while (i < end && (c = b[i]) >= 48 && c <= 57) {
-      anyDigit = true;
       if (mantissa !== 0 || c !== 48) { mantissa = mantissa * 10 + (c - 48); digits++; }
       scale++;
       i++;
     }
+    if (scale === 0 && (json || intDigits === 0)) {
+      if (json) return -1;
+      i = point; // "." alone is no number
+    }
   }
-  if (!anyDigit || digits > MAX_DIGITS) return undefined;
+  if (intDigits === 0 && scale === 0) return -1;
   let exponent = 0;
+  let expDigits = 0;
   if (i < end && (b[i] === 101 || b[i] === 69)) {
-    i++;
+    let j = i + 1;
     let expNegative = false;
-    if (i < end && (b[i] === 45 || b[i] === 43)) { expNegative = b[i] === 45; i++; }
-    const e0 = i;
-    while (i < end && (c = b[i]) >= 48 && c <= 57 && i - e0 < 6) { exponent = exponent * 10 + (c - 48); i++; }
-    if (i === e0) return undefined;
-    if (expNegative) exponent = -exponent;
+    if (j < end && (b[j] === 45 || b[j] === 43)) { expNegative = b[j] === 45; j++; }
+    const e0 = j;
+    while (j < end && (c = b[j]) >= 48 && c <= 57) { if (expDigits < 6) exponent = exponent * 10 + (c - 48); expDigits++; j++; }
+    if (j === e0) {
+      if (json) return -1;
+    } else {
+      i = j;
+      if (expNegative) exponent = -exponent;
+    }
   }
-  if (i !== end) return undefined;
   const p = exponent - scale;
-  let v: number;
-  if (mantissa === 0) v = 0;
-  else if (p >= 0 && p <= 22) v = mantissa * POW10[p];
-  else if (p < 0 && p >= -22) v = mantissa / POW10[-p];
-  else return undefined;
-  return negative ? -v : v;
+  const exact = digits <= MAX_DIGITS && expDigits <= 6 && (mantissa === 0 || (p >= -22 && p <= 22));
+  out.exact = exact;
+  if (exact) {
+    const v = mantissa === 0 ? 0 : p >= 0 ? mantissa * POW10[p] : mantissa / POW10[-p];
+    out.value = negative ? -v : v;
+  }
+  return i;
+}
+
+/**
+ * The value of the whole of b[start, end) when it is a decimal number (readDecimal, not JSON) within the
+ * exact range; undefined otherwise (other text, or a number that needs the slow, exact path).
+ */
+const scanned: Scanned = { value: 0, exact: false };
+
+export function decimalValue(b: Uint8Array, start: number, end: number): number | undefined {
+  return readDecimal(b, start, end, false, scanned) === end && scanned.exact ? scanned.value : undefined;
 }

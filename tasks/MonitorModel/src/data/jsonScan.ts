@@ -3,7 +3,10 @@
 // caller parses the line fully (JSON.parse, Python's NaN tokens, nested values): the scanner only ever
 // accepts text JSON.parse accepts, with the values JSON.parse gives.
 import type { ColumnBuilder } from './columnBatch';
-import { decimalValue, jsonNumberEnd } from './decimal';
+import { jsonNumberEnd, readDecimal, type Scanned } from './decimal';
+
+/** readDecimal's result, module-local (read per number). */
+const scanned: Scanned = { value: 0, exact: false };
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -140,9 +143,9 @@ export function readFlatObject(b: Buffer, i: number, e: number, builder: ColumnB
       builder.setCell(col, b.toString('utf8', i + 1, se - 1));
       i = se;
     } else if (c === 45 || (c >= 48 && c <= 57)) {
-      const ne = jsonNumberEnd(b, i, e);
+      const ne = readDecimal(b, i, e, true, scanned);
       if (ne < 0) return -1;
-      builder.setNumber(col, decimalValue(b, i, ne) ?? Number(b.toString('latin1', i, ne)));
+      builder.setNumber(col, scanned.exact ? scanned.value : Number(b.toString('latin1', i, ne)));
       i = ne;
     } else if (c === 116 || c === 102 || c === 110) {
       const word = c === 116 ? 'true' : c === 102 ? 'false' : 'null';
