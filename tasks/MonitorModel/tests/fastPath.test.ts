@@ -3,12 +3,15 @@
 // line): every cell the profile sees must be the same, on tricky inputs and on random ones, whatever the
 // chunk size; and the profiles of the two agree.
 import * as assert from 'node:assert/strict';
+import { parquetReadObjects } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Cell, Row, RowBatches } from '../src/data/cells';
 import { ColumnBatch } from '../src/data/columnBatch';
 import { CsvSplitter, readCsv } from '../src/data/csv';
 import { readCollected, type CollectedFile } from '../src/data/collected';
 import { envelopeRecords, type EnvelopeOptions } from '../src/data/collectorEnvelope';
 import { decimalValue } from '../src/data/decimal';
+import { bufferRanges, readParquet } from '../src/data/parquet';
 import { emptyJsonLinesStats, readJsonLines } from '../src/data/jsonLines';
 import { textLines } from '../src/data/lines';
 import { parsePythonJson } from '../src/data/pythonJson';
@@ -211,9 +214,31 @@ describe('MonitorModel readers: fast paths agree with the full parse', () => {
     }
   });
 
+  it('Parquet: column chunks into typed arrays give the cells of hyparquet\'s row objects (NaN, nulls, 64-bit integers, booleans, floats)', async () => {
+    const n = 2300;
+    const buf = new Uint8Array(parquetWriteBuffer({
+      rowGroupSize: 1000,
+      columnData: [
+        { name: 'x', data: Float64Array.from({ length: n }, (_, i) => (i % 11 === 0 ? NaN : i / 7)), type: 'DOUBLE' },
+        { name: 'f', data: Float32Array.from({ length: n }, (_, i) => i / 3), type: 'FLOAT' },
+        { name: 'i', data: Int32Array.from({ length: n }, (_, i) => i - 1000), type: 'INT32' },
+        { name: 'big', data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * 1000000007n), type: 'INT64' },
+        { name: 'site', data: Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `s${i % 3}`)), type: 'STRING' },
+        { name: 'ok', data: Array.from({ length: n }, (_, i) => (i % 4 === 0 ? null : i % 2 === 0)), type: 'BOOLEAN' },
+        { name: 'maybe', data: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : i * 1.5)), type: 'DOUBLE' },
+      ],
+    }));
+    const file = { byteLength: buf.byteLength, slice: async (s: number, e?: number) => buf.slice(s, e).buffer };
+    const full = (await parquetReadObjects({ file })).map((o) => toRow(o as Record<string, unknown>));
+    const fast = await cellsOf(readParquet(bufferRanges(buf)));
+    assert.deepEqual(fast.columns, ['x', 'f', 'i', 'big', 'site', 'ok', 'maybe']);
+    assertAgree(fast, full, 'parquet');
+    assert.deepEqual(await profileSummary(readParquet(bufferRanges(buf))), await profileSummary(rowsOf(full)));
+  });
+
   it('reads a decimal from bytes exactly as Number() reads its text, or declines', () => {
     const r = random(3);
-    const texts = ['0', '-0', '1', '1.5', '.5', '5.', '+5', '1e5', '1E-5', '-1.25e+3', '123456789012345', '1234567890123456', '0.000000000000000000001', '9.999999999999999e22', '1e22', '1e23', '4.35', '0.1', '00012.5000'];
+    const texts = ['0', '-0', '1', '1.5', '.5', '5.', '+5', '1e5', '1E-5', '-1.25e+3', '123456789012345', '1234567890123456', '0.000000000000000000001', '9.999999999999999e22', '1e22', '1e23', '4.35', '0.1', '00012.5000', '0.000', '.000', '0e5', '-00.0012300', '000', '1.e3', '123456789012345.0', '0.1234567890123456', '1234567890.12345e-30'];
     for (let i = 0; i < 2000; i++) texts.push((r.normal() * 10 ** Math.floor(r.uniform() * 12 - 6)).toPrecision(1 + Math.floor(r.uniform() * 15)));
     for (const t of texts) {
       const v = decimalValue(Buffer.from(t), 0, t.length);

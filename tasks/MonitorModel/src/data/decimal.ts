@@ -45,24 +45,22 @@ export function readDecimal(b: Uint8Array, start: number, end: number, json: boo
   let c = i < end ? b[i] : -1;
   if (c === 45 || (c === 43 && !json)) { negative = c === 45; i++; }
   let mantissa = 0;
-  let digits = 0; // significant digits taken (leading zeros are not significant)
-  let intDigits = 0;
   let scale = 0; // digits after the point
   const intStart = i;
-  while (i < end && (c = b[i]) >= 48 && c <= 57) {
-    if (mantissa !== 0 || c !== 48) { mantissa = mantissa * 10 + (c - 48); digits++; }
-    i++;
-  }
-  intDigits = i - intStart;
+  while (i < end && b[i] === 48) i++; // leading zeros are not significant digits
+  const significant = i;
+  while (i < end && (c = b[i]) >= 48 && c <= 57) { mantissa = mantissa * 10 + (c - 48); i++; }
+  let digits = i - significant; // significant digits taken (past 15 the value is not exact: see below)
+  const intDigits = i - intStart;
   if (json && (intDigits === 0 || (intDigits > 1 && b[intStart] === 48))) return -1;
   if (i < end && b[i] === 46) {
     const point = i;
     i++;
-    while (i < end && (c = b[i]) >= 48 && c <= 57) {
-      if (mantissa !== 0 || c !== 48) { mantissa = mantissa * 10 + (c - 48); digits++; }
-      scale++;
-      i++;
-    }
+    if (digits === 0) while (i < end && b[i] === 48) i++; // 0.000123: zeros before the first significant digit
+    const fraction = i;
+    while (i < end && (c = b[i]) >= 48 && c <= 57) { mantissa = mantissa * 10 + (c - 48); i++; }
+    digits += i - fraction;
+    scale = i - point - 1;
     if (scale === 0 && (json || intDigits === 0)) {
       if (json) return -1;
       i = point; // "." alone is no number

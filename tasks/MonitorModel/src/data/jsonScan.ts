@@ -111,6 +111,19 @@ export class KeyCache {
     return col;
   }
 
+  /** The column of the key at b[s] (just past its opening quote) when it is the one cached at `position` and
+   * closes there: the index past its closing quote, the column in `matched`; else -1. */
+  matched = 0;
+  match(b: Buffer, s: number, e: number, position: number): number {
+    const known = this.keys[position];
+    if (known === undefined) return -1;
+    const n = known.length;
+    if (s + n >= e || b[s + n] !== QUOTE) return -1;
+    for (let k = 0; k < n; k++) if (known[k] !== b[s + k]) return -1;
+    this.matched = this.cols[position];
+    return s + n + 1;
+  }
+
   /** After a rollback: columns may have gone. */
   clear(): void {
     this.keys = [];
@@ -128,11 +141,16 @@ export function readFlatObject(b: Buffer, i: number, e: number, builder: ColumnB
   if (b[i] === 125) return i + 1;
   for (let position = 0; ; position++) {
     if (b[i] !== QUOTE) return -1;
-    const ke = plainStringEnd(b, i, e);
-    if (ke < 0) return -1;
-    const first = b[i + 1];
-    if (first >= 48 && first <= 57) return -1;
-    const col = keys.column(b, i + 1, ke - 1, position);
+    // the key the row before had here (one pass: no escape or control byte can hide in a cached key's bytes)
+    let ke = keys.match(b, i + 1, e, position);
+    let col = keys.matched;
+    if (ke < 0) {
+      ke = plainStringEnd(b, i, e);
+      if (ke < 0) return -1;
+      const first = b[i + 1];
+      if (first >= 48 && first <= 57) return -1;
+      col = keys.column(b, i + 1, ke - 1, position);
+    }
     i = skipSpace(b, ke, e);
     if (b[i] !== 58) return -1;
     i = skipSpace(b, i + 1, e);
