@@ -21,6 +21,7 @@ import { appInsightsComponents } from '../test/emulator/services/aci';
 import { telemetryOf } from '../test/emulator/services/appinsights';
 import { monitorAct } from './demo/monitor';
 import { JOB_FILE_STEPS, jobFileStages } from './demo/jobfiles';
+import { gateStopWords } from './demo/gateWords';
 
 const root = path.resolve(__dirname, '..', '..');
 // The tasks the demo's pipeline runs (its story, below): a task the story does not use needs no edit here.
@@ -240,7 +241,7 @@ async function runStage(stage: Stage, bed: TestBed, bundles: Record<TaskName, st
     const expected = (step.expect ?? ['Succeeded']).includes(result);
     const colour = result === 'Succeeded' ? green : result === 'Failed' ? red : yellow;
     say(bold(`##[section]Finishing: ${step.displayName} — ${colour(result)}${expected ? '' : red('  (not what this demo expects)')}`));
-    if (expected && result === 'Failed') say(yellow(step.task === 'DeployOnlineEndpoint' ? '(expected: the rollout failed a step, so all traffic is back on the previous deployment and nothing is promoted)' : '(expected: the quality gate stopped this candidate, so nothing was registered and the build stops here)'));
+    if (expected && result === 'Failed') say(yellow(step.task === 'DeployOnlineEndpoint' ? '(expected: the rollout failed a step, so all traffic is back on the previous deployment and nothing is promoted)' : `(expected: ${gateStopWords(run.message ?? '')}; nothing was registered and the build stops here)`));
     for (const [k, v] of Object.entries(run.outputs)) vars.set(`${step.name}.${k}`.toLowerCase(), v);
     copySummaries(run, agent.summaries, `${stageIndex}-${records.length + 1}-${step.name}-${step.task}`);
     records.push({ stage: stage.title, step, run, result, expected, message: run.message ?? '' });
@@ -486,14 +487,14 @@ function report(records: StepRecord[], summariesDir: string, vsix: string): numb
   say(bold('━━━ Result ━━━'));
   for (const r of records) {
     const mark = r.expected ? green('✔') : red('✘');
-    const why = r.result === 'Failed' && r.expected ? (r.step.task === 'DeployOnlineEndpoint' ? ' — expected: a failed step put all traffic back on blue' : ' — expected: the quality gate stopped the worse candidate') : '';
+    const why = r.result === 'Failed' && r.expected ? (r.step.task === 'DeployOnlineEndpoint' ? ' — expected: a failed step put all traffic back on blue' : ` — expected: ${gateStopWords(r.message)}`) : '';
     say(`${mark} ${r.stage.split(':')[0].padEnd(15)} ${r.step.task.padEnd(14)} ${r.step.displayName.padEnd(36)} ${r.result}${why}`);
     if (!r.expected && r.message) say(red(`    ${r.message}`));
   }
   const gateStop = records.find((r) => r.stage.startsWith('Build run 1002') && r.step.task === 'RegisterModel');
   if (gateStop?.run) {
     say();
-    say(`gate verdict for the worse candidate: gateResult=${gateStop.run.outputs.gateResult ?? '(not set)'}, registered=${gateStop.run.outputs.registered ?? 'false'}: ${gateStop.message}`);
+    say(`gate verdict for build run 1002's candidate: gateResult=${gateStop.run.outputs.gateResult ?? '(not set)'}, registered=${gateStop.run.outputs.registered ?? 'false'}: ${gateStop.message}`);
   }
   say();
   const files = fs.readdirSync(summariesDir);

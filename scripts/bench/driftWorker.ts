@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const reference = (): RowBatches => readCsv(fileBytes(path.join(dir, 'reference.csv')));
   const production = (): RowBatches => readCollected(localFiles(path.join(dir, 'collected')), window, options);
   const t = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   let out: Record<string, unknown>;
   if (mode === 'read') {
     out = { referenceRows: await count(reference()), windowRows: await count(production()) };
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
     out = { referenceRows: drift.referenceRows, windowRows: drift.productionRows, verdict: drift.verdict, drifted: drift.driftedFeatures, worstPsi: drift.worstPsi };
   }
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  console.log(JSON.stringify({ ...out, ms, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  // CPU time (user + system) beside the wall time: on a shared machine the wall time stretches with the load
+  const used = process.cpuUsage(cpu);
+  console.log(JSON.stringify({ ...out, ms, cpuMs: (used.user + used.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
 }
 
 main().catch((e: unknown) => { console.error(e); process.exit(1); });

@@ -8,7 +8,7 @@ import type { JudgedWindow } from './judgeWindow';
 import type { MonitorPlan } from './prepare';
 import { describeSource, junitCases, printFeatureTable, writeSummary } from './report/report';
 import { junitXml, publishJUnit } from './report/junit';
-import { appendRun, parseTrend, trendBlobName, type Trend } from './report/trend';
+import { appendRun, oldTrendBlobName, parseTrend, trendBlobName, trendStream, type Trend } from './report/trend';
 import type { MonitorResult } from './monitor';
 
 /** Why the monitor acts: the drift and/or the metric drop, in one line; undefined when it does not. */
@@ -17,11 +17,25 @@ export function actionReason(r: MonitorResult): string | undefined {
   return parts.length ? parts.join('; ') : undefined;
 }
 
-async function updateTrend(p: MonitorInputs, plan: MonitorPlan, r: MonitorResult, now: Date): Promise<Trend> {
-  const name = trendBlobName(p.modelName);
-  const text = await plan.trend.read(name);
-  const { trend, note } = text === undefined ? { trend: { schema: 1 as const, model: p.modelName, runs: [] }, note: undefined } : parseTrend(text, p.modelName);
+/**
+ * The stream's trend as stored: its own blob, else (the first run after the per-stream layout) the trend
+ * of the old per-model blob carried on, saying so; else a new one.
+ */
+async function readTrend(p: MonitorInputs, plan: MonitorPlan, name: string, stream: string): Promise<Trend> {
+  let text = await plan.trend.read(name);
+  if (text === undefined) {
+    const old = oldTrendBlobName(p.modelName);
+    text = await plan.trend.read(old);
+    if (text !== undefined) console.log(`PSI trend: carrying on the trend kept per model in ${plan.trend.where(old)} (it may hold runs of other endpoints or deployments of ${p.modelName}); from now on it is kept per stream.`);
+  }
+  if (text === undefined) return { schema: 1, model: p.modelName, stream, runs: [] };
+  const { trend, note } = parseTrend(text, p.modelName, stream);
   if (note) tl.warning(`${plan.trend.where(name)}: ${note}.`);
+  return trend;
+}
+
+async function updateTrend(p: MonitorInputs, plan: MonitorPlan, r: MonitorResult, now: Date, name: string): Promise<Trend> {
+  const trend = await readTrend(p, plan, name, trendStream(p.productionData));
   const psi: Record<string, number> = {};
   for (const f of [...r.drift.features, ...(r.drift.prediction ? [r.drift.prediction] : [])]) if (f.psi !== undefined) psi[f.name] = Number(f.psi.toFixed(6));
   const runId = tl.getVariable('Build.BuildId');
@@ -51,8 +65,9 @@ export async function execute(p: MonitorInputs, plan: MonitorPlan, judged: Judge
   if (extra.length) tl.warning(`The production data has column(s) the reference lacks (not judged): ${extra.join(', ')}.`);
   console.log(tl.loc('Verdict', r.drift.summary));
 
-  const trend = await updateTrend(p, plan, r, now);
-  console.log(`PSI trend: ${trend.runs.length} run(s) in ${plan.trend.where(trendBlobName(p.modelName))}.`);
+  const trendName = trendBlobName(p.modelName, trendStream(p.productionData));
+  const trend = await updateTrend(p, plan, r, now, trendName);
+  console.log(`PSI trend: ${trend.runs.length} run(s) in ${plan.trend.where(trendName)}.`);
 
   const reason = actionReason(r);
   let queued: QueuedRun | undefined;
@@ -67,7 +82,7 @@ export async function execute(p: MonitorInputs, plan: MonitorPlan, judged: Judge
   setOutputs(r, queued);
   writeSummary(r, {
     model: `${p.modelName}:${plan.version.version}`, window: p.window, verdictLine: r.drift.summary, referenceHow: plan.reference.how,
-    production: `${plan.production.description}: ${describeSource(judged.production)}`, trend, trendWhere: plan.trend.where(trendBlobName(p.modelName)),
+    production: `${plan.production.description}: ${describeSource(judged.production)}`, trend, trendWhere: plan.trend.where(trendName),
     psiThreshold: p.settings.psiThreshold, ...(queued && plan.retrain ? { retrainRun: { id: queued.id, webUrl: queued.webUrl, pipeline: plan.retrain.pipeline.name } } : {}),
   });
   if (p.publishTestResults) publishJUnit(junitXml(`MonitorModel ${p.modelName}:${plan.version.version}`, junitCases(r), now), `Model monitoring ${p.modelName}`);

@@ -31,9 +31,18 @@ describe('MonitorModel L0 (MockTestRunner)', function () {
       assert.deepEqual(callsOf(run, 'jobDataInputs'), [{ job: 'job-1' }]);
       assert.match(run.stdout, /Reference:? model version energy:3 → job job-1 → input 'training_data' \(azureml:train:1\)/); // tl.loc prints loc_mock_<key> in L0
       assert.match(run.stdout, /624 record\(s\) from 624 envelope\(s\) in 24 collected file\(s\)$/m);
-      assert.deepEqual(callsOf(run, 'trend.write'), [{ name: 'monitoring/energy/psi-trend.json', runs: 1 }]);
+      // one trend per monitored stream: the model, and the endpoint and deployment the data was collected from
+      assert.deepEqual(callsOf(run, 'trend.write'), [{ name: 'monitoring/energy/energy-ep-blue/psi-trend.json', runs: 1 }]);
       assert.ok(run.commands.some((c) => c.command === 'results.publish'), 'JUnit published');
       assert.deepEqual(leakedBeyondAgentMasking(run, SECRETS), []);
+    });
+
+    it('keeps the trend of another deployment of the same model apart, carrying on a trend of the old per-model layout', async () => {
+      const run = await scenario('otherDeploymentOldTrend');
+      assert.equal(run.result, 'SucceededWithIssues', run.stdout);
+      assert.deepEqual(callsOf(run, 'trend.write'), [{ name: 'monitoring/energy/energy-ep-green/psi-trend.json', runs: 2 }]);
+      assert.match(run.stdout, /PSI trend: carrying on the trend kept per model in datastore 'workspaceblobstore' blob 'monitoring\/energy\/psi-trend\.json'/);
+      assert.match(run.stdout, /PSI trend: 2 run\(s\) in datastore 'workspaceblobstore' blob 'monitoring\/energy\/energy-ep-green\/psi-trend\.json'/);
     });
 
     it('drift with onDrift=warn succeeds with issues and queues nothing', async () => {

@@ -37,7 +37,7 @@ describe('MonitorModel (bundled task against the emulator and Azurite)', functio
   });
   const secrets = (): string[] => [emu.identities.wif.systemAccessToken, emu.state.storage.accountKey];
   const trendBlob = async (): Promise<{ runs: { psi: Record<string, number>; verdict: string }[] } | undefined> => {
-    const b = bed.container(containerName).getBlobClient('monitoring/energy/psi-trend.json');
+    const b = bed.container(containerName).getBlobClient('monitoring/energy/energy-ep-blue/psi-trend.json');
     return (await b.exists()) ? JSON.parse((await b.downloadToBuffer()).toString('utf8')) as { runs: { psi: Record<string, number>; verdict: string }[] } : undefined;
   };
 

@@ -31,6 +31,19 @@ describe('MonitorModel reservoir (Algorithm L)', () => {
     for (let i = 0; i < 10000; i++) { a.add(i); b.add(i); }
     assert.deepEqual(a.sorted(), b.sorted());
   });
+  it('takes a column batch (addMany) exactly as value by value, however the stream is cut', () => {
+    const values = Float64Array.from({ length: 50000 }, (_, i) => Math.sin(i) * 1000);
+    for (const capacity of [0, 1, 100, 49999, 50000, 60000]) {
+      const one = new Reservoir(capacity);
+      for (const v of values) one.add(v);
+      for (const cut of [1, 7, 100, 4096, 50000]) {
+        const many = new Reservoir(capacity);
+        for (let i = 0; i < values.length; i += cut) many.addMany(values.subarray(i, i + cut), Math.min(cut, values.length - i));
+        assert.equal(many.seen, one.seen);
+        assert.deepEqual(many.sorted(), one.sorted(), `capacity ${capacity}, cut ${cut}`);
+      }
+    }
+  });
   it('judges on samples past sampleSize, with counts and production bins over every row', async () => {
     const gen = (n: number, seed: number, shift: number) => { const r = random(seed); return Array.from({ length: n }, () => ({ x: r.normal(shift, 1), y: r.normal(0, 1) })); };
     const { drift } = await monitor({ reference: rowsOf(gen(20000, 1, 0)), production: rowsOf(gen(30000, 2, 1)) }, { ...DEFAULT_SETTINGS, sampleSize: 2000 });

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { parseDataRef, siblingOutputs } from '../src/dataRef';
 import { neutral } from '../src/devops/pipelines';
 import { featureCase, junitXml } from '../src/report/junit';
-import { appendRun, parseTrend, type TrendRun } from '../src/report/trend';
+import { appendRun, parseTrend, trendBlobName, trendStream, type TrendRun } from '../src/report/trend';
 import { histogramSvg, trendSvg } from '../src/report/charts';
 
 describe('MonitorModel data references', () => {
@@ -43,10 +43,31 @@ describe('MonitorModel PSI trend', () => {
     t = appendRun(t, run('2026-12-06T00:00:00Z', '5', 0.9), 3);
     assert.deepEqual(t.runs.map((r) => [r.runId, r.psi.t]), [['3', 0.3], ['4', 0.4], ['5', 0.9]]);
   });
+  it('keeps one trend per monitored stream: endpoint and deployment, however the collected data is named', () => {
+    const stream = (text: string): string => {
+      const ref = parseDataRef(text, { allowUrl: true });
+      assert.ok(typeof ref !== 'string', String(ref));
+      return trendStream(ref);
+    };
+    // the collector's data asset and its datastore folder name the same stream
+    assert.equal(stream('energy-ep-blue-model_inputs'), 'energy-ep-blue');
+    assert.equal(stream('azureml:energy-ep-blue-model_inputs:7'), 'energy-ep-blue');
+    assert.equal(stream('azureml://datastores/workspaceblobstore/paths/modelDataCollector/energy-ep/blue/model_inputs/'), 'energy-ep-blue');
+    assert.equal(stream('azureml://datastores/workspaceblobstore/paths/modelDataCollector/energy-ep/blue/model_inputs/2026/12/01'), 'energy-ep-blue');
+    // two deployments, two endpoints of the same model: apart
+    const streams = ['energy-ep-blue-model_inputs', 'energy-ep-green-model_inputs', 'other-ep-blue-model_inputs', 'sales:3', 'azureml://datastores/ds/paths/prod/a/', 'azureml://datastores/ds/paths/prod/b', 'https://acct.blob.core.windows.net/c/prod.csv'].map(stream);
+    assert.equal(new Set(streams).size, streams.length, streams.join(' '));
+    // another asset: its name, any version; a path: its hash, trailing slashes ignored
+    assert.equal(stream('sales:3'), stream('sales:4'));
+    assert.equal(stream('sales:3'), 'asset-sales');
+    assert.equal(stream('azureml://datastores/ds/paths/prod/a/'), stream('azureml://datastores/ds/paths/prod/a'));
+    assert.match(stream('azureml://datastores/ds/paths/prod/a'), /^path-[0-9a-f]{12}$/);
+    assert.equal(trendBlobName('energy', 'energy-ep-blue'), 'monitoring/energy/energy-ep-blue/psi-trend.json');
+  });
   it('starts a new trend from a blob that is not one, saying so', () => {
-    assert.deepEqual(parseTrend('not json', 'm'), { trend: { schema: 1, model: 'm', runs: [] }, note: 'the stored trend is not JSON: starting a new one' });
-    assert.match(parseTrend('{"schema":2}', 'm').note ?? '', /another shape/);
-    assert.deepEqual(parseTrend(JSON.stringify({ schema: 1, runs: [{ at: 'x', psi: { a: 1, b: 'NaN' } }, 5] }), 'm').trend.runs, [{ at: 'x', psi: { a: 1 } }]);
+    assert.deepEqual(parseTrend('not json', 'm', 's'), { trend: { schema: 1, model: 'm', stream: 's', runs: [] }, note: 'the stored trend is not JSON: starting a new one' });
+    assert.match(parseTrend('{"schema":2}', 'm', 's').note ?? '', /another shape/);
+    assert.deepEqual(parseTrend(JSON.stringify({ schema: 1, runs: [{ at: 'x', psi: { a: 1, b: 'NaN' } }, 5] }), 'm', 's').trend.runs, [{ at: 'x', psi: { a: 1 } }]);
   });
   it('draws the trend and a histogram as SVG with the names escaped', () => {
     const svg = trendSvg([run('2026-12-01T00:00:00Z', '1', 0.1), run('2026-12-02T00:00:00Z', '2', 0.5)], 0.2, ['t']);

@@ -1,4 +1,6 @@
-// What a reader yields: rows of scalar cells, in batches (one await per batch, not per row).
+// What a reader yields: rows of scalar cells, in batches (one await per batch, not per row), either as row
+// objects or column-wise (ColumnBatch: typed arrays of numbers, iterable as rows too).
+import type { ColumnBatch } from './columnBatch';
 
 export type Cell = string | number | boolean | null | undefined;
 export type Row = Record<string, Cell>;
@@ -6,7 +8,7 @@ export type Row = Record<string, Cell>;
  * A batch of rows. `columns`, when a reader sets it, says every row of the batch has exactly these keys
  * (a CSV header, a Parquet schema), so a consumer may read them by name instead of enumerating each row.
  */
-export type RowBatch = Row[] & { columns?: readonly string[] };
+export type RowBatch = (Row[] & { columns?: readonly string[] }) | ColumnBatch;
 export type RowBatches = AsyncIterable<RowBatch>;
 
 /** Bytes as a reader takes them: a file stream, a blob download, a Buffer in a test. */

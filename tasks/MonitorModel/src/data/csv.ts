@@ -1,7 +1,13 @@
-// CSV (RFC 4180) → rows keyed by the header, streamed. Quoted fields may hold commas, doubled quotes and
-// newlines; cells stay text (the profile decides what is a number). A row with more or fewer fields than
-// the header is counted, not guessed at.
+// CSV (RFC 4180) → rows keyed by the header, streamed column-wise. Quoted fields may hold commas, doubled
+// quotes and newlines; cells are text, except that a field which is plainly a decimal number is stored as
+// that number straight from the bytes (the value Number() gives its text; the profile would read it so).
+// A row with more or fewer fields than the header is counted, not guessed at.
+import { ColumnBuilder } from './columnBatch';
+import { readDecimal, type Scanned } from './decimal';
 import type { ByteSource, Row, RowBatch, RowBatches } from './cells';
+
+/** readDecimal's result, module-local (read per number). */
+const scanned: Scanned = { value: 0, exact: false };
 
 export interface CsvStats {
   rows: number;
@@ -15,7 +21,7 @@ export class CsvFormatError extends Error {
 }
 
 /** Splits CSV text into records incrementally; `push` returns the records completed by this chunk. */
-class CsvSplitter {
+export class CsvSplitter {
   private field = '';
   private record: string[] = [];
   private inQuotes = false;
@@ -93,46 +99,150 @@ class CsvSplitter {
   }
 }
 
-/** Rows of a CSV file with a header line. `stats` is filled as the rows stream. */
-export async function* readCsv(bytes: ByteSource, stats: CsvStats = { rows: 0, ragged: 0, columns: [] }): RowBatches {
-  const decoder = new TextDecoder('utf-8');
+
+const NL = 10;
+const CR = 13;
+const QUOTE = 34;
+const COMMA = 44;
+
+/** The fields of one record's text by the full parser (quotes, doubled quotes, newlines in quotes); undefined for a blank line. */
+export function parseRecord(text: string): string[] | undefined {
+  const out: string[][] = [];
   const splitter = new CsvSplitter();
+  splitter.push(text, out);
+  splitter.end(out);
+  return out[0];
+}
+
+function hasBom(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+}
+
+/**
+ * Rows of a CSV file with a header line, as column batches. `stats` is filled as the rows stream.
+ * A record without quotes (most) is split and its numbers read straight from the bytes; a record with a
+ * quote (it ends at the first newline outside quotes) goes through the full parser.
+ */
+export async function* readCsv(bytes: ByteSource, stats: CsvStats = { rows: 0, ragged: 0, columns: [] }): RowBatches {
+  const builder = new ColumnBuilder();
   let header: string[] | undefined;
-  let first = true;
-  const toRows = (records: string[][]): RowBatch => {
-    const rows: RowBatch = [];
-    for (const r of records) {
-      if (!header) {
-        header = r.map((h) => h.trim());
-        const dup = header.find((h, k) => header!.indexOf(h) !== k);
-        if (dup !== undefined) throw new CsvFormatError(`the header names column '${dup}' twice`);
-        stats.columns = header;
+  let headerColumns: number[] = [];
+  let starts: number[] = [];
+  let ends: number[] = [];
+
+  const takeHeader = (fields: string[]): void => {
+    const names = fields.map((h) => h.trim());
+    const dup = names.find((h, k) => names.indexOf(h) !== k);
+    if (dup !== undefined) throw new CsvFormatError(`the header names column '${dup}' twice`);
+    header = names;
+    stats.columns = names;
+    headerColumns = names.map((h) => builder.column(h));
+  };
+
+  const fullRecord = (buf: Buffer, s: number, e: number): void => {
+    const fields = parseRecord(buf.toString('utf8', s, e));
+    if (!fields) return;
+    if (!header) { takeHeader(fields); return; }
+    if (fields.length !== header.length) stats.ragged++;
+    for (let k = 0; k < headerColumns.length && k < fields.length; k++) builder.setCell(headerColumns[k], fields[k]);
+    starts.push(s);
+    ends.push(e);
+    builder.endRow();
+  };
+
+  const plainRecord = (buf: Buffer, s: number, e: number): void => {
+    if (e > s && buf[e - 1] === CR) e--;
+    if (e === s) return; // a blank line is not a record
+    if (!header) { fullRecord(buf, s, e); return; }
+    const width = headerColumns.length;
+    let k = 0;
+    let fs = s;
+    for (;;) {
+      // a plain number is read while the field is scanned; anything else is scanned on to the comma as text
+      const numberEnd = readDecimal(buf, fs, e, false, scanned);
+      let fe = numberEnd;
+      if (numberEnd > fs && (numberEnd === e || buf[numberEnd] === COMMA) && scanned.exact) {
+        if (k < width) builder.setNumber(headerColumns[k], scanned.value);
+      } else {
+        if (fe < fs) fe = fs;
+        while (fe < e && buf[fe] !== COMMA) fe++;
+        if (k < width) builder.setCell(headerColumns[k], fe === fs ? '' : buf.toString('utf8', fs, fe));
+      }
+      k++;
+      if (fe === e) break;
+      fs = fe + 1;
+    }
+    if (k !== width) stats.ragged++;
+    starts.push(s);
+    ends.push(e);
+    builder.endRow();
+  };
+
+  /** Reads the complete records of buf; returns where the incomplete rest starts. */
+  const scan = (buf: Buffer, atEnd: boolean): number => {
+    const n = buf.length;
+    let pos = 0;
+    let quote = buf.indexOf(QUOTE, pos);
+    while (pos < n) {
+      const nl = buf.indexOf(NL, pos);
+      const lineEnd = nl === -1 ? n : nl;
+      if (quote !== -1 && quote < lineEnd) {
+        let inQuotes = false;
+        let end = -1;
+        for (let i = pos; i < n; i++) {
+          const c = buf[i];
+          if (c === QUOTE) inQuotes = !inQuotes;
+          else if (c === NL && !inQuotes) { end = i; break; }
+        }
+        if (end === -1) {
+          if (!atEnd) return pos;
+          if (inQuotes) throw new CsvFormatError('the file ends inside a quoted field');
+          end = n;
+        }
+        fullRecord(buf, pos, end);
+        pos = end + 1;
+        quote = buf.indexOf(QUOTE, pos);
         continue;
       }
-      if (r.length !== header.length) stats.ragged++;
-      const row: Row = {};
-      for (let k = 0; k < header.length; k++) row[header[k]] = r[k];
-      rows.push(row);
+      if (nl === -1 && !atEnd) return pos;
+      plainRecord(buf, pos, lineEnd);
+      pos = lineEnd + 1;
     }
-    stats.rows += rows.length;
-    if (header) rows.columns = header; // toRows sets every header key on every row
-    return rows;
+    return n;
   };
+
+  const take = (buf: Buffer): RowBatch => {
+    const h = header as string[];
+    const s = starts;
+    const e = ends;
+    starts = [];
+    ends = [];
+    stats.rows += builder.rows;
+    return builder.take((i) => {
+      const fields = parseRecord(buf.toString('utf8', s[i], e[i])) ?? [];
+      const row: Row = {};
+      for (let k = 0; k < h.length; k++) row[h[k]] = fields[k];
+      return row;
+    });
+  };
+
+  let carry: Buffer | undefined;
+  let first = true;
   for await (const chunk of bytes) {
-    let text = decoder.decode(chunk, { stream: true });
-    if (first && text.length) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (carry) buf = Buffer.concat([carry, buf]);
+    if (first) {
+      if (buf.length < 6) { carry = buf; continue; } // enough to see a BOM (two, as the decoder and the old reader dropped both)
+      for (let k = 0; k < 2 && hasBom(buf); k++) buf = buf.subarray(3);
       first = false;
     }
-    const records: string[][] = [];
-    splitter.push(text, records);
-    const rows = toRows(records);
-    if (rows.length) yield rows;
+    const used = scan(buf, false);
+    carry = used < buf.length ? buf.subarray(used) : undefined;
+    if (builder.rows) yield take(buf);
   }
-  const records: string[][] = [];
-  splitter.push(decoder.decode(), records);
-  splitter.end(records);
-  const rows = toRows(records);
-  if (rows.length) yield rows;
+  let rest = carry ?? Buffer.alloc(0);
+  if (first) for (let k = 0; k < 2 && hasBom(rest); k++) rest = rest.subarray(3);
+  scan(rest, true);
+  if (builder.rows) yield take(rest);
   if (!header) throw new CsvFormatError('the file is empty: no header line');
 }

@@ -1,7 +1,10 @@
-// JSON lines → rows: one JSON object per line. A line that is not an object is counted with its number
+// JSON lines → rows: one JSON object per line, a flat one read from its bytes into columns (jsonScan.ts),
+// any other by JSON.parse. A line that is not an object is counted with its number
 // (the first few kept for the message), never silently skipped.
 import { toRow } from './records';
-import { textLines } from './lines';
+import { lineRanges } from './byteLines';
+import { appendRow, ColumnBuilder } from './columnBatch';
+import { KeyCache, readFlatObject, skipSpace } from './jsonScan';
 import { parsePythonJson } from './pythonJson';
 import type { ByteSource, RowBatches } from './cells';
 
@@ -19,10 +22,24 @@ export function emptyJsonLinesStats(): JsonLinesStats {
 }
 
 export async function* readJsonLines(bytes: ByteSource, stats: JsonLinesStats = emptyJsonLinesStats()): RowBatches {
-  for await (const lines of textLines(bytes)) {
-    const rows = [];
-    for (const line of lines) {
+  const builder = new ColumnBuilder();
+  const keys = new KeyCache(builder);
+  for await (const { buf, starts, ends } of lineRanges(bytes)) {
+    for (let n = 0; n < starts.length; n++) {
       stats.lines++;
+      const s = starts[n];
+      const e = ends[n];
+      const i = skipSpace(buf, s, e);
+      if (i === e) continue;
+      if (buf[i] === 123) {
+        const mark = builder.mark();
+        const end = readFlatObject(buf, i, e, builder, keys);
+        if (end >= 0 && skipSpace(buf, end, e) === e) { builder.endRow(); continue; }
+        builder.rollback(mark);
+        keys.clear();
+      }
+      // the full parse: nested values, escapes, Python's NaN, or not an object at all
+      const line = buf.toString('utf8', s, e);
       if (line.trim() === '') continue;
       let value: unknown;
       try {
@@ -35,9 +52,9 @@ export async function* readJsonLines(bytes: ByteSource, stats: JsonLinesStats = 
         if (stats.malformedLines.length < 5) stats.malformedLines.push(stats.lines);
         continue;
       }
-      rows.push(toRow(value as Record<string, unknown>));
+      appendRow(builder, toRow(value as Record<string, unknown>));
     }
-    stats.rows += rows.length;
-    if (rows.length) yield rows;
+    stats.rows += builder.rows;
+    if (builder.rows) yield builder.take();
   }
 }

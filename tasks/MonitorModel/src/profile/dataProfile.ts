@@ -1,6 +1,7 @@
 // Profiles a whole data set from its row batches: one ColumnProfile per column, created when the column
 // is first seen (rows before that count as missing for it).
 import type { RowBatches } from '../data/cells';
+import { ColumnBatch } from '../data/columnBatch';
 import { ColumnProfile, type ColumnOptions } from './columnProfile';
 
 export type ColumnKind = 'numeric' | 'categorical';
@@ -39,6 +40,12 @@ export async function profileRows(batches: RowBatches, plan?: ReadonlyMap<string
     return col;
   };
   for await (const batch of batches) {
+    if (batch instanceof ColumnBatch) {
+      // column-wise: each column's typed array in one loop, no row objects
+      for (let k = 0; k < batch.columns.length; k++) columnOf(batch.columns[k]).addColumn(batch.numbers[k], batch.others[k], batch.length);
+      rows += batch.length;
+      continue;
+    }
     if (batch.columns) {
       // every row has exactly these keys: read them by name (3× cheaper than enumerating each row)
       const keys = batch.columns;

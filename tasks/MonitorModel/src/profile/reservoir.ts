@@ -39,6 +39,25 @@ export class Reservoir {
     }
   }
 
+  /**
+   * values[0, n) in order, as n calls of add() would take them (the same draws, the same sample), but
+   * past the first `capacity` values only the ones the skips land on are touched.
+   */
+  addMany(values: Float64Array, n: number): void {
+    const k = this.capacity;
+    let j = 0;
+    while (j < n && this.count < k) this.add(values[j++]);
+    if (j === n) return;
+    if (k === 0) { this.count += n - j; return; } // nothing is ever kept
+    const base = this.count - j; // the stream index of values[0]
+    for (let at = this.nextTake - base; at < n; at = this.nextTake - base) {
+      this.values[Math.floor(this.random() * k)] = values[at];
+      this.w *= Math.exp(Math.log(this.random()) / k);
+      this.skip();
+    }
+    this.count = base + n;
+  }
+
   /** The sample, ascending (a fresh array). */
   sorted(): Float64Array {
     return this.values.slice(0, Math.min(this.count, this.capacity)).sort();

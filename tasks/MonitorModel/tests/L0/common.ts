@@ -56,9 +56,11 @@ export function writeData(dir: string, variant: Variant): void {
 }
 
 /** Runs the task with valid inputs, overridden by `inputs` (undefined removes one). */
-export function runMonitorScenario(inputs: Record<string, string | undefined> = {}, variant: Variant = 'drift'): void {
+export function runMonitorScenario(inputs: Record<string, string | undefined> = {}, variant: Variant = 'drift', o: { oldTrend?: boolean } = {}): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'monitor-l0-'));
   writeData(dir, variant);
+  // a trend of the old per-model layout (monitoring/<model>/psi-trend.json), one run in it
+  if (o.oldTrend) fs.writeFileSync(path.join(dir, 'old-trend.json'), JSON.stringify({ schema: 1, model: 'energy', runs: [{ at: '2026-11-30T06:00:00Z', runId: '70', modelVersion: '3', window: { from: '2026-11-29T00:00:00Z', to: '2026-11-30T00:00:00Z' }, verdict: 'noDrift', psi: { temperature: 0.01 } }] }));
   const all = {
     azureSubscription: 'conn-arm', resourceGroup: 'rg-ml', workspaceName: 'ws-prod', modelName: 'energy',
     productionData: 'energy-ep-blue-model_inputs', from: '2026-12-01T00:00:00Z', to: '2026-12-02T00:00:00Z', targetColumn: 'energy', onDrift: 'warn',
@@ -79,10 +81,13 @@ export function l0Deps(): MonitorDeps {
   const dir = process.env[SCENARIO_ENV] as string;
   const places: Record<string, string> = {
     'energy-ep-blue-model_inputs': path.join(dir, 'collected'),
+    'energy-ep-green-model_inputs': path.join(dir, 'collected'),
     'azureml:train:1': path.join(dir, 'reference.csv'),
     'other-columns:1': path.join(dir, 'other-columns.csv'),
   };
   const trend = new Map<string, string>();
+  const oldTrend = path.join(dir, 'old-trend.json');
+  if (fs.existsSync(oldTrend)) trend.set('monitoring/energy/psi-trend.json', fs.readFileSync(oldTrend, 'utf8'));
   return {
     now: () => new Date('2026-12-02T06:00:00Z'),
     createAzureContext: () => {
