@@ -5,7 +5,7 @@ import { lineageTags } from '../../shared/src/lineage';
 import type { WorkspaceScope } from '../../shared/src/workspace';
 import type { TrainAzureCalls } from './azureCalls';
 import type { ResolvedEnvironment } from './environment';
-import { commandJobBody } from './job';
+import { commandJobBody, notReusedLine } from './job';
 import type { TrainPlan } from './prepare';
 import type { SummaryData } from './report';
 import { formatBytes } from '../../shared/src/assets';
@@ -28,6 +28,8 @@ export async function execute(scope: WorkspaceScope<'ml' | 'arm'>, plan: TrainPl
     console.log(tl.loc('JobReattached', name, plan.job.status));
     return { name, status: plan.job.status, studioUrl, code, environment: plan.environment };
   }
+  const passedOver = notReusedLine(plan.job);
+  if (passedOver) console.log(passedOver);
   if (plan.job.previous) console.log(`The job of an earlier attempt, '${plan.job.previous.name}', ended ${plan.job.previous.status}: submitting '${name}' for attempt ${plan.attempt}.`);
   const cv = await az.ensureCodeVersion({ scope, snapshot, container: () => az.datastoreContainer(scope.ctx, scope.ws), tags: plan.assetTags });
   console.log(cv.reused

@@ -12,7 +12,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import type { JobBase } from '@azure/arm-machinelearning';
 import { cancellationSignal, failed, InputError, lineageTags, onCancel, type Outcome, succeeded, TimeoutError } from '../../shared/src/task';
 import { setOutput } from '../../shared/src/outputs';
-import { defaultJobBaseName } from './job';
+import { defaultJobBaseName, notReusedLine } from './job';
 import { applyJobFilePlan, planJobFile, type JobFilePlan } from './jobfile';
 import { jobFileAzure } from './jobFileAzure';
 import { readJobFileInputs, type JobFileInputs } from './jobFileInputs';
@@ -60,6 +60,8 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
     status = jobPlan.status;
     console.log(tl.loc('JobReattached', jobName, status));
   } else {
+    const passedOver = notReusedLine(jobPlan);
+    if (passedOver) console.log(passedOver);
     if (jobPlan.previous) console.log(`The job of an earlier attempt, '${jobPlan.previous.name}', ended ${jobPlan.previous.status}: submitting '${jobName}' for attempt ${attempt}.`);
     const body = await applyJobFilePlan(plan, azure.writer);
     const props = body.properties;

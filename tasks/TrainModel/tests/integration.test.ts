@@ -300,6 +300,44 @@ describe('TrainModel (bundle against the emulator)', function () {
     assert.strictEqual(retry.outputs.jobStatus, 'Completed');
   });
 
+  it('a retried stage does not re-attach to a job another identity created under its name: it submits <name>-a2 and says why', async () => {
+    const { codePath, condaFile } = makeProject();
+    const first = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false' });
+    assert.strictEqual(first.result, 'Succeeded', first.stdout);
+    // the job under attempt 1's name now belongs to someone else (ARM's systemData names another application)
+    const planted = findJob(b.bed.emulator, first.outputs.jobName);
+    assert.ok(planted);
+    const intruder = 'f00dfeed-0000-4000-8000-000000000001';
+    planted.creator = { by: intruder, type: 'Application' };
+
+    const retry = await train(b, baseInputs(codePath, condaFile), { variables: { 'System.JobAttempt': '2' } });
+    assert.strictEqual(retry.result, 'Succeeded', retry.stdout);
+    assert.strictEqual(retry.outputs.jobName, `${first.outputs.jobName}-a2`);
+    const why = retry.stdout.split('\n').filter((l) => l.startsWith(`Not re-attaching to job '${first.outputs.jobName}'`));
+    assert.strictEqual(why.length, 1, retry.stdout);
+    assert.match(why[0], new RegExp(`created by another identity \\(Application '${intruder}'\\), not by this service connection\\. Submitting '${first.outputs.jobName}-a2' instead\\.$`));
+    assert.strictEqual(armCalls(b, 'PUT', /\/jobs\//).length, 2);
+    // the new job is this connection's own
+    const own = findJob(b.bed.emulator, `${first.outputs.jobName}-a2`);
+    assert.deepStrictEqual(own?.creator, { by: b.bed.emulator.identities.spnSecret.clientId, type: 'Application' });
+  });
+
+  it("attempt 1 finds another identity's job under its own name: it submits <name>-r2, and a retry re-attaches to that one", async () => {
+    const { codePath, condaFile } = makeProject();
+    const first = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false' });
+    const name = first.outputs.jobName;
+    findJob(b.bed.emulator, name)!.creator = { by: 'someone@contoso.com', type: 'User' };
+    const again = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false' });
+    assert.strictEqual(again.result, 'Succeeded', again.stdout);
+    assert.strictEqual(again.outputs.jobName, `${name}-r2`);
+    assert.match(again.stdout, /Not re-attaching to job '[^']+': it was created by a user \('someone@contoso\.com'\)/);
+    b.bed.emulator.requests.length = 0;
+    const third = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false' });
+    assert.strictEqual(third.outputs.jobName, `${name}-r2`);
+    assert.match(third.stdout, /re-attaching/);
+    assert.deepStrictEqual(b.bed.emulator.armWrites(), [], 'nothing submitted');
+  });
+
   it('a retry after a failed attempt submits <name>-a2', async () => {
     const { codePath, condaFile } = makeProject();
     jobScripts(b.bed.emulator).set('*', { outcome: 'Failed' });
