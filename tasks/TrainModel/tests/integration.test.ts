@@ -273,6 +273,29 @@ describe('TrainModel (bundle against the emulator)', function () {
     assert.match(run.stdout, /Cancel: cancel Azure ML job '.*': done\./);
   });
 
+  it('a cancel that arrives while the job is being submitted cancels the job that submission created', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', { neverFinish: true });
+    // the job PUT takes 1.5 s: the SIGINT lands while it is in flight (after the environment line, before the reply)
+    const slowPut = b.bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'PUT', path: /\/jobs\/[^/]+$/, kind: 'slow', delayMs: 1500 });
+    const run = await train(b, { ...baseInputs(codePath, condaFile), pollIntervalSeconds: '0.2' }, {
+      signal: { name: 'SIGINT', whenStdoutMatches: /^Environment: /m },
+    });
+    assert.strictEqual(run.result, 'Cancelled', run.stdout);
+    assert.strictEqual(slowPut.hits, 1);
+    // the signal came while the PUT was in flight: before the submission's reply was printed (if it was at all)
+    const received = run.stdout.indexOf('Received SIGINT');
+    const submitted = run.stdout.indexOf('Submitted job');
+    assert.ok(received >= 0 && (submitted < 0 || received < submitted), run.stdout);
+    const [job] = [...amlJobs(b.bed.emulator).values()];
+    assert.ok(job, 'the submission created the job');
+    const cancels = b.bed.emulator.requests.filter((r) => r.method === 'POST' && /\/jobs\/[^/]+\/cancel$/.test(r.path));
+    assert.strictEqual(cancels.length, 1, run.stdout);
+    assert.ok(cancels[0].path.endsWith(`/jobs/${job.name}/cancel`));
+    assert.strictEqual(job.status, 'Canceled');
+    assert.match(run.stdout, /Cancel: cancel Azure ML job '.*': done\./);
+  });
+
   it('SIGINT with cancelJobOnPipelineCancel=false leaves the job running', async () => {
     const { codePath, condaFile } = makeProject();
     jobScripts(b.bed.emulator).set('*', { neverFinish: true });
