@@ -173,6 +173,8 @@ export function serviceConnectionEnv(emulator: Emulator, scheme: ConnectionSchem
     managementPortalUrl: `https://portal.localhost:${port}/`,
     armManagementPortalUrl: `https://portal.localhost:${port}/`,
     StorageEndpointSuffix: 'localhost',
+    // the emulator's registries are <name>.azurecr.localhost (acr.ts); Azure CLI's name for the suffix
+    acrLoginServerEndpoint: '.azurecr.localhost',
     sqlDatabaseDnsSuffix: 'database.localhost',
     EnableAdfsAuthentication: 'false',
   };

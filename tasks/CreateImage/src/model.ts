@@ -125,35 +125,85 @@ async function blobSource(ctx: ContextWith<'ml'>, ws: WorkspaceInfo, model: Reso
   return blobUrlSource(ctx, ws, loc);
 }
 
-/** Downloads every blob under the model path into `dest/<last path segment>/…` (AML's layout under AZUREML_MODEL_DIR). */
-async function download(src: BlobSource, dest: string): Promise<{ files: number; bytes: number }> {
+/** A model blob: its name, where it lands (relative to the download folder) and its Content-MD5 (base64), if Azure has one. */
+export interface ModelBlob {
+  name: string;
+  rel: string;
+  md5?: string;
+}
+
+const md5Of = (b: Uint8Array | undefined): string | undefined => (b && b.length > 0 ? Buffer.from(b).toString('base64') : undefined);
+
+/** The blobs under the model path (one blob, or a folder's), with the properties Azure returns. */
+async function listModelBlobs(src: BlobSource): Promise<ModelBlob[]> {
   const base = src.prefix.split('/').pop() ?? '';
-  const names: { name: string; rel: string }[] = [];
+  const blobs: ModelBlob[] = [];
   try {
     if (src.prefix) {
-      const single = src.container.getBlobClient(src.prefix);
-      if (await single.exists()) names.push({ name: src.prefix, rel: base });
+      const props = await src.container.getBlobClient(src.prefix).getProperties().catch((err: unknown) => {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw err;
+      });
+      if (props) blobs.push({ name: src.prefix, rel: base, md5: md5Of(props.contentMD5) });
     }
-    if (names.length === 0) {
+    if (blobs.length === 0) {
       const folder = src.prefix ? `${src.prefix}/` : '';
       for await (const b of src.container.listBlobsFlat({ prefix: folder })) {
         const rest = b.name.slice(folder.length);
         if (!rest || rest.endsWith('/')) continue;
-        names.push({ name: b.name, rel: base ? `${base}/${rest}` : rest });
+        blobs.push({ name: b.name, rel: base ? `${base}/${rest}` : rest, md5: md5Of(b.properties.contentMD5) });
       }
     }
   } catch (err) {
     throw toAzureCallError(err, 'Listing the model files at', src.where);
   }
-  if (names.length === 0) throw new TaskError(`No model files at ${src.where}: the model version points at an empty or missing path.`);
+  if (blobs.length === 0) throw new TaskError(`No model files at ${src.where}: the model version points at an empty or missing path.`);
+  return blobs;
+}
+
+/** Downloads the blobs into `dest/<last path segment>/…` (AML's layout under AZUREML_MODEL_DIR). */
+async function download(src: BlobSource, blobs: ModelBlob[], dest: string): Promise<{ files: number; bytes: number }> {
   let bytes = 0;
-  for (const n of names) {
+  for (const n of blobs) {
     const file = modelFilePath(dest, n.name, n.rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     await azureCall('Downloading', `model file '${n.name}' from ${src.where}`, () => src.container.getBlobClient(n.name).downloadToFile(file));
     bytes += fs.statSync(file).size;
   }
-  return { files: names.length, bytes };
+  return { files: blobs.length, bytes };
+}
+
+/**
+ * Why the cached copy in `dir` cannot be reused, or undefined when every file is a regular file whose MD5 is its
+ * blob's Content-MD5 and nothing else is there. The agent tool cache is a folder other pipelines on the same agent
+ * can write (issue 15 item 6): a model file swapped there would end up in the image. A blob without Content-MD5
+ * (e.g. uploaded in blocks by a client that set none) cannot vouch for its cached copy: downloaded again.
+ */
+export function cachedModelProblem(dir: string, blobs: ModelBlob[]): string | undefined {
+  for (const b of blobs) {
+    if (!b.md5) return `blob '${untrusted(b.name)}' has no Content-MD5 to check the cached copy against`;
+    let file: string;
+    try {
+      file = modelFilePath(dir, b.name, b.rel);
+    } catch {
+      return `blob '${untrusted(b.name)}' has no place in the cache`;
+    }
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (!st) return `'${untrusted(b.rel)}' is missing`;
+    if (!st.isFile()) return `'${untrusted(b.rel)}' is not a regular file`;
+    const md5 = crypto.createHash('md5').update(fs.readFileSync(file)).digest('base64');
+    if (md5 !== b.md5) return `'${untrusted(b.rel)}' differs from its blob (MD5 ${md5}, Content-MD5 ${b.md5})`;
+  }
+  const held = countEntries(dir);
+  if (held !== blobs.length) return `it holds ${held} entries, the model ${blobs.length} files`;
+  return undefined;
+}
+
+/** Every entry but folders under `dir` (files, links, anything else). */
+function countEntries(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countEntries(path.join(dir, e.name)) : 1;
+  return n;
 }
 
 function countFiles(dir: string): { files: number; bytes: number } {
@@ -173,17 +223,25 @@ function countFiles(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-/** The model's files in the tool cache: found there, or downloaded once and cached. */
+/**
+ * The model's files in the tool cache: found there and matching the blobs' Content-MD5, or downloaded and cached
+ * (a cached copy that does not match is replaced, with one line saying why).
+ */
 export async function modelFiles(scope: WorkspaceScope, model: ResolvedModel): Promise<ModelFiles> {
   const { ctx, ws } = scope;
   loadToolLibStrings();
   const key = toolCacheKey(ws, model.ref);
+  const src = await blobSource(ctx, ws, model);
+  const blobs = await listModelBlobs(src);
   const cached = toolLib.findLocalTool(key.tool, key.version, 'any');
-  if (cached) return { dir: cached, fromCache: true, ...countFiles(cached) };
+  if (cached) {
+    const problem = cachedModelProblem(cached, blobs);
+    if (!problem) return { dir: cached, fromCache: true, ...countFiles(cached) };
+    console.log(`The agent tool cache's copy of model ${model.id} does not match its blobs (${problem}): downloading it again.`);
+  }
   const staging = fs.mkdtempSync(path.join(tl.getVariable('Agent.TempDirectory') || os.tmpdir(), 'model-'));
   try {
-    const src = await blobSource(ctx, ws, model);
-    const counted = await download(src, staging);
+    const counted = await download(src, blobs, staging);
     const dir = await toolLib.cacheDir(staging, key.tool, key.version, 'any');
     return { dir, fromCache: false, ...counted };
   } finally {

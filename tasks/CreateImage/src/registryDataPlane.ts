@@ -12,6 +12,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureSession } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
 import { httpRequest, RawResponse } from '../../shared/src/http';
+import { untrusted } from '../../shared/src/untrusted';
 
 export const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -42,6 +43,15 @@ function header(r: RawResponse, name: string): string | undefined {
   return k ? r.headers[k] : undefined;
 }
 
+function sameOrigin(url: string, base: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && u.origin.toLowerCase() === new URL(base).origin.toLowerCase() && !u.username && !u.password;
+  } catch {
+    return false;
+  }
+}
+
 function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }
@@ -68,6 +78,10 @@ export class RegistryDataPlane {
     if (this.challengeInfo) return this.challengeInfo;
     const r = await httpRequest(this.ctx.http, { method: 'GET', url: this.url('/v2/') });
     const c = parseChallenge(header(r, 'www-authenticate'));
+    // the realm is the registry's reply: the Entra token is exchanged only at the registry's own origin
+    if (c && !sameOrigin(c.realm, this.url('/'))) {
+      throw new TaskError(`Registry ${this.loginServer}: its token realm ${untrusted(JSON.stringify(c.realm))} is not on the registry's own host: refusing to send it a token.`);
+    }
     this.challengeInfo = c ?? { realm: this.url('/oauth2/token'), service: this.loginServer };
     return this.challengeInfo;
   }

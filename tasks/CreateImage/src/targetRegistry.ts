@@ -1,6 +1,7 @@
 // Finds the container registry: the workspace's (its ARM id), or the `containerRegistry` input
 // (a name, looked up in the subscription, or an ARM id). The login server comes from ARM.
 import { AzureCallError, type ContextWith, azureCall, toAzureCallError, type WorkspaceScope } from '../../shared/src/azure';
+import { checkRegistryHost } from '../../shared/src/cloud';
 import { TaskError } from '../../shared/src/errors';
 import type { RegistryChoice } from './inputs';
 
@@ -30,6 +31,8 @@ async function byId(ctx: ContextWith<'acr'>, id: string, input: string | undefin
     throw err;
   }
   if (!r.loginServer) throw new TaskError(`Registry '${name}' reports no login server.`);
+  // the token exchange and the tag go to this host: only the registry's own host in the connection's cloud
+  checkRegistryHost(r.loginServer, r.name ?? name, ctx.cloud, `${input ? `Input '${input}': registry` : 'Registry'} '${name}' (its loginServer from ARM)`);
   return { id: r.id ?? id, name: r.name ?? name, resourceGroup: rg, loginServer: r.loginServer.toLowerCase() };
 }
 

@@ -140,8 +140,9 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     const mark = Date.now();
     const r = await run({}, { variables: { 'Build.BuildId': '43' } });
     assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
-    assert.match(r.stdout, /found in the agent tool cache: nothing to download/);
-    assert.equal(since(mark, isPath(/\/datastores\/[^/]+\/listSecrets$/i)).length, 0, 'no datastore access: files came from the tool cache');
+    assert.match(r.stdout, /found in the agent tool cache, every file matching its blob's Content-MD5: nothing to download/);
+    // the cached copy is checked against the blobs' Content-MD5: one listing of the model folder, no download
+    assert.equal(since(mark, isPath(/\/datastores\/[^/]+\/listSecrets$/i)).length, 1, 'the datastore is read once, for the listing');
     assert.equal(since(mark, isPath(/\/scheduleRun$/)).length, 0, 'no build');
     assert.equal(since(mark, isPath(/\/listBuildSourceUploadUrl$/)).length, 0, 'no upload');
     assert.match(r.stdout, /already holds image .* built from the same context/);
@@ -151,6 +152,41 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     // the honest existence check: token exchange, then HEAD on the manifest
     assert.ok(since(mark, (q) => q.method === 'POST' && q.path === '/oauth2/exchange').length >= 1);
     assert.ok(since(mark, (q) => q.method === 'HEAD' && /\/v2\/churn\/manifests\/ctx-[a-f0-9]{12}$/.test(q.path)).length === 1);
+  });
+
+  it('a tampered tool cache (a model file changed, a file added) is downloaded again, saying why in one line (issue 15 item 6)', async () => {
+    const cacheRoot = path.join(tools, 'azureml-model-churn');
+    const weights = (): string => {
+      const found: string[] = [];
+      const walk = (d: string): void => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (p.endsWith(path.join('model', 'weights.json'))) found.push(p);
+        }
+      };
+      walk(cacheRoot);
+      assert.equal(found.length, 1, found.join(', '));
+      return found[0];
+    };
+    // another pipeline on the agent rewrites a cached model file
+    fs.writeFileSync(weights(), '{"w": 666}');
+    const r = await run({}, { variables: { 'Build.BuildId': '44' } });
+    assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith("The agent tool cache's copy of model azureml:churn:1 does not match its blobs"));
+    assert.equal(lines.length, 1, r.stdout);
+    assert.match(lines[0], /\('model\/weights\.json' differs from its blob \(MD5 [A-Za-z0-9+/=]+, Content-MD5 [A-Za-z0-9+/=]+\)\): downloading it again\.$/);
+    assert.match(r.stdout, /Downloaded 2 file\(s\) .* of model azureml:churn:1/);
+    assert.equal(fs.readFileSync(weights(), 'utf8'), '{"w": 2}', 'the cache holds the blob again');
+    // the image built from the same (genuine) files is the one reused: nothing built from the tampered file
+    assert.equal(r.outputs.imageDigest, [...images(bed.emulator).values()][0].digest);
+
+    // a file planted beside the genuine ones is caught too
+    fs.writeFileSync(path.join(path.dirname(weights()), 'sitecustomize.py'), 'import os\n');
+    const r2 = await run({}, { variables: { 'Build.BuildId': '45' } });
+    assert.equal(r2.result, 'Succeeded', `${r2.message}\n${r2.stdout}`);
+    assert.match(r2.stdout, /does not match its blobs \(it holds 3 entries, the model 2 files\): downloading it again\./);
+    assert.ok(!fs.existsSync(path.join(path.dirname(weights()), 'sitecustomize.py')));
   });
 
   it('does not reuse a context tag that no ACR run of the registry produced (pushed from elsewhere): it builds', async () => {

@@ -4,6 +4,7 @@
 import type { ImageRegistryCredential } from '@azure/arm-containerinstance';
 import type { Registry } from '@azure/arm-containerregistry';
 import { AzureContext, azureCall, maskValue, toAzureCallError } from '../../shared/src/azure';
+import { checkRegistryHost } from '../../shared/src/cloud';
 import { TaskError } from '../../shared/src/errors';
 import type { ImageReference } from '../../shared/src/imageReference';
 import type { RegistryCredentialsInput } from './inputs';
@@ -65,6 +66,8 @@ export async function resolveRegistryCredential(
         `Fix: enable it (az acr update --name ${registry.name} --admin-enabled true), or set registryCredentials to 'given' with a repository-scoped token (az acr token create).`,
     );
   }
+  // the admin password goes to the container group for this server: only the registry's own host in the connection's cloud
+  checkRegistryHost(server, registry.name, ctx.cloud, `The image's registry (container registry '${registry.name}', its loginServer from ARM)`);
   const creds = await azureCall('Reading the admin credentials of', `container registry '${registry.name}'`, () => ctx.clients.acr.registries.listCredentials(ref.resourceGroup, ref.name));
   const password = creds.passwords?.find((p) => !!p.value)?.value;
   if (!creds.username || !password) throw new TaskError(`Container registry '${registry.name}' returned no admin password. Hint: regenerate one (az acr credential renew --name ${registry.name} --password-name password).`);

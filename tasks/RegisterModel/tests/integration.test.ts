@@ -452,6 +452,34 @@ describe('RegisterModel integration (bundled task, emulator + Azurite)', functio
       }
     });
 
+    it('two promotions at the same time: exactly one version ends as production, the other run fails naming it (issue 15, low)', async () => {
+      const name = modelName();
+      seedModelVersions(bed.emulator, { name, count: 3, tags: (i) => (i === 1 ? { stage: 'production' } : {}) });
+      // every model-version PUT takes 1.5 s: both runs have read the holders before either tag lands
+      const slow = bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'PUT', path: new RegExp(`/models/${name}/versions/[^/]+$`), kind: 'slow', delayMs: 1500, times: 20 });
+      try {
+        const [a, b] = await Promise.all([
+          run({ action: 'promote', modelName: name, modelVersion: '2' }, { 'Build.BuildId': '7001' }),
+          run({ action: 'promote', modelName: name, modelVersion: '3' }, { 'Build.BuildId': '7002' }),
+        ]);
+        assert.ok(slow.hits >= 2);
+        const holders = [...getModel(bed.emulator, name)!.versions.values()].filter((v) => v.tags.stage === 'production').map((v) => v.version);
+        assert.equal(holders.length, 1, `holders ${holders.join(',')}\n${a.stdout.slice(-1500)}\n${b.stdout.slice(-1500)}`);
+        const winner = holders[0] === '2' ? a : b;
+        const loser = winner === a ? b : a;
+        assert.equal(winner.result, 'Succeeded', winner.stdout);
+        assert.equal(loser.result, 'Failed', loser.stdout);
+        assert.match(loser.message ?? '', new RegExp(`^Another promotion moved stage=production to model version ${name}:${holders[0]} \\(pipeline run 700[12]\\) at the same time: version [23] was not promoted \\(its tag was taken back\\)\\.`));
+        // the loser's version keeps no trace of the promotion that did not happen; version 1 was demoted
+        const lost = getModelVersion(bed.emulator, name, holders[0] === '2' ? '3' : '2')!;
+        assert.equal(lost.tags.stage, undefined);
+        assert.equal(lost.tags['promotion.at'], undefined);
+        assert.equal(getModelVersion(bed.emulator, name, '1')!.tags.stage, undefined);
+      } finally {
+        bed.emulator.faults.clear();
+      }
+    });
+
     it('removes the tag from every previous holder (two holders after a partial failure)', async () => {
       const name = modelName();
       seedModelVersions(bed.emulator, { name, count: 5, tags: (i) => (i === 2 || i === 4 ? { stage: 'production' } : {}) });

@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelVersion } from '@azure/arm-machinelearning';
 import { evaluateGate, parseMinImprovement } from '../src/gate';
+import type { ModelVersionInfo } from '../src/modelVersions';
+import { concurrentWinner } from '../src/promote';
 import { jobOutputInput, parseProductionTag } from '../src/inputs';
 import { InputError } from '../../shared/src/inputs';
 import { parseMetricsJson } from '../src/metrics';
@@ -180,5 +182,17 @@ describe('RegisterModel local source', () => {
   it('refuses an empty folder', () => {
     fs.mkdirSync(path.join(dir, 'empty'));
     assert.throws(() => planLocalSource('s', { defaultDatastore: { name: 'd' } } as WorkspaceInfo, path.join(dir, 'empty')), /holds no files/);
+  });
+});
+
+describe('concurrent promotions agree on one winner', () => {
+  const v = (version: string, at?: string): ModelVersionInfo => ({ name: 'm', version, id: version, tags: at ? { 'promotion.at': at } : {}, properties: {}, isArchived: false, raw: {} as ModelVersion });
+  it('the earliest promotion.at wins, then the lower version; a holder without promotion.at loses', () => {
+    assert.equal(concurrentWinner([v('3', '2026-01-01T10:00:01Z'), v('2', '2026-01-01T10:00:02Z')]).version, '3');
+    assert.equal(concurrentWinner([v('10', '2026-01-01T10:00:00Z'), v('9', '2026-01-01T10:00:00Z')]).version, '9');
+    assert.equal(concurrentWinner([v('1'), v('4', '2026-01-01T10:00:00Z')]).version, '4');
+    // every promoter sees the same set, in any order: the same winner
+    const set = [v('5', '2026-01-01T10:00:03Z'), v('6', '2026-01-01T10:00:01Z'), v('7')];
+    assert.equal(concurrentWinner(set).version, concurrentWinner([...set].reverse()).version);
   });
 });

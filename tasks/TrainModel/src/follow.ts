@@ -18,11 +18,14 @@ export async function followJob(scope: WorkspaceScope, plan: TrainPlan, job: Sta
   const modelOutputUri = `azureml://jobs/${jobName}/outputs/${p.modelOutputName}`;
   const outputs = { jobName, studioUrl, modelOutputUri };
   if (!p.waitForCompletion) {
+    job.releaseCancelHook?.();
     console.log(tl.loc('NotWaiting', jobName, status));
     publishOutputs({ ...outputs, jobStatus: status, metrics: {} });
     return succeeded();
   }
 
+  // the hook registered before the submission hands over to this one in the same tick (no cancel can fall between)
+  job.releaseCancelHook?.();
   const unregister = onCancel(async () => {
     if (p.cancelJobOnPipelineCancel) await az.cancelJob(scope, jobName);
     else console.log(`cancelJobOnPipelineCancel is false: job '${jobName}' keeps running. ${studioUrl}`);

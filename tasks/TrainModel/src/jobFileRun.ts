@@ -12,7 +12,8 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import type { JobBase } from '@azure/arm-machinelearning';
 import { cancellationSignal, failed, InputError, lineageTags, onCancel, type Outcome, succeeded, TimeoutError } from '../../shared/src/task';
 import { setOutput } from '../../shared/src/outputs';
-import { defaultJobBaseName } from './job';
+import { cancelHookDuringSubmission } from './execute';
+import { defaultJobBaseName, notReusedLine } from './job';
 import { applyJobFilePlan, planJobFile, type JobFilePlan } from './jobfile';
 import { jobFileAzure } from './jobFileAzure';
 import { userIdentityHeaders } from './jobFileIdentity';
@@ -57,10 +58,13 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
   const jobName = jobPlan.name;
   const studioUrl = ws.studioJobUrl(jobName);
   let status: string;
+  let releaseCancelHook: (() => void) | undefined;
   if (jobPlan.action === 'attach') {
     status = jobPlan.status;
     console.log(tl.loc('JobReattached', jobName, status));
   } else {
+    const passedOver = notReusedLine(jobPlan);
+    if (passedOver) console.log(passedOver);
     if (jobPlan.previous) console.log(`The job of an earlier attempt, '${jobPlan.previous.name}', ended ${jobPlan.previous.status}: submitting '${jobName}' for attempt ${attempt}.`);
     // a user_identity job carries the submitter's Azure ML token (jobFileIdentity.ts); taken before the first write
     const headers = await userIdentityHeaders(ctx, plan.body);
@@ -69,19 +73,30 @@ export async function runJobFile(deps: TrainDeps): Promise<Outcome> {
     props.tags = { ...((props.tags ?? {}) as Record<string, string>), ...Object.fromEntries(p.tags), ...lineageTags({ 'aml.jobFile': relFile }) };
     // a file without display_name: the job's name, as azure-ai-ml 1.4 sends it (the corpus comparison, tests/jobfile/submitted.test.ts)
     props.displayName ??= jobName;
-    status = headers
-      ? await az.submitJob(scope, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION, headers)
-      : await az.submitJob(scope, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION);
+    const hook = cancelHookDuringSubmission(scope, jobName, p, az);
+    try {
+      const put = headers
+        ? az.submitJob(scope, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION, headers)
+        : az.submitJob(scope, jobName, body as unknown as JobBase, JOB_FILE_API_VERSION);
+      hook.submitting(put);
+      status = await put;
+    } catch (err) {
+      hook.release();
+      throw err;
+    }
+    releaseCancelHook = hook.release;
     console.log(`Submitted ${plan.type} job '${jobName}'.`);
   }
   console.log(tl.loc('StudioLink', studioUrl));
   const ownOutput = `azureml://jobs/${jobName}/outputs/${p.modelOutputName}`;
   if (!p.waitForCompletion) {
+    releaseCancelHook?.();
     console.log(tl.loc('NotWaiting', jobName, status));
     publishOutputs({ jobName, studioUrl, modelOutputUri: ownOutput, jobStatus: status, metrics: {} });
     return succeeded();
   }
 
+  releaseCancelHook?.(); // the submission's hook hands over to this one in the same tick
   const unregister = onCancel(async () => {
     if (p.cancelJobOnPipelineCancel) await az.cancelJob(scope, jobName);
     else console.log(`cancelJobOnPipelineCancel is false: job '${jobName}' keeps running. ${studioUrl}`);

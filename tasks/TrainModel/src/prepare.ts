@@ -10,7 +10,7 @@ import type { ResolvedJobInput } from './dataInputs';
 import type { ResolvedEnvironment } from './environment';
 import type { TrainInputs } from './inputs';
 import { defaultJobBaseName, type JobPlan } from './job';
-import type { CodeSnapshot } from '../../shared/src/assets';
+import { CODE_VERSION, codeVersionArmId, type CodeSnapshot } from '../../shared/src/assets';
 
 /** A command job from the task's inputs. */
 export interface CommandJobPlan {
@@ -38,6 +38,8 @@ export async function prepare(scope: WorkspaceScope, local: { inputs: TrainInput
   const environment = await az.resolveEnvironment(scope, p.environment, assetTags);
   const jobInputs = await az.resolveDataInputs(scope, p.jobInputs);
   const attempt = Number(tl.getVariable('System.JobAttempt') ?? '1') || 1;
-  const job = await az.findPlan(scope, { base: p.jobName ?? defaultJobBaseName(p.experimentName), attempt, explicit: p.jobName !== undefined });
+  // re-attach only to a job that runs what this run would submit: the snapshot's code version and this environment
+  const expect = { codeId: codeVersionArmId(scope.ws, local.snapshot.hash, CODE_VERSION), environmentId: environment.id };
+  const job = await az.findPlan(scope, { base: p.jobName ?? defaultJobBaseName(p.experimentName), attempt, explicit: p.jobName !== undefined, expect });
   return { kind: 'command', inputs: p, snapshot: local.snapshot, compute, environment, jobInputs, assetTags, attempt, job };
 }

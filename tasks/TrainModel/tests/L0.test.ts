@@ -100,7 +100,10 @@ describe('TrainModel L0 (MockTestRunner)', function () {
     const run = await scenario('reattach');
     assert.equal(run.result, 'Succeeded', run.stdout);
     assert.deepEqual(run.calls.map((c) => c.name), ['openWorkspace', 'checkCompute', 'resolveEnvironment', 'resolveDataInputs', 'findPlan', 'waitForJob', 'fetchMetrics']);
-    assert.deepEqual(callsOf(run, 'findPlan'), [{ workspace: 'ws-prod', base: 'churn-train-7', attempt: 1, explicit: true }]);
+    const [found] = callsOf(run, 'findPlan') as { expect: { codeId: string; environmentId: string } }[];
+    // re-attach only to a job running this snapshot's code version and this environment (issue 15 item 6)
+    assert.match(found.expect.codeId, /\/workspaces\/ws-prod\/codes\/[0-9a-f]{64}\/versions\/1$/);
+    assert.deepEqual(callsOf(run, 'findPlan'), [{ workspace: 'ws-prod', base: 'churn-train-7', attempt: 1, explicit: true, expect: { codeId: found.expect.codeId, environmentId: ENV_ID } }]);
     assert.equal((callsOf(run, 'waitForJob')[0] as { jobName: string }).jobName, 'churn-train-7');
     assert.equal(run.outputs.jobName, 'churn-train-7');
     assert.equal(run.outputs.jobStatus, 'Completed');

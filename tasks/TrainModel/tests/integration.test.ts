@@ -273,6 +273,29 @@ describe('TrainModel (bundle against the emulator)', function () {
     assert.match(run.stdout, /Cancel: cancel Azure ML job '.*': done\./);
   });
 
+  it('a cancel that arrives while the job is being submitted cancels the job that submission created', async () => {
+    const { codePath, condaFile } = makeProject();
+    jobScripts(b.bed.emulator).set('*', { neverFinish: true });
+    // the job PUT takes 1.5 s: the SIGINT lands while it is in flight (after the environment line, before the reply)
+    const slowPut = b.bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'PUT', path: /\/jobs\/[^/]+$/, kind: 'slow', delayMs: 1500 });
+    const run = await train(b, { ...baseInputs(codePath, condaFile), pollIntervalSeconds: '0.2' }, {
+      signal: { name: 'SIGINT', whenStdoutMatches: /^Environment: /m },
+    });
+    assert.strictEqual(run.result, 'Cancelled', run.stdout);
+    assert.strictEqual(slowPut.hits, 1);
+    // the signal came while the PUT was in flight: before the submission's reply was printed (if it was at all)
+    const received = run.stdout.indexOf('Received SIGINT');
+    const submitted = run.stdout.indexOf('Submitted job');
+    assert.ok(received >= 0 && (submitted < 0 || received < submitted), run.stdout);
+    const [job] = [...amlJobs(b.bed.emulator).values()];
+    assert.ok(job, 'the submission created the job');
+    const cancels = b.bed.emulator.requests.filter((r) => r.method === 'POST' && /\/jobs\/[^/]+\/cancel$/.test(r.path));
+    assert.strictEqual(cancels.length, 1, run.stdout);
+    assert.ok(cancels[0].path.endsWith(`/jobs/${job.name}/cancel`));
+    assert.strictEqual(job.status, 'Canceled');
+    assert.match(run.stdout, /Cancel: cancel Azure ML job '.*': done\./);
+  });
+
   it('SIGINT with cancelJobOnPipelineCancel=false leaves the job running', async () => {
     const { codePath, condaFile } = makeProject();
     jobScripts(b.bed.emulator).set('*', { neverFinish: true });
@@ -298,6 +321,44 @@ describe('TrainModel (bundle against the emulator)', function () {
     assert.deepStrictEqual(b.bed.emulator.armWrites(), [], 'no job PUT, no upload registration, nothing written');
     assert.match(retry.stdout, /already exists for this pipeline run .*re-attaching/);
     assert.strictEqual(retry.outputs.jobStatus, 'Completed');
+  });
+
+  it('a retried stage does not re-attach to a job another identity created under its name: it submits <name>-a2 and says why', async () => {
+    const { codePath, condaFile } = makeProject();
+    const first = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false' });
+    assert.strictEqual(first.result, 'Succeeded', first.stdout);
+    // the job under attempt 1's name now belongs to someone else (ARM's systemData names another application)
+    const planted = findJob(b.bed.emulator, first.outputs.jobName);
+    assert.ok(planted);
+    const intruder = 'f00dfeed-0000-4000-8000-000000000001';
+    planted.creator = { by: intruder, type: 'Application' };
+
+    const retry = await train(b, baseInputs(codePath, condaFile), { variables: { 'System.JobAttempt': '2' } });
+    assert.strictEqual(retry.result, 'Succeeded', retry.stdout);
+    assert.strictEqual(retry.outputs.jobName, `${first.outputs.jobName}-a2`);
+    const why = retry.stdout.split('\n').filter((l) => l.startsWith(`Not re-attaching to job '${first.outputs.jobName}'`));
+    assert.strictEqual(why.length, 1, retry.stdout);
+    assert.match(why[0], new RegExp(`created by another identity \\(Application '${intruder}'\\), not by this service connection\\. Submitting '${first.outputs.jobName}-a2' instead\\.$`));
+    assert.strictEqual(armCalls(b, 'PUT', /\/jobs\//).length, 2);
+    // the new job is this connection's own
+    const own = findJob(b.bed.emulator, `${first.outputs.jobName}-a2`);
+    assert.deepStrictEqual(own?.creator, { by: b.bed.emulator.identities.spnSecret.clientId, type: 'Application' });
+  });
+
+  it("attempt 1 finds another identity's job under its own name: it submits <name>-r2, and a retry re-attaches to that one", async () => {
+    const { codePath, condaFile } = makeProject();
+    const first = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false' });
+    const name = first.outputs.jobName;
+    findJob(b.bed.emulator, name)!.creator = { by: 'someone@contoso.com', type: 'User' };
+    const again = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false' });
+    assert.strictEqual(again.result, 'Succeeded', again.stdout);
+    assert.strictEqual(again.outputs.jobName, `${name}-r2`);
+    assert.match(again.stdout, /Not re-attaching to job '[^']+': it was created by a user \('someone@contoso\.com'\)/);
+    b.bed.emulator.requests.length = 0;
+    const third = await train(b, { ...baseInputs(codePath, condaFile), waitForCompletion: 'false' });
+    assert.strictEqual(third.outputs.jobName, `${name}-r2`);
+    assert.match(third.stdout, /re-attaching/);
+    assert.deepStrictEqual(b.bed.emulator.armWrites(), [], 'nothing submitted');
   });
 
   it('a retry after a failed attempt submits <name>-a2', async () => {

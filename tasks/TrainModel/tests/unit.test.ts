@@ -10,7 +10,7 @@ import { InputError } from '../../shared/src/inputs';
 import { errorFromDetails, pickLog } from '../src/dataplane';
 import { condaEnvironmentVersion, newestVersion } from '../../shared/src/assets';
 import { isoDuration, parseEnvironment, parseJobInputs, parseJobInputValue, readInputs } from '../src/inputs';
-import { attemptJobName, commandJobBody, distributionConfig, planJob } from '../src/job';
+import { attemptJobName, commandJobBody, distributionConfig, jobNotReusable, MAX_NAME_SLOTS, planJob, slotJobName } from '../src/job';
 import { isTransient } from '../src/waitForJob';
 import { formatMetricValue, summaryMarkdown } from '../src/report';
 import { listSnapshotFiles, snapshotCode } from '../../shared/src/assets';
@@ -194,7 +194,7 @@ describe('TrainModel job', () => {
   });
   it('plans: submit, re-attach running/completed, resubmit after a failed attempt', () => {
     const base = 'train-9-x';
-    const plan = (attempt: number, existing: [string, string][], explicit = false): unknown => planJob({ base, attempt, explicit, existing: new Map(existing) });
+    const plan = (attempt: number, existing: [string, string][], explicit = false): unknown => planJob({ base, attempt, explicit, existing: new Map(existing.map(([n, status]) => [n, { status }])) });
     assert.deepStrictEqual(plan(1, []), { action: 'submit', name: base });
     assert.deepStrictEqual(plan(2, []), { action: 'submit', name: `${base}-a2` });
     assert.deepStrictEqual(plan(2, [[base, 'Running']]), { action: 'attach', name: base, status: 'Running' });
@@ -204,6 +204,42 @@ describe('TrainModel job', () => {
     assert.deepStrictEqual(plan(2, [[base, 'Completed'], [`${base}-a2`, 'Failed']]), { action: 'attach', name: `${base}-a2`, status: 'Failed' });
     assert.deepStrictEqual(plan(1, [[base, 'Failed']], true), { action: 'attach', name: base, status: 'Failed' });
     assert.deepStrictEqual(plan(4, [], true), { action: 'submit', name: base });
+  });
+  it("plans around jobs it must not re-attach (another creator, other code): the next free name, and why", () => {
+    const base = 'train-9-x';
+    const foreign = { status: 'Running', notReusable: 'it was created by another identity' };
+    const plan = (attempt: number, existing: [string, { status: string; notReusable?: string }][], explicit = false): unknown => planJob({ base, attempt, explicit, existing: new Map(existing) });
+    // attempt 1: its own name is someone else's job → <base>-r2, saying why
+    assert.deepStrictEqual(plan(1, [[base, foreign]]), { action: 'submit', name: `${base}-r2`, notReused: { name: base, why: foreign.notReusable } });
+    // a retry finds its own job in the -r2 slot and re-attaches to it
+    assert.deepStrictEqual(plan(1, [[base, foreign], [`${base}-r2`, { status: 'Running' }]]), { action: 'attach', name: `${base}-r2`, status: 'Running' });
+    // attempt 2: attempt 1's name is foreign, attempt 2's is free
+    assert.deepStrictEqual(plan(2, [[base, foreign]]), { action: 'submit', name: `${base}-a2`, notReused: { name: base, why: foreign.notReusable } });
+    // attempt 2's own name is foreign, attempt 1's job is ours and running: re-attach to it
+    assert.deepStrictEqual(plan(2, [[base, { status: 'Running' }], [`${base}-a2`, foreign]]), { action: 'attach', name: base, status: 'Running' });
+    // ours failed in attempt 1, attempt 2's name is foreign: the next free slot of attempt 2
+    assert.deepStrictEqual(plan(2, [[base, { status: 'Failed' }], [`${base}-a2`, foreign]]), { action: 'submit', name: `${base}-a2-r2`, previous: { name: base, status: 'Failed' }, notReused: { name: `${base}-a2`, why: foreign.notReusable } });
+    // every slot taken: a clear failure, nothing submitted
+    const all = Array.from({ length: MAX_NAME_SLOTS }, (_, i) => [slotJobName(base, i + 1), foreign] as [string, typeof foreign]);
+    assert.throws(() => plan(1, all), /Jobs of others hold every name this attempt may use/);
+    // an explicit name held by another job fails naming the input
+    assert.throws(() => plan(1, [[base, foreign]], true), /^InputError: Input 'jobName': a job named 'train-9-x' exists in the workspace, but it was created by another identity: the task does not re-attach to it/);
+  });
+  it('a job is re-attached only when this identity created it and it runs the same code and environment', () => {
+    const me = { appId: 'AAAA-1', objectId: 'oid-1' };
+    const ids = { codeId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/codes/h/versions/1', environmentId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/environments/e/versions/2' };
+    const job = (systemData: Record<string, string> | undefined, props: Record<string, string> = ids) => ({ properties: { jobType: 'Command', ...props }, ...(systemData ? { systemData } : {}) }) as never;
+    assert.strictEqual(jobNotReusable(job({ createdBy: 'aaaa-1', createdByType: 'Application' }, { codeId: ids.codeId.toUpperCase(), environmentId: `azureml:${ids.environmentId}` }), me, ids), undefined);
+    assert.strictEqual(jobNotReusable(job({ createdBy: 'oid-1', createdByType: 'ManagedIdentity' }), me, ids), undefined);
+    assert.match(String(jobNotReusable(job({ createdBy: 'bbbb-2', createdByType: 'Application' }), me, ids)), /created by another identity \(Application 'bbbb-2'\)/);
+    assert.match(String(jobNotReusable(job({ createdBy: 'aaaa-1', createdByType: 'User' }), me, ids)), /created by a user/);
+    assert.match(String(jobNotReusable(job(undefined), me, ids)), /no creator/);
+    assert.match(String(jobNotReusable(job({ createdBy: 'aaaa-1', createdByType: 'Application' }, { ...ids, codeId: 'other' }), me, ids)), /runs other code \(other\)/);
+    assert.match(String(jobNotReusable(job({ createdBy: 'aaaa-1', createdByType: 'Application' }, { ...ids, environmentId: 'e:9' }), me, ids)), /another environment \(e:9\)/);
+    // a job file: only the creator is checked
+    assert.strictEqual(jobNotReusable(job({ createdBy: 'aaaa-1', createdByType: 'Application' }, {}), me), undefined);
+    // the creator's name is untrusted text
+    assert.doesNotMatch(String(jobNotReusable(job({ createdBy: 'x##vso[task.setvariable variable=a]b', createdByType: 'User' }), me, ids)), /##vso\[/);
   });
   it('distribution bodies', () => {
     assert.strictEqual(distributionConfig('none', 1, 2), undefined);

@@ -12,12 +12,16 @@ export interface CloudEndpoints {
   keyVaultDnsSuffix: string;
   /** Storage suffix (core.windows.net…), for blob URLs when a datastore does not name one. */
   storageDnsSuffix?: string;
+  /** Container registry suffix (azurecr.io…) from the connection's data, when it names one. */
+  acrDnsSuffix?: string;
 }
 
 interface CloudDefaults {
   authorityHost: string;
   keyVaultDnsSuffix: string;
   storageDnsSuffix: string;
+  /** Container registry login server suffix (Azure CLI's cloud suffix `acrLoginServerEndpoint`). */
+  acrDnsSuffix: string;
   /** Azure ML studio host; see studioHost(). */
   studioHost: string;
 }
@@ -28,18 +32,21 @@ const KNOWN_CLOUDS: Readonly<Record<string, CloudDefaults>> = {
     authorityHost: 'https://login.microsoftonline.com',
     keyVaultDnsSuffix: 'vault.azure.net',
     storageDnsSuffix: 'core.windows.net',
+    acrDnsSuffix: 'azurecr.io',
     studioHost: 'ml.azure.com',
   },
   azureusgovernment: {
     authorityHost: 'https://login.microsoftonline.us',
     keyVaultDnsSuffix: 'vault.usgovcloudapi.net',
     storageDnsSuffix: 'core.usgovcloudapi.net',
+    acrDnsSuffix: 'azurecr.us',
     studioHost: 'ml.azure.us',
   },
   azurechinacloud: {
     authorityHost: 'https://login.chinacloudapi.cn',
     keyVaultDnsSuffix: 'vault.azure.cn',
     storageDnsSuffix: 'core.chinacloudapi.cn',
+    acrDnsSuffix: 'azurecr.cn',
     studioHost: 'studio.ml.azure.cn',
   },
 };
@@ -53,6 +60,12 @@ export interface CloudData {
   activeDirectoryServiceEndpointResourceId?: string;
   azureKeyVaultDnsSuffix?: string;
   storageDnsSuffix?: string;
+  /**
+   * Login server suffix of the cloud's container registries. Azure DevOps' AzureRM connection data has no such
+   * field (azure-pipelines-tasks-common-packages azure-arm-endpoint.ts reads none); a connection made through the
+   * REST API for a custom cloud may carry `acrLoginServerEndpoint`, named as Azure CLI's cloud suffix (`.azurecr.io`).
+   */
+  acrDnsSuffix?: string;
 }
 
 function stripSlash(u: string): string {
@@ -90,7 +103,8 @@ export function cloudFromData(d: CloudData, input = 'azureSubscription'): CloudE
   // is the scope Azure CLI asks for; without a resource id the ARM URL itself is the audience.
   const armScope = `${resource || armUrl}/.default`;
   const storageDnsSuffix = d.storageDnsSuffix?.trim().replace(/^\.+/, '') || known?.storageDnsSuffix;
-  return { name, armUrl, armScope, authorityHost, keyVaultDnsSuffix, ...(storageDnsSuffix ? { storageDnsSuffix } : {}) };
+  const acrDnsSuffix = d.acrDnsSuffix?.trim().replace(/^\.+/, '') || known?.acrDnsSuffix;
+  return { name, armUrl, armScope, authorityHost, keyVaultDnsSuffix, ...(storageDnsSuffix ? { storageDnsSuffix } : {}), ...(acrDnsSuffix ? { acrDnsSuffix } : {}) };
 }
 
 /**
@@ -130,5 +144,39 @@ export function checkStorageHost(hostOrUrl: string, cloud: CloudEndpoints, what:
   if (protocol !== 'https:' || account === undefined || !/^[a-z0-9]{3,24}$/.test(account)) {
     const shown = untrusted(`${protocol ? `${protocol}//` : ''}${host}`);
     throw new TaskError(`${what} names '${shown}', which is not a blob endpoint of the connection's cloud (https://<account>.blob.${suffix}): refusing to send it a token, key or SAS.`);
+  }
+}
+
+/** The container registry suffix of the connection's cloud (azurecr.io, azurecr.us, azurecr.cn, or the connection's). */
+export function registrySuffix(cloud: CloudEndpoints): string | undefined {
+  return cloud.acrDnsSuffix ?? KNOWN_CLOUDS[cloud.name.toLowerCase()]?.acrDnsSuffix;
+}
+
+/**
+ * Registry credentials (an Entra token for the token exchange, the admin password handed to a container group) go only
+ * to `<registry name>.<acr suffix of the connection's cloud>` — or `<name>-<hash>.<suffix>`, the login server of a
+ * registry created with a domain name label scope. ARM's `loginServer` and a registry's WWW-Authenticate realm are
+ * replies, not trusted: anything else is one error naming the host and the registry, before any secret is sent.
+ */
+export function checkRegistryHost(hostOrUrl: string, registryName: string, cloud: CloudEndpoints, what: string): void {
+  let host = hostOrUrl;
+  let protocol = 'https:';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(hostOrUrl)) {
+    try {
+      const u = new URL(hostOrUrl);
+      host = u.host;
+      protocol = u.protocol;
+    } catch {
+      protocol = '';
+    }
+  }
+  const suffix = registrySuffix(cloud)?.toLowerCase().replace(/^\./, '').replace(/:\d+$/, '');
+  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  const label = suffix && name.endsWith(`.${suffix}`) ? name.slice(0, -suffix.length - 1) : undefined;
+  const reg = registryName.toLowerCase();
+  if (protocol !== 'https:' || label === undefined || !(label === reg || new RegExp(`^${reg.replace(/[^a-z0-9]/g, '')}-[a-z0-9]{1,16}$`).test(label))) {
+    const shown = untrusted(`${protocol && protocol !== 'https:' ? `${protocol}//` : ''}${host}`);
+    const expected = suffix ? `https://${reg}.${suffix}` : `a registry host of the connection's cloud (environment '${untrusted(cloud.name)}' names no registry suffix; a custom cloud's connection can carry acrLoginServerEndpoint)`;
+    throw new TaskError(`${what} names '${shown}', which is not the login server of registry '${untrusted(registryName)}' in the connection's cloud (${expected}): refusing to send it registry credentials.`);
   }
 }

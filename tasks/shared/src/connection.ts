@@ -64,6 +64,7 @@ export function readServiceConnection(inputName = 'azureSubscription'): ServiceC
       activeDirectoryServiceEndpointResourceId: dataParam(id, 'activeDirectoryServiceEndpointResourceId'),
       azureKeyVaultDnsSuffix: dataParam(id, 'AzureKeyVaultDnsSuffix'),
       storageDnsSuffix: dataParam(id, 'storageEndpointSuffix'),
+      acrDnsSuffix: dataParam(id, 'acrLoginServerEndpoint'),
     },
     inputName,
   );

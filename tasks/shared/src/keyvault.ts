@@ -8,6 +8,7 @@ import { azureCall, InputError, TaskError } from './errors';
 import { isKeyVaultName, isKeyVaultSecretName, KEY_VAULT_SECRET_RULE, quote } from './inputs';
 import { clientOptions } from './http';
 import { maskSecret } from './mask';
+import { untrusted } from './untrusted';
 
 export const KEY_VAULT_INPUT = 'keyVault';
 
@@ -30,10 +31,23 @@ export function vaultNameOrOrigin(nameOrUri: string, inputName = KEY_VAULT_INPUT
   return { name: v };
 }
 
-/** A vault name → https://<name>.<suffix>; an https URI → its origin. Anything else names the input 'keyVault'. */
+/**
+ * A vault name → https://<name>.<suffix>; an https URI → its origin, only when it is a vault of the connection's
+ * cloud: `https://<vault>.<Key Vault DNS suffix>` (vault.azure.net, vault.azure.cn, vault.usgovcloudapi.net, or the
+ * connection's AzureKeyVaultDnsSuffix; a port is ignored, as for storage hosts). Any other host would be sent the
+ * connection's token (and, for a write, the secret): one error naming the host and the input, before any request.
+ */
 export function vaultUrl(nameOrUri: string, cloud: CloudEndpoints, inputName = KEY_VAULT_INPUT): string {
   const v = vaultNameOrOrigin(nameOrUri, inputName);
-  return 'origin' in v ? v.origin : `https://${v.name.toLowerCase()}.${cloud.keyVaultDnsSuffix}`;
+  if (!('origin' in v)) return `https://${v.name.toLowerCase()}.${cloud.keyVaultDnsSuffix}`;
+  const u = new URL(v.origin);
+  const host = u.hostname.toLowerCase().replace(/\.$/, '');
+  const suffix = cloud.keyVaultDnsSuffix.toLowerCase().replace(/^\.+/, '').replace(/:\d+$/, '');
+  const vault = host.endsWith(`.${suffix}`) ? host.slice(0, -suffix.length - 1) : undefined;
+  if (vault === undefined || !isKeyVaultName(vault)) {
+    throw new InputError(inputName, `the vault URI names the host '${untrusted(u.host)}', which is not a Key Vault of the service connection's cloud: refusing to send it a token or secret`, `a vault name, or https://<vault>.${suffix}`);
+  }
+  return v.origin;
 }
 
 /** Masks a secret value: whole when it is one line, line by line otherwise (mask.ts: task-lib refuses multi-line secrets). */

@@ -1,6 +1,6 @@
 import './helpers';
 import * as assert from 'node:assert/strict';
-import { cloudFromData, storageSuffix, studioHost } from '../src/cloud';
+import { checkRegistryHost, cloudFromData, registrySuffix, storageSuffix, studioHost } from '../src/cloud';
 import { InputError } from '../src/inputs';
 
 describe('cloud', () => {
@@ -63,5 +63,35 @@ describe('cloud', () => {
     assert.throws(() => cloudFromData({ url: 'http://arm.local' }), /is not https/);
     assert.throws(() => cloudFromData({ url: 'https://arm.local', activeDirectoryAuthority: 'http://login.local' }), /activeDirectoryAuthority.*is not https/);
     assert.throws(() => cloudFromData({ url: 'not a url' }), /is not a URL/);
+  });
+
+  it('registry suffix per cloud: azurecr.io/.us/.cn, the connection\'s acrLoginServerEndpoint over it, none for an unknown cloud', () => {
+    assert.equal(registrySuffix(cloudFromData({ url: 'https://management.azure.com' })), 'azurecr.io');
+    assert.equal(registrySuffix(cloudFromData({ url: 'https://management.usgovcloudapi.net', environment: 'AzureUSGovernment' })), 'azurecr.us');
+    assert.equal(registrySuffix(cloudFromData({ url: 'https://management.chinacloudapi.cn', environment: 'AzureChinaCloud' })), 'azurecr.cn');
+    assert.equal(registrySuffix(cloudFromData({ url: 'https://management.azure.com', acrDnsSuffix: '.azurecr.localhost' })), 'azurecr.localhost');
+    assert.equal(registrySuffix(cloudFromData({ url: 'https://arm.local', environment: 'AzureStack', activeDirectoryAuthority: 'https://login.local' })), undefined);
+  });
+
+  it('registry credentials go only to <registry>.<acr suffix> (issue 15 item 3)', () => {
+    const pub = cloudFromData({ url: 'https://management.azure.com' });
+    for (const ok of ['myacr.azurecr.io', 'MyAcr.AzureCR.io', 'https://myacr.azurecr.io', 'myacr.azurecr.io:443', 'myacr-a1b2c3.azurecr.io']) {
+      assert.doesNotThrow(() => checkRegistryHost(ok, 'myacr', pub, 'Registry'), ok);
+    }
+    const refused = (host: string, shown: string, cloud = pub): void => {
+      assert.throws(() => checkRegistryHost(host, 'myacr', cloud, "Registry 'myacr' (its loginServer from ARM)"), (e: unknown) => {
+        assert.match(String((e as Error).message), new RegExp(`^Registry 'myacr' \\(its loginServer from ARM\\) names '${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}', which is not the login server of registry 'myacr' in the connection's cloud \\(.*\\): refusing to send it registry credentials\\.$`));
+        return true;
+      }, host);
+    };
+    refused('other.azurecr.io', 'other.azurecr.io');
+    refused('myacr.azurecr.io.evil.example', 'myacr.azurecr.io.evil.example');
+    refused('myacr.evil.example', 'myacr.evil.example');
+    refused('myacr.azurecr.cn', 'myacr.azurecr.cn');
+    refused('http://myacr.azurecr.io', 'http://myacr.azurecr.io');
+    refused('x.myacr.azurecr.io', 'x.myacr.azurecr.io');
+    refused('myacr-evil.example.azurecr.io', 'myacr-evil.example.azurecr.io');
+    // an unknown cloud without acrLoginServerEndpoint: nothing is trusted
+    refused('myacr.azurecr.io', 'myacr.azurecr.io', cloudFromData({ url: 'https://arm.local', environment: 'AzureStack', activeDirectoryAuthority: 'https://login.local' }));
   });
 });

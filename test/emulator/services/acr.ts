@@ -53,6 +53,13 @@ export interface RegistryRecord {
    * and takes only tokens for https://containerregistry.azure.net.
    */
   armAudienceTokens?: 'enabled' | 'disabled';
+  /**
+   * Hostile-reply knobs (issue 15 item 3; the emulator is never kinder than Azure, and these make it less kind):
+   * `loginServer` is what ARM reports instead of `<name>.azurecr.localhost:<port>`, `challengeRealm` the token
+   * realm the registry's /v2/ challenge names instead of its own /oauth2/token.
+   */
+  loginServer?: string;
+  challengeRealm?: string;
 }
 
 /** The registry audience of Entra ID tokens (ACR docs "Azure AD authentication as ARM policy"). */
@@ -172,7 +179,7 @@ function registryBody(emu: EmulatorApi, r: RegistryRecord): Record<string, unkno
     id: registryId(emu.identities.subscriptionId, r), name: r.name, type: `${PROVIDER}/registries`, location: r.location, tags: r.tags ?? {},
     sku: { name: r.sku, tier: r.sku },
     properties: {
-      loginServer: loginServerOf(emu, r.name), creationDate: r.created, provisioningState: 'Succeeded', adminUserEnabled: r.adminUserEnabled,
+      loginServer: r.loginServer ?? loginServerOf(emu, r.name), creationDate: r.created, provisioningState: 'Succeeded', adminUserEnabled: r.adminUserEnabled,
       networkRuleSet: { defaultAction: 'Allow', ipRules: [] },
       policies: {
         quarantinePolicy: { status: 'disabled' }, trustPolicy: { type: 'Notary', status: 'disabled' },
@@ -475,8 +482,9 @@ function acrTokens(emu: { state: EmulatorState }): Map<string, AcrToken> {
 
 function challenge(ctx: RouteContext, scope?: string): HttpError {
   const host = ctx.req.headers.host ?? ctx.host;
+  const realm = registries(ctx.emu).get(ctx.hostLabel.toLowerCase())?.challengeRealm ?? `https://${host}/oauth2/token`;
   const err = new HttpError(401, 'UNAUTHORIZED', 'authentication required', {
-    'www-authenticate': `Bearer realm="https://${host}/oauth2/token",service="${host}"${scope ? `,scope="${scope}"` : ''}`,
+    'www-authenticate': `Bearer realm="${realm}",service="${host}"${scope ? `,scope="${scope}"` : ''}`,
     'docker-distribution-api-version': 'registry/2.0',
   });
   return err;

@@ -51,7 +51,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { EmulatorState, Workspace } from '../state';
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
-import { AML_API_VERSIONS, AML_PROVIDER, assetPathsCannotBeUpdated, requireWorkspace, systemData, takeAssetPutRace, WORKSPACE_PATH, workspaceArmId } from './aml-workspace';
+import { AML_API_VERSIONS, AML_PROVIDER, assetPathsCannotBeUpdated, type Creator, creatorFromToken, requireWorkspace, systemData, takeAssetPutRace, WORKSPACE_PATH, workspaceArmId } from './aml-workspace';
 import { dataAssets } from './aml-data';
 import {
   bestTrial, boundInputs, canonicalEnums, type ChildScript, GraphError, stepJobName, stepOrder, trialCommand, trialParameters, validatePipeline, validateSweep,
@@ -123,6 +123,8 @@ export interface JobRecord {
   properties: Record<string, unknown>;
   status: string;
   created: string;
+  /** Who submitted it (ARM's systemData, from the caller's token); the test setup when absent. */
+  creator?: Creator;
   /** GETs of this job so far. */
   gets: number;
   cancelRequests: number;
@@ -316,7 +318,7 @@ function addChild(emu: EmulatorApi, parent: JobRecord, name: string, displayName
     name, workspaceKey: parent.workspaceKey, resourceGroup: parent.resourceGroup, workspaceName: parent.workspaceName,
     properties: { jobType: 'Command', experimentName: parent.properties.experimentName, displayName, ...properties },
     status: 'NotStarted', created: new Date().toISOString(), gets: 0, cancelRequests: 0, finished: false,
-    parentName: parent.name, displayName, childScript: script, ...(hyperparameters ? { hyperparameters } : {}),
+    parentName: parent.name, displayName, childScript: script, ...(parent.creator ? { creator: parent.creator } : {}), ...(hyperparameters ? { hyperparameters } : {}),
   };
   amlJobs(emu).set(key(parent.resourceGroup, parent.workspaceName, name), child);
   (parent.children ??= []).push(name);
@@ -418,7 +420,7 @@ function jobBody(emu: EmulatorApi, ws: Workspace, job: JobRecord): Record<string
         Tracking: { jobServiceType: 'Tracking', endpoint: `azureml://${emu.urls.amlDataPlane(ws.location).replace(/^https:\/\//, '')}/mlflow/v1.0${workspaceArmId(emu.identities.subscriptionId, ws)}` },
       },
     },
-    systemData: systemData(job.created),
+    systemData: systemData(job.created, job.creator),
   };
 }
 
@@ -719,6 +721,7 @@ const service: ServiceModule = {
       const job: JobRecord = {
         name: ctx.params.id, workspaceKey: key(ws.resourceGroup, ws.name), resourceGroup: ws.resourceGroup, workspaceName: ws.name,
         properties: props, status: 'NotStarted', created: new Date().toISOString(), gets: 0, cancelRequests: 0, finished: false,
+        creator: creatorFromToken(ctx.token),
       };
       amlJobs(emu).set(k, job);
       ctx.json(201, jobBody(emu, ws, job));

@@ -2,7 +2,7 @@
 // datastores (+ listSecrets), and the workspace data plane on <region>.api.azureml.localhost
 // (discovery, MLflow runs/get and metrics/get-history).
 import * as crypto from 'crypto';
-import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
+import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule, type TokenClaims } from '../types';
 import type { Datastore, MlflowRun, Workspace } from '../state';
 import { resourceGroupNotFound } from './resources';
 
@@ -64,8 +64,29 @@ export function takeAssetPutRace(emu: { state: { bucket<T>(name: string): Map<st
   return { path: race.path };
 }
 
-export function systemData(createdAt: string): Record<string, string> {
-  return { createdAt, createdBy: 'aml-devops-tests', createdByType: 'Application', lastModifiedAt: createdAt, lastModifiedBy: 'aml-devops-tests', lastModifiedByType: 'Application' };
+/** Who created a resource, as ARM's systemData names it. */
+export interface Creator {
+  by: string;
+  type: 'User' | 'Application' | 'ManagedIdentity' | 'Key';
+}
+
+/** Seeded resources (and any made without a token) were made by the test setup, an application of its own. */
+export const SETUP_CREATOR: Creator = { by: 'aml-devops-tests', type: 'Application' };
+
+/**
+ * The creator ARM records from the caller's token (common-types `systemData`): an application or a managed identity
+ * by its client id (`appid`), a managed identity recognised by its `xms_mirid` claim (the identity's resource id, which
+ * IMDS tokens carry), a user by `upn`/`unique_name`.
+ */
+export function creatorFromToken(token: TokenClaims | undefined): Creator {
+  if (!token) return SETUP_CREATOR;
+  const upn = typeof token.upn === 'string' ? token.upn : typeof token.unique_name === 'string' ? token.unique_name : undefined;
+  if (token.idtyp === 'user' || (upn && token.idtyp !== 'app')) return { by: upn ?? token.oid, type: 'User' };
+  return { by: token.appid ?? token.azp ?? token.oid, type: typeof token.xms_mirid === 'string' ? 'ManagedIdentity' : 'Application' };
+}
+
+export function systemData(createdAt: string, creator: Creator = SETUP_CREATOR): Record<string, string> {
+  return { createdAt, createdBy: creator.by, createdByType: creator.type, lastModifiedAt: createdAt, lastModifiedBy: creator.by, lastModifiedByType: creator.type };
 }
 
 /** The https:// base of the workspace data plane (MLflow, run history) for a region. */

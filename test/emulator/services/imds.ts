@@ -29,7 +29,9 @@ const service: ServiceModule = {
       const expired = emu.takeTokenFault(ctx.host, ctx.path, ctx.method);
       const lifetime = expired ? -60 : 3600;
       const now = Math.floor(Date.now() / 1000);
-      const token = emu.issueToken({ audience: resource, appId: msi.clientId, objectId: msi.objectId, expiresInSeconds: lifetime });
+      // a managed identity's token names the identity's resource in xms_mirid (ARM records createdByType ManagedIdentity)
+      const mirid = `/subscriptions/${emu.identities.subscriptionId}/resourcegroups/rg-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/agent-identity`;
+      const token = emu.issueToken({ audience: resource, appId: msi.clientId, objectId: msi.objectId, expiresInSeconds: lifetime, extra: { xms_mirid: mirid } });
       ctx.json(200, {
         access_token: token, client_id: msi.clientId, expires_in: String(expired ? 1 : lifetime),
         expires_on: String(now + (expired ? 1 : lifetime)), ext_expires_in: String(expired ? 1 : lifetime),
