@@ -459,6 +459,16 @@ class EmulatorImpl implements Emulator {
       if (fault.spec.kind === 'slow') await new Promise((r) => setTimeout(r, fault.spec.delayMs ?? 2000));
     }
 
+    /** A 'lostReply' fault: the handler did its work; the reply never reaches the client (the connection is cut). */
+    const loseReply = (): boolean => {
+      if (fault?.spec.kind !== 'lostReply') return false;
+      rec.status = 0;
+      recorded = true;
+      rec.durationMs = Date.now() - started;
+      this.record(rec);
+      req.socket.destroy();
+      return true;
+    };
     const hostKey = hostKeyOf(host);
     const baseUrl = `${isImds ? 'http' : 'https'}://${hostHeader}`;
     let contractOp: SdkOperation | undefined;
@@ -480,6 +490,7 @@ class EmulatorImpl implements Emulator {
       },
       json: (status0, b0, headers = {}) => {
         if (res.headersSent) return;
+        if (loseReply()) return;
         const { status, body: b } = checked(status0, b0);
         const text = JSON.stringify(b);
         res.writeHead(status, {
@@ -490,6 +501,7 @@ class EmulatorImpl implements Emulator {
       },
       send: (status0, headers = {}, b) => {
         if (res.headersSent) return;
+        if (loseReply()) return;
         const c = checked(status0, undefined);
         if (c.status !== status0) {
           contractOp = undefined; // already counted: the 500 itself is not checked again

@@ -142,7 +142,8 @@ export interface FaultSpec {
   host?: RegExp;
   method?: string;
   path?: RegExp;
-  kind: 'throttle' | 'unavailable' | 'reset' | 'slow' | 'hang' | 'expireToken';
+  /** lostReply: the request is handled (its change happens) and the connection is then cut instead of replying. */
+  kind: 'throttle' | 'unavailable' | 'reset' | 'slow' | 'hang' | 'expireToken' | 'lostReply';
   times?: number;
   retryAfterSeconds?: number;
   delayMs?: number;

@@ -1,15 +1,16 @@
 // Builds the context in the registry with ACR Tasks: upload the tar.gz to the registry's build-source
-// SAS URL, schedule a DockerBuildRequest run, poll it with the shared waiter while streaming its log
+// SAS URL, schedule a DockerBuildRequest run (never twice: scheduleRun.ts), poll it with the shared waiter while streaming its log
 // (range reads of the log blob), cancel it when the pipeline is cancelled.
 import type { DockerBuildRequest, Run } from '@azure/arm-containerregistry';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { type ContextWith, azureCall, beginOperation, blobContainerClient, followOperation } from '../../shared/src/azure';
+import { type ContextWith, azureCall, blobContainerClient } from '../../shared/src/azure';
 import { cancellationSignal, onCancel } from '../../shared/src/cancellation';
 import { TaskError } from '../../shared/src/errors';
 import { httpRequest } from '../../shared/src/http';
 import { group, printUntrusted } from '../../shared/src/log';
 import { untrusted } from '../../shared/src/untrusted';
 import { waitUntil } from '../../shared/src/waiter';
+import { pushedImage, recentRunIds, scheduleBuild } from './scheduleRun';
 import type { RegistryInfo } from './targetRegistry';
 
 export interface BuildRequest {
@@ -111,7 +112,6 @@ export async function uploadSource(ctx: ContextWith<'acr'>, registry: RegistryIn
 
 export async function buildInRegistry(ctx: ContextWith<'acr'>, registry: RegistryInfo, req: BuildRequest): Promise<BuildResult> {
   const sourceLocation = await uploadSource(ctx, registry, req.archive);
-  const client = ctx.clients.acr;
   const request: DockerBuildRequest = {
     type: 'DockerBuildRequest',
     sourceLocation,
@@ -124,25 +124,27 @@ export async function buildInRegistry(ctx: ContextWith<'acr'>, registry: Registr
     // ACR accepts 300-28800 seconds
     timeout: Math.min(28800, Math.max(300, Math.ceil(req.timeoutMs / 1000))),
   };
-  // scheduleRun is a long-running operation (usually answered at once with the Run): followed with the shared waiter,
-  // its state lines in the debug log only (the user's log shows the run's own states below)
-  const scheduling = await beginOperation(() => client.registries.beginScheduleRun(registry.resourceGroup, registry.name, request, { abortSignal: cancellationSignal() }), {
-    action: 'Scheduling a build in',
-    resource: `registry '${registry.name}'`,
-    pollAction: 'Polling the scheduling of a build in',
-    pollResource: `registry '${registry.name}'`,
-  });
-  const run: Run = await followOperation<Run>(scheduling, {
-    what: `Scheduling a build in registry '${registry.name}'`,
-    timeoutMs: req.timeoutMs,
-    timeoutInput: 'timeoutMinutes',
-    initialDelayMs: 1000,
-    maxDelayMs: 10000,
-    abortSignal: cancellationSignal(),
-    log: (line) => tl.debug(line),
-  });
+  // never started twice: a lost reply is followed up by looking for the run it started (scheduleRun.ts)
+  const known = await recentRunIds(ctx, registry);
+  let scheduled = await scheduleBuild(ctx, registry, request, { known, timeoutMs: req.timeoutMs });
+  let result = await followRun(ctx, registry, runIdOf(scheduled.run, registry), req);
+  if (scheduled.adopted && !req.imageNames.every((n) => pushedImage(result.run, n.slice(0, n.lastIndexOf(':')), n.slice(n.lastIndexOf(':') + 1)))) {
+    console.log(`ACR run ${result.runId} did not push ${req.imageNames.join(', ')}: it was another build. Scheduling this one.`);
+    scheduled = await scheduleBuild(ctx, registry, request, { known, timeoutMs: req.timeoutMs, adopt: false });
+    result = await followRun(ctx, registry, runIdOf(scheduled.run, registry), req);
+  }
+  return { runId: result.runId, digest: result.digest };
+}
+
+function runIdOf(run: Run, registry: RegistryInfo): string {
   const runId = run.runId ?? run.name;
   if (!runId) throw new TaskError(`Registry '${registry.name}' accepted the build but returned no run id.`);
+  return runId;
+}
+
+/** Follows a run to its end (log streamed, cancelled with the pipeline); fails unless it succeeded with a digest. */
+async function followRun(ctx: ContextWith<'acr'>, registry: RegistryInfo, runId: string, req: BuildRequest): Promise<BuildResult & { run: Run }> {
+  const client = ctx.clients.acr;
   console.log(tl.loc('BuildQueued', runId, registry.name));
 
   const unregister = onCancel(async () => {
@@ -194,7 +196,7 @@ export async function buildInRegistry(ctx: ContextWith<'acr'>, registry: Registr
       }
       const digest = finished.outputImages?.find((i) => i.digest)?.digest;
       if (!digest) throw new TaskError(`ACR build run ${runId} succeeded but reported no image digest.`);
-      return { runId, digest };
+      return { runId, digest, run: finished };
     });
   } finally {
     unregister();

@@ -1,9 +1,14 @@
 // Makes sure the registry holds the image for this build context: reuse an image built from the same
-// context (tag `ctx-<hash12>`), adding the requested tag when needed, or build it with ACR Tasks.
+// context on the same base images (tag `ctx-<hash12>`), adding the requested tag when needed, or build it with ACR Tasks.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { type ContextWith, toAzureCallError, type WorkspaceScope } from '../../shared/src/azure';
 import { lineageTags } from '../../shared/src/lineage';
+import { untrusted } from '../../shared/src/untrusted';
 import { buildInRegistry } from './acrBuild';
+import { type BaseImage, baseImageKey, resolveBaseImages } from './baseImages';
 import { BuildContext, LINEAGE_BUILD_ARGS, packContext } from './buildContext';
 import type { RegistryInfo } from './targetRegistry';
 import { RegistryDataPlane } from './registryDataPlane';
@@ -21,8 +26,23 @@ export interface ImageResult {
   contextTag: string;
 }
 
-export function contextTag(ctx: BuildContext): string {
-  return `ctx-${ctx.hash.slice(0, 12)}`;
+/**
+ * The tag of an image built from this context on these base images: `ctx-` and 12 hex digits of the sha256 over the
+ * context hash and each FROM with the digest it stands for (baseImages.ts). The same files on a moved base tag make
+ * another tag, so a new image is built instead of the old one being reused.
+ */
+export function contextTag(ctx: BuildContext, bases: readonly BaseImage[] = []): string {
+  const key = bases.length === 0 ? ctx.hash : crypto.createHash('sha256').update(`${ctx.hash}\n${baseImageKey(bases)}`).digest('hex');
+  return `ctx-${key.slice(0, 12)}`;
+}
+
+/** One line per base image: what it was resolved to, or why it is hashed as written. */
+function describeBase(base: BaseImage, registry: RegistryInfo): string {
+  // the Dockerfile may come from a pull request: its text goes through the shared neutraliser
+  const b = { ...base, reference: untrusted(base.reference) };
+  if (b.kind === 'pinned') return `Base image ${b.reference}: pinned by digest.`;
+  if (b.kind === 'resolved') return b.digest ? `Base image ${b.reference}: ${b.digest} (part of the reuse key).` : `Base image ${b.reference}: not found in registry '${registry.name}' (the build will say why).`;
+  return `Base image ${b.reference}: outside registry '${registry.name}', hashed as written (a moved tag there does not trigger a rebuild; pin it with @sha256:… to rebuild when it changes).`;
 }
 
 /** Lineage as build arguments (the generated Dockerfile turns them into labels; not part of the context hash). */
@@ -62,8 +82,11 @@ export async function ensureImage(
   o: { reuse: boolean; timeoutMs: number; upstream: Record<string, string> },
 ): Promise<ImageResult> {
   const { ctx } = scope;
-  const ctxTag = contextTag(context);
   const plane = new RegistryDataPlane(ctx, registry.loginServer);
+  const dockerfile = fs.readFileSync(path.join(context.dir, ...context.dockerfilePath.split('/')), 'utf8');
+  const bases = await resolveBaseImages(dockerfile, registry.loginServer, (repo, ref) => plane.manifestDigest(repo, ref));
+  for (const b of bases) console.log(describeBase(b, registry));
+  const ctxTag = contextTag(context, bases);
   const repo = target.repository;
   const current = await plane.manifestDigest(repo, target.tag);
   if (o.reuse) {

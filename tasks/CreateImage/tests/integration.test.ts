@@ -131,6 +131,8 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     // the build log was streamed inside a group
     assert.match(r.stdout, /##\[group\]ACR build log/);
     assert.match(r.stdout, /Step \d+\/\d+ : COPY --chown=dockeruser:dockeruser scoring\//);
+    // an external base (the default mcr.microsoft.com image; no network to it) is hashed as written, and the log says so
+    assert.match(r.stdout, /Base image mcr\.microsoft\.com\/\S+: outside registry '.+', hashed as written/);
     assert.ok(r.summaries.some((s) => s.includes('Scoring image') && s.includes(img.digest)));
     assert.doesNotMatch(r.stdout + r.stderr, /Can't find loc string|loc string for key/i);
   });
@@ -203,6 +205,56 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     assert.equal(since(mark, isPath(/\/scheduleRun$/)).length, 1, 'built instead of reusing');
     assert.notEqual(r.outputs.imageDigest, foreign);
     assert.equal(images(bed.emulator).get(ctxKey)?.digest, r.outputs.imageDigest, 'the build took the context tag back');
+  });
+
+  it('a scheduleRun reply lost after the run was created: follows that run, never starts a second build', async () => {
+    file('proj/score-lost.py', SCORE + '\n# a context of its own\n');
+    const runsBefore = acrRuns(bed.emulator).size;
+    const lost = bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'POST', path: /\/scheduleRun$/, kind: 'lostReply', times: 1 });
+    const mark = Date.now();
+    const r = await run({ scoringScript: path.join(work, 'proj/score-lost.py'), imageTag: 'lost-reply' }).finally(() => bed.emulator.faults.clear());
+    assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    assert.equal(lost.hits, 1);
+    assert.equal(since(mark, isPath(/\/scheduleRun$/)).length, 1, 'scheduleRun sent once');
+    const created = [...acrRuns(bed.emulator).values()].slice(runsBefore);
+    assert.equal(created.length, 1, 'one run in the registry');
+    assert.match(r.stdout, new RegExp(`run ${created[0].runId} started in registry '.+' since then: following it instead of starting another build`));
+    assert.equal(r.outputs.imageDigest, created[0].outputImages[0].digest);
+    assert.equal(images(bed.emulator).get(`${loginServer}/churn:lost-reply`)?.digest, r.outputs.imageDigest);
+  });
+
+  it('a throttled scheduleRun (429: not processed) is sent again after Retry-After: one run', async () => {
+    file('proj/score-429.py', SCORE + '\n# throttled\n');
+    const runsBefore = acrRuns(bed.emulator).size;
+    const throttled = bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'POST', path: /\/scheduleRun$/, kind: 'throttle', times: 1, retryAfterSeconds: 1 });
+    const mark = Date.now();
+    const r = await run({ scoringScript: path.join(work, 'proj/score-429.py'), imageTag: 'throttled' }).finally(() => bed.emulator.faults.clear());
+    assert.equal(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+    assert.equal(throttled.hits, 1);
+    assert.deepEqual(since(mark, isPath(/\/scheduleRun$/)).map((q) => q.status), [429, 200]);
+    assert.equal(acrRuns(bed.emulator).size - runsBefore, 1);
+  });
+
+  it("a base image of the registry is part of the reuse key: reused while its tag stays, rebuilt once it moves", async () => {
+    const base = `${loginServer}/base:1`;
+    const some = [...images(bed.emulator).values()][0];
+    const d1 = `sha256:${'1'.repeat(64)}`;
+    const d2 = `sha256:${'2'.repeat(64)}`;
+    images(bed.emulator).set(base, { ...some, digest: d1 });
+    const first = await run({ baseImage: base, imageTag: 'base-a' });
+    assert.equal(first.result, 'Succeeded', `${first.message}\n${first.stdout}`);
+    assert.match(first.stdout, new RegExp(`Base image ${base.replace(/[.]/g, '\\.')}: ${d1} \\(part of the reuse key\\)`));
+    const mark = Date.now();
+    const again = await run({ baseImage: base, imageTag: 'base-b' });
+    assert.equal(again.result, 'Succeeded', `${again.message}\n${again.stdout}`);
+    assert.equal(since(mark, isPath(/\/scheduleRun$/)).length, 0, 'same base digest: reused');
+    assert.equal(again.outputs.imageDigest, first.outputs.imageDigest);
+    images(bed.emulator).set(base, { ...some, digest: d2 });
+    const mark2 = Date.now();
+    const moved = await run({ baseImage: base, imageTag: 'base-c' });
+    assert.equal(moved.result, 'Succeeded', `${moved.message}\n${moved.stdout}`);
+    assert.equal(since(mark2, isPath(/\/scheduleRun$/)).length, 1, 'the base moved: a new image is built');
+    assert.notEqual(moved.outputs.imageDigest, first.outputs.imageDigest);
   });
 
   it('a registry with azureADAuthenticationAsArmPolicy disabled: the exchange uses an ACR-audience token', async () => {

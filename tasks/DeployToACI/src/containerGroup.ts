@@ -1,7 +1,7 @@
 // The container group the task PUTs: one Linux container serving the scoring image. Pure: every
 // value comes in through GroupSpec, so the body can be checked in unit tests (secrets only in
 // secureValue, lineage tags, network settings).
-import type { ContainerGroup, EnvironmentVariable, ImageRegistryCredential } from '@azure/arm-containerinstance';
+import type { ContainerGroup, ContainerGroupIdentity, EnvironmentVariable, ImageRegistryCredential } from '@azure/arm-containerinstance';
 
 export interface GroupSpec {
   name: string;
@@ -20,7 +20,23 @@ export interface GroupSpec {
   /** Every secret: secure lines, Key Vault values, SCORING_KEY, the App Insights connection string. */
   secureEnvironment: ReadonlyMap<string, string>;
   registryCredential?: ImageRegistryCredential;
+  /** The group's identities (the pull identity, plus those an existing group already has). */
+  identity?: ContainerGroupIdentity;
   tags: Record<string, string>;
+}
+
+/**
+ * The identity block of a group that pulls with `pullIdentityId`: that user-assigned identity, keeping every
+ * identity an existing group already has (a PUT replaces the block, and code in the container may use them).
+ */
+export function groupIdentity(pullIdentityId: string, existing?: ContainerGroupIdentity): ContainerGroupIdentity {
+  const ids = new Map<string, string>();
+  for (const id of [...Object.keys(existing?.userAssignedIdentities ?? {}), pullIdentityId]) ids.set(id.toLowerCase(), id);
+  const system = /SystemAssigned/i.test(existing?.type ?? '');
+  return {
+    type: system ? 'SystemAssigned, UserAssigned' : 'UserAssigned',
+    userAssignedIdentities: Object.fromEntries([...ids.values()].map((id) => [id, {}])),
+  };
 }
 
 export function environmentVariables(plain: ReadonlyMap<string, string>, secure: ReadonlyMap<string, string>): EnvironmentVariable[] {
@@ -36,6 +52,7 @@ export function containerGroupBody(s: GroupSpec): ContainerGroup {
   return {
     location: s.location,
     tags: s.tags,
+    ...(s.identity ? { identity: s.identity } : {}),
     osType: 'Linux',
     // a scoring endpoint should come back after a crash or a host move
     restartPolicy: 'Always',

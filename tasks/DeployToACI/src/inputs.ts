@@ -21,12 +21,19 @@ import {
 } from '../../shared/src/inputs';
 import { maskValue, vaultUrl } from '../../shared/src/keyvault';
 import { DIGEST, ImageReference, parseImageReference } from '../../shared/src/imageReference';
+import type { PullIdentityRef } from './pullIdentity';
 import { TLS_PEM_VAR } from './tls';
 
 export type RegistryCredentialsInput =
-  | { mode: 'automatic' }
+  /** A user-assigned identity with AcrPull pulls (the default): the input's identity, or the task's own. */
+  | { mode: 'managedIdentity'; identity?: PullIdentityRef }
+  /** The registry's admin user and password (only when asked: the password is a standing registry-wide secret). */
+  | { mode: 'adminUser' }
   | { mode: 'given'; username: string; password: string }
   | { mode: 'none' };
+
+/** The values of registryCredentials; 'automatic' (the default before managed identities) means 'managedIdentity'. */
+export const REGISTRY_CREDENTIAL_MODES = ['managedIdentity', 'adminUser', 'given', 'none', 'automatic'] as const;
 
 export interface DeployInputs {
   resourceGroup: string;
@@ -171,8 +178,30 @@ function checkNoOverlap(sets: { input: string; names: Iterable<string> }[]): voi
   }
 }
 
+// Microsoft.ManagedIdentity/userAssignedIdentities name (spec 2023-01-31): 3-128 letters, digits, '-' and '_', starting with a letter or digit
+const IDENTITY_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
+const IDENTITY_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/]+)$/i;
+
+export function pullIdentityInput(input: string, value: string): PullIdentityRef {
+  const v = value.trim();
+  const m = IDENTITY_ID.exec(v);
+  if (m && IDENTITY_NAME.test(m[3]) && azureResourceGroupName(input, m[2])) return { subscriptionId: m[1], resourceGroup: m[2], name: m[3], given: true };
+  if (!v.startsWith('/') && IDENTITY_NAME.test(v)) return { name: v, given: true };
+  throw new InputError(
+    input,
+    `${quote(v)} is neither a user-assigned identity name nor its resource id`,
+    "a name of 3-128 letters, digits, '-' or '_' (in resourceGroup), or '/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>'",
+  );
+}
+
 function registryInput(image: ImageReference): RegistryCredentialsInput {
-  const mode = enumInput('registryCredentials', ['automatic', 'given', 'none'] as const, 'automatic');
+  const raw = enumInput('registryCredentials', REGISTRY_CREDENTIAL_MODES, 'managedIdentity');
+  const mode = raw === 'automatic' ? 'managedIdentity' : raw;
+  const identityRaw = optionalString('pullIdentity');
+  if (identityRaw !== undefined && mode !== 'managedIdentity') {
+    throw new InputError('pullIdentity', `is set but registryCredentials is '${raw}'`, "pullIdentity empty, or registryCredentials 'managedIdentity'");
+  }
+  if (mode === 'managedIdentity') return identityRaw !== undefined ? { mode, identity: pullIdentityInput('pullIdentity', identityRaw) } : { mode };
   if (mode !== 'given') return { mode };
   const username = optionalString('registryUsername');
   // read without task-lib's debug echo, masked at once

@@ -9,6 +9,7 @@ import { deployAndWait } from './deploy';
 import { endpointOf, portalUrl, setOutputs, writeSummary } from './endpoint';
 import { readInputs } from './inputs';
 import { prepareDeployment } from './prepare';
+import { ensurePullIdentity } from './pullIdentity';
 import { type ScoringKey, storeScoringKey } from './secrets';
 import { coversHost, type TlsCertificate } from './tls';
 
@@ -71,6 +72,8 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
   }
   if (plan.tls) console.log(`TLS: on, certificate from Key Vault secret '${p.tlsCertificateSecret}' (valid until ${plan.tls.notAfter.toISOString()}, SHA-256 ${plan.tls.fingerprint}).`);
   if (plan.dnsNameLabelScopeNote) tl.warning(plan.dnsNameLabelScopeNote);
+  // the pull identity and its AcrPull come first: ACI pulls with them as soon as it accepts the group
+  if (plan.pullIdentity) for (const line of await ensurePullIdentity(ctx, plan.pullIdentity)) console.log(line);
   console.log(plan.existing ? tl.loc('Updating', p.containerGroupName, plan.location) : tl.loc('Creating', p.containerGroupName, plan.location));
 
   const group = await deployAndWait(ctx, {

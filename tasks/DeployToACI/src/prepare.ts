@@ -8,10 +8,11 @@ import { formatImageReference } from '../../shared/src/imageReference';
 import { lineageTags } from '../../shared/src/lineage';
 import { appInsightsConnectionString } from './appInsights';
 import { DataCollectionPlan, prepareDataCollection } from './dataCollection';
-import { containerGroupBody, incompatibleChanges } from './containerGroup';
+import { containerGroupBody, groupIdentity, incompatibleChanges } from './containerGroup';
 import { existingContainerGroup, resourceGroupLocation } from './deploy';
 import { APPINSIGHTS_VAR, DeployInputs, SCORING_KEY_VAR } from './inputs';
 import { resolveRegistryCredential } from './pullCredentials';
+import type { PullIdentityPlan } from './pullIdentity';
 import { readSecretEnvironment, resolveScoringKey, ScoringKey } from './secrets';
 import { parseTlsCertificate, TLS_PEM_VAR, type TlsCertificate } from './tls';
 
@@ -20,6 +21,8 @@ export interface DeploymentPlan {
   location: string;
   existing?: ContainerGroup;
   registryDescription: string;
+  /** The managed identity that pulls the image (made ready by ensurePullIdentity before the group is written). */
+  pullIdentity?: PullIdentityPlan;
   /** The reference the container runs (pinned to the digest when it is known). */
   image: string;
   scoringKey?: ScoringKey;
@@ -74,7 +77,7 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
   const location = p.location ?? existingLocation ?? (await resourceGroupLocation(ctx, p.resourceGroup));
 
   const ws = p.workspaceName ? await workspaceLinks(ctx, p.resourceGroup, p.workspaceName) : undefined;
-  const registry = await resolveRegistryCredential(ctx, { image: p.image, input: p.registry, workspaceRegistryId: ws?.containerRegistryId });
+  const registry = await resolveRegistryCredential(ctx, { image: p.image, input: p.registry, workspaceRegistryId: ws?.containerRegistryId, resourceGroup: p.resourceGroup, location });
 
   const secure = new Map(p.secureEnvironment);
   if (p.keyVault && p.secretEnvironment.size > 0) {
@@ -122,6 +125,7 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
     environment: dataCollection ? new Map([...p.environment, ...dataCollection.environment]) : p.environment,
     secureEnvironment: secure,
     ...(registry.credential ? { registryCredential: registry.credential } : {}),
+    ...(registry.pullIdentity ? { identity: groupIdentity(registry.pullIdentity.id, existing?.identity) } : {}),
     tags: groupTags(p),
   });
   if (existing) {
@@ -138,6 +142,7 @@ export async function prepareDeployment(ctx: AzureContext, p: DeployInputs): Pro
     location,
     ...(existing ? { existing } : {}),
     registryDescription: registry.description,
+    ...(registry.pullIdentity ? { pullIdentity: registry.pullIdentity } : {}),
     image: body.containers[0].image,
     ...(scoringKey ? { scoringKey } : {}),
     appInsightsDescription,

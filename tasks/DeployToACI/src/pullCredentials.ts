@@ -1,6 +1,6 @@
-// Pull credentials for the image's registry: given by the user, or — automatic — the admin user of the
-// Azure Container Registry whose login server is the image's registry (the workspace's registry first,
-// then every registry of the subscription).
+// Pull credentials for the image's registry: given by the user, or for an Azure Container Registry of the
+// subscription (the workspace's registry first, then every registry of the subscription, matched by login server)
+// a managed identity with AcrPull (the default, pullIdentity.ts) or — only when asked — the registry's admin user.
 import type { ImageRegistryCredential } from '@azure/arm-containerinstance';
 import type { Registry } from '@azure/arm-containerregistry';
 import { AzureContext, azureCall, maskValue, toAzureCallError } from '../../shared/src/azure';
@@ -8,11 +8,14 @@ import { checkRegistryHost } from '../../shared/src/cloud';
 import { TaskError } from '../../shared/src/errors';
 import type { ImageReference } from '../../shared/src/imageReference';
 import type { RegistryCredentialsInput } from './inputs';
+import { defaultIdentityName, type PullIdentityPlan, readPullIdentity } from './pullIdentity';
 
 export interface ResolvedCredential {
   credential?: ImageRegistryCredential;
   /** One line for the log: where the credential came from. */
   description: string;
+  /** The identity that pulls (registryCredentials 'managedIdentity'); ensurePullIdentity makes it ready before the group is written. */
+  pullIdentity?: PullIdentityPlan;
 }
 
 /** Resource group and name from a registry ARM id. */
@@ -46,7 +49,7 @@ async function findRegistry(ctx: AzureContext, image: ImageReference, workspaceR
 
 export async function resolveRegistryCredential(
   ctx: AzureContext,
-  o: { image: ImageReference; input: RegistryCredentialsInput; workspaceRegistryId?: string },
+  o: { image: ImageReference; input: RegistryCredentialsInput; workspaceRegistryId?: string; resourceGroup: string; location: string },
 ): Promise<ResolvedCredential> {
   const server = o.image.registry;
   if (o.input.mode === 'none') return { description: `none (registryCredentials is 'none': ${server} must allow anonymous pulls)` };
@@ -60,10 +63,20 @@ export async function resolveRegistryCredential(
   }
   const ref = parseRegistryId(registry.id);
   if (!ref) return { description: `none (unexpected registry id ${registry.id})` };
+  if (o.input.mode === 'managedIdentity') {
+    const identityRef = o.input.identity ?? { name: defaultIdentityName(registry.name), given: false };
+    const plan = await readPullIdentity(ctx, { ref: identityRef, deploymentResourceGroup: o.resourceGroup, location: o.location, registry: { id: registry.id, name: registry.name } });
+    const state = !plan.principalId ? ', created by this run' : plan.hasPullRole ? '' : ', AcrPull granted by this run';
+    return {
+      credential: { server, identity: plan.id },
+      description: `managed identity '${plan.name}' (AcrPull on registry '${registry.name}'${state})`,
+      pullIdentity: plan,
+    };
+  }
   if (registry.adminUserEnabled !== true) {
     throw new TaskError(
-      `The admin user of container registry '${registry.name}' (${server}) is disabled, so the task cannot read pull credentials for the container group. ` +
-        `Fix: enable it (az acr update --name ${registry.name} --admin-enabled true), or set registryCredentials to 'given' with a repository-scoped token (az acr token create).`,
+      `The admin user of container registry '${registry.name}' (${server}) is disabled, so the task cannot read pull credentials for the container group (registryCredentials is 'adminUser'). ` +
+        `Fix: set registryCredentials to 'managedIdentity' (the default), enable the admin user (az acr update --name ${registry.name} --admin-enabled true), or set registryCredentials to 'given' with a repository-scoped token (az acr token create).`,
     );
   }
   // the admin password goes to the container group for this server: only the registry's own host in the connection's cloud
@@ -71,6 +84,7 @@ export async function resolveRegistryCredential(
   const creds = await azureCall('Reading the admin credentials of', `container registry '${registry.name}'`, () => ctx.clients.acr.registries.listCredentials(ref.resourceGroup, ref.name));
   const password = creds.passwords?.find((p) => !!p.value)?.value;
   if (!creds.username || !password) throw new TaskError(`Container registry '${registry.name}' returned no admin password. Hint: regenerate one (az acr credential renew --name ${registry.name} --password-name password).`);
+  // registered with the agent (setsecret) before anything could print it; the container group gets it as its credential
   maskValue(password);
-  return { credential: { server, username: creds.username, password }, description: `admin user of registry '${registry.name}'` };
+  return { credential: { server, username: creds.username, password }, description: `admin user of registry '${registry.name}' (registryCredentials 'adminUser')` };
 }

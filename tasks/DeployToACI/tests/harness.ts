@@ -59,15 +59,20 @@ export const harness: TaskHarness = {
     { title: 'imageDigest that is not a digest', inputs: () => ({ imageDigest: 'sha256:xyz' }), input: 'imageDigest' },
     { title: 'port out of range', inputs: () => ({ port: '70000' }), input: 'port' },
     { title: 'given registry credentials without a user name', inputs: () => ({ registryCredentials: 'given' }), input: 'registryUsername' },
+    { title: 'pullIdentity that is no identity name or id', inputs: () => ({ pullIdentity: 'my identity' }), input: 'pullIdentity' },
+    { title: 'pullIdentity that does not exist', inputs: () => ({ pullIdentity: 'no-such-identity' }), input: 'pullIdentity' },
+    { title: 'pullIdentity with registryCredentials adminUser', inputs: () => ({ registryCredentials: 'adminUser', pullIdentity: 'id-pull' }), input: 'pullIdentity' },
     { title: 'readinessTimeoutMinutes 0', inputs: () => ({ readinessTimeoutMinutes: '0' }), input: 'readinessTimeoutMinutes' },
     { title: 'scoringKeySecret with invalid characters', inputs: () => ({ scoringKeySecret: 'bad_name!' }), input: 'scoringKeySecret' },
     { title: 'authEnabled not a boolean', inputs: () => ({ authEnabled: 'yes please' }), input: 'authEnabled' },
   ],
   faults: {
-    what: 'the operation status / container group polls (ARM) after the group PUT; the Key Vault token after listCredentials',
+    what: 'the operation status / container group polls (ARM) after the group PUT; the Key Vault token after the pull identity is read',
     target: { kind: 'throttle', host: ARM_HOST, method: 'GET', path: /(\/operationStatuses\/[^/]+|\/containerGroups\/[^/]+)$/ },
     after: (r) => isArm(r) && r.method === 'PUT' && /\/containerGroups\/[^/]+$/.test(r.path),
-    tokenAfter: (r) => isArm(r) && r.method === 'POST' && /\/listCredentials$/.test(r.path),
+    tokenAfter: (r) => isArm(r) && r.method === 'GET' && /\/userAssignedIdentities\/[^/]+$/.test(r.path),
   },
+  // the default pulls with a managed identity (no password at all): the admin password path runs under the strict scan too
+  secretCases: [{ title: 'admin user credentials (registryCredentials adminUser)', scheme: 'spnKey', inputs: (f, c) => ({ ...f.inputs({ connection: c }), registryCredentials: 'adminUser' }) }],
   failure: { title: 'a Key Vault secret that does not exist', inputs: { secretEnvironmentVariables: 'API_KEY=no-such-secret' }, names: /Input 'secretEnvironmentVariables'/ },
 };

@@ -10,6 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { addRegistry, images, loginServerOf } from '../../../test/emulator/services/acr';
 import { aciControl, appInsightsComponent, findContainerGroup } from '../../../test/emulator/services/aci';
+import { addIdentity, identityById } from '../../../test/emulator/services/managed-identities';
+import { authorizationControl, grantRole, roleAssignments, ROLES } from '../../../test/emulator/services/role-assignments';
 import type { Emulator, RecordedRequest } from '../../../test/emulator';
 import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, type ServiceConnectionEnv, type TaskRun } from '../../../test/harness/run-task';
 import { startTestBed, type TestBed } from '../../../test/harness/testbed';
@@ -25,10 +27,11 @@ const API_KEY = `api-${crypto.randomBytes(12).toString('hex')}`;
 interface EnvVar { name: string; value?: string; secureValue?: string }
 interface PutBody {
   location: string;
+  identity?: { type: string; userAssignedIdentities?: Record<string, unknown> };
   tags: Record<string, string>;
   properties: {
     containers: { name: string; properties: { image: string; environmentVariables: EnvVar[]; resources: { requests: { cpu: number; memoryInGB: number } } } }[];
-    imageRegistryCredentials?: { server: string; username: string; password: string }[];
+    imageRegistryCredentials?: { server: string; username?: string; password?: string; identity?: string }[];
     ipAddress: { type: string; dnsNameLabel?: string; ports: { port: number }[] };
     subnetIds?: { id: string }[];
   };
@@ -143,8 +146,10 @@ describe('DeployToACI (bundled task against the emulator)', function () {
       readinessTimeoutMinutes: '2',
     });
 
+    let requestsBefore = 0;
     before(async () => {
       image = seedImage('3-4242');
+      requestsBefore = emu.requests.length;
       first = await run(inputs(), { dbPassword: DB_PASSWORD });
     });
 
@@ -174,9 +179,11 @@ describe('DeployToACI (bundled task against the emulator)', function () {
       assert.deepStrictEqual(byName.get('APPLICATIONINSIGHTS_CONNECTION_STRING'), { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', secureValue: appInsightsConnection });
       const plainValues = env.filter((e) => e.value !== undefined).map((e) => e.value ?? '');
       for (const s of allSecrets()) assert.ok(!plainValues.some((v) => v.includes(s)), 'a secret is in a plain value');
-      assert.deepStrictEqual(body.properties.imageRegistryCredentials, [{ server: loginServer, username: registryUser, password: registryPassword }]);
-      // the admin password the task obtained from ACR is registered with the agent before anything could print it (issue 15)
-      assert.ok(first.commands.some((c) => c.name === 'task.setsecret' && c.message === registryPassword), 'the registry password is masked');
+      // the default: a managed identity with AcrPull pulls (no password anywhere); the admin user is never read
+      const identity = `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acrpull-${registryUser.toLowerCase()}`;
+      assert.deepStrictEqual(body.properties.imageRegistryCredentials, [{ server: loginServer, identity }]);
+      assert.deepStrictEqual(body.identity, { type: 'UserAssigned', userAssignedIdentities: { [identity]: {} } });
+      assert.ok(!emu.requests.slice(requestsBefore).some((r) => /\/listCredentials$/.test(r.path)), 'no admin credentials read');
       assert.deepStrictEqual(body.properties.containers[0].properties.resources, { requests: { cpu: 1, memoryInGB: 1.5 } });
       assert.strictEqual(body.location, 'eastus');
       assert.strictEqual(body.tags['ado.runId'], '4242');
@@ -252,10 +259,10 @@ describe('DeployToACI (bundled task against the emulator)', function () {
     });
   });
 
-  it('without a Key Vault generates a key per run and only outputs it', async () => {
+  it('without a Key Vault generates a key per run and only outputs it; admin credentials when asked, masked', async () => {
     const image = seedImage('nokv');
     const writes = emu.armWrites().length;
-    const r = await run({ containerGroupName: 'churn-nokv', imageUri: image.uri, workspaceName: 'mlw', appInsights: 'false' });
+    const r = await run({ containerGroupName: 'churn-nokv', imageUri: image.uri, workspaceName: 'mlw', appInsights: 'false', registryCredentials: 'adminUser' });
     assert.strictEqual(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
     assert.match(r.stdout, /generated for this run only \(no keyVault\)/);
     assert.match(r.stdout, /Application Insights: off \(appInsights is false\)/);
@@ -263,7 +270,13 @@ describe('DeployToACI (bundled task against the emulator)', function () {
     assert.match(key, /^[A-Za-z0-9_-]{43}$/);
     const newWrites = emu.armWrites().slice(writes);
     assert.deepStrictEqual(newWrites.map((w) => `${w.method} ${w.host}`), ['PUT management.localhost'], 'only the container group PUT');
-    const env = (JSON.parse(putsTo('churn-nokv')[0].body) as PutBody).properties.containers[0].properties.environmentVariables;
+    const put = JSON.parse(putsTo('churn-nokv')[0].body) as PutBody;
+    assert.deepStrictEqual(put.properties.imageRegistryCredentials, [{ server: loginServer, username: registryUser, password: registryPassword }]);
+    assert.strictEqual(put.identity, undefined);
+    // the admin password the task obtained from ACR is registered with the agent before anything could print it (issue 15)
+    assert.ok(r.commands.some((c) => c.name === 'task.setsecret' && c.message === registryPassword), 'the registry password is masked');
+    assert.match(r.stdout, /registry credentials: admin user of registry '.*' \(registryCredentials 'adminUser'\)/);
+    const env = put.properties.containers[0].properties.environmentVariables;
     assert.ok(!env.some((e) => e.name === 'APPLICATIONINSIGHTS_CONNECTION_STRING'));
     assertNoSecretsLeaked(r, [...allSecrets(), key]);
   });
@@ -406,14 +419,77 @@ describe('DeployToACI (bundled task against the emulator)', function () {
     assert.strictEqual(findContainerGroup(emu, 'rg-ml', 'churn-throttled')?.container.current.state, 'Running');
   });
 
-  it('explains how to fix a registry whose admin user is disabled, before any write', async () => {
-    const other = addRegistry(emu, { name: 'lockedacr', resourceGroup: 'rg-ml', adminUserEnabled: false });
-    const uri = `${loginServerOf(emu, other.name)}/churn:1`;
-    const writes = emu.armWrites().length;
-    const r = await run({ containerGroupName: 'churn-locked', imageUri: uri, authEnabled: 'false' });
-    assert.strictEqual(r.result, 'Failed', r.stdout);
-    assert.match(r.message ?? '', /The admin user of container registry 'lockedacr' .* is disabled.*az acr update --name lockedacr --admin-enabled true.*registryCredentials to 'given'/);
-    assert.strictEqual(emu.armWrites().length, writes);
+  describe('pulling with a managed identity (the default)', () => {
+    let locked: { name: string; server: string; id: string };
+    const seedLocked = (tag: string): string => {
+      const base = seedImage(`locked-${tag}`);
+      const rec = images(emu).get(base.uri)!;
+      const uri = `${locked.server}/churn:${tag}`;
+      images(emu).set(uri, rec);
+      return uri;
+    };
+    const writesSince = (n: number): string[] => emu.armWrites().slice(n).map((w) => `${w.method} ${w.path.replace(/^.*\/providers\//, '')}`);
+    before(() => {
+      const r = addRegistry(emu, { name: 'lockedacr', resourceGroup: 'rg-ml', adminUserEnabled: false });
+      locked = { name: r.name, server: loginServerOf(emu, r.name), id: `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/lockedacr` };
+    });
+    afterEach(() => authorizationControl(emu).cannotAssignRoles.clear());
+
+    it('deploys from a registry whose admin user is disabled: creates the identity, grants AcrPull, then reuses both', async () => {
+      const uri = seedLocked('1');
+      const writes = emu.armWrites().length;
+      const requestsBefore = emu.requests.length;
+      const r = await run({ containerGroupName: 'churn-mi', imageUri: uri, authEnabled: 'false' });
+      assert.strictEqual(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+      const identity = identityById(emu, `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acrpull-lockedacr`);
+      assert.ok(identity, 'the identity exists');
+      const grants = [...roleAssignments(emu).values()].filter((a) => a.principalId === identity.principalId);
+      assert.deepStrictEqual(grants.map((a) => [a.role, a.scope, a.principalType]), [[ROLES.AcrPull, locked.id, 'ServicePrincipal']]);
+      // identity, role assignment, group: in that order (ACI pulls as soon as it accepts the group)
+      const w = writesSince(writes);
+      assert.deepStrictEqual(w.map((x) => x.replace(/roleAssignments\/[-0-9a-f]+$/, 'roleAssignments/<guid>')), [
+        'PUT Microsoft.ManagedIdentity/userAssignedIdentities/acrpull-lockedacr',
+        'PUT Microsoft.Authorization/roleAssignments/<guid>',
+        'PUT Microsoft.ContainerInstance/containerGroups/churn-mi',
+      ]);
+      assert.match(r.stdout, /Created managed identity 'acrpull-lockedacr' in resource group 'rg-ml'\./);
+      assert.match(r.stdout, /Granted AcrPull on container registry 'lockedacr' to managed identity 'acrpull-lockedacr'\./);
+      assert.match(r.stdout, /registry credentials: managed identity 'acrpull-lockedacr' \(AcrPull on registry 'lockedacr', created by this run\)/);
+      assert.strictEqual(findContainerGroup(emu, 'rg-ml', 'churn-mi')?.container.current.state, 'Running');
+      assert.ok(!emu.requests.slice(requestsBefore).some((q) => /\/listCredentials$/.test(q.path)), 'no admin credentials read');
+
+      const again = emu.armWrites().length;
+      const second = await run({ containerGroupName: 'churn-mi2', imageUri: uri, authEnabled: 'false' });
+      assert.strictEqual(second.result, 'Succeeded', `${second.message}\n${second.stdout}`);
+      assert.deepStrictEqual(writesSince(again), ['PUT Microsoft.ContainerInstance/containerGroups/churn-mi2'], 'identity and role reused');
+      assertNoSecretsLeaked(second, allSecrets());
+    });
+
+    it('a connection that may not assign roles: one line saying who grants AcrPull, no container group; works once an owner granted it', async () => {
+      const uri = seedLocked('2');
+      const given = addIdentity(emu, { name: 'id-scoring-pull', resourceGroup: 'rg-ml' });
+      authorizationControl(emu).cannotAssignRoles.add(emu.identities.spnSecret.objectId.toLowerCase());
+      const r = await run({ containerGroupName: 'churn-mi-denied', imageUri: uri, authEnabled: 'false', pullIdentity: 'id-scoring-pull' });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(r.message ?? '', new RegExp(`^The service connection may not grant roles on container registry 'lockedacr' \\(403 AuthorizationFailed.*az role assignment create --assignee-object-id ${given.principalId} .*--role AcrPull --scope ${locked.id.replace(/[.]/g, '\\.')}\\).*registryCredentials to 'adminUser'\\.$`));
+      assert.ok(!(r.message ?? '').includes('\n'));
+      assert.strictEqual(putsTo('churn-mi-denied').length, 0);
+      // an owner grants it once: the same connection now deploys, reading the assignment and writing none
+      grantRole(emu, { scope: locked.id, role: ROLES.AcrPull, principalId: given.principalId });
+      const writes = emu.armWrites().length;
+      const ok = await run({ containerGroupName: 'churn-mi-denied', imageUri: uri, authEnabled: 'false', pullIdentity: given.id });
+      assert.strictEqual(ok.result, 'Succeeded', `${ok.message}\n${ok.stdout}`);
+      assert.deepStrictEqual(writesSince(writes), ['PUT Microsoft.ContainerInstance/containerGroups/churn-mi-denied']);
+      assert.deepStrictEqual((JSON.parse(putsTo('churn-mi-denied')[0].body) as PutBody).properties.imageRegistryCredentials, [{ server: locked.server, identity: given.id }]);
+    });
+
+    it("explains how to fix a disabled admin user when adminUser is asked, before any write", async () => {
+      const writes = emu.armWrites().length;
+      const r = await run({ containerGroupName: 'churn-locked', imageUri: seedLocked('3'), authEnabled: 'false', registryCredentials: 'adminUser' });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(r.message ?? '', /The admin user of container registry 'lockedacr' .* is disabled.*Fix: set registryCredentials to 'managedIdentity' \(the default\).*az acr update --name lockedacr --admin-enabled true.*registryCredentials to 'given'/);
+      assert.strictEqual(emu.armWrites().length, writes);
+    });
   });
 
   describe('bad inputs fail before any write', () => {
@@ -425,6 +501,10 @@ describe('DeployToACI (bundled task against the emulator)', function () {
       { title: 'bad DNS name label', inputs: { dnsNameLabel: 'My_Label' }, message: /^Input 'dnsNameLabel': 'My_Label' is not a valid DNS name label\. Expected 5-63/ },
       { title: 'unknown Key Vault secret', inputs: { keyVault: 'kv-test', secretEnvironmentVariables: 'API_KEY=no-such-secret' }, message: /^Input 'secretEnvironmentVariables': API_KEY: the secret 'no-such-secret' does not exist in Key Vault https:\/\/kv-test\.vault\.localhost:\d+/ },
       { title: 'location the group cannot move to', inputs: { containerGroupName: 'churn-prod', location: 'westeurope' }, message: /^Input 'location': container group 'churn-prod' already exists in 'eastus'/ },
+      { title: 'pullIdentity that is no identity', inputs: { pullIdentity: 'my identity' }, message: /^Input 'pullIdentity': 'my identity' is neither a user-assigned identity name nor its resource id\. Expected / },
+      { title: 'pullIdentity with adminUser', inputs: { pullIdentity: 'id-pull', registryCredentials: 'adminUser' }, message: /^Input 'pullIdentity': is set but registryCredentials is 'adminUser'/ },
+      { title: 'pullIdentity that does not exist', inputs: { pullIdentity: 'no-such-identity' }, message: /^Input 'pullIdentity': the user-assigned managed identity 'no-such-identity' does not exist in resource group 'rg-ml'\. Expected / },
+      { title: 'unknown registryCredentials', inputs: { registryCredentials: 'token' }, message: /^Input 'registryCredentials': 'token' is not supported\. Expected one of 'managedIdentity', 'adminUser', 'given', 'none', 'automatic'\.$/ },
     ];
     for (const c of cases) {
       it(c.title, async () => {

@@ -55,7 +55,7 @@ describe('DeployToACI unit', () => {
       assert.strictEqual(p.appInsights, true);
       assert.strictEqual(p.scoringKeySecret, undefined, 'no key secret without a vault');
       assert.strictEqual(p.readinessTimeoutMs, 15 * 60_000);
-      assert.deepStrictEqual(p.registry, { mode: 'automatic' });
+      assert.deepStrictEqual(p.registry, { mode: 'managedIdentity' });
       assert.strictEqual(p.location, undefined);
     });
     it('derives the scoring key secret name from the group when a vault is given', () => {
@@ -136,7 +136,17 @@ describe('DeployToACI unit', () => {
       const p = read({ registryCredentials: 'given', registryUsername: 'u', registryPassword: 'pw-123456' });
       assert.deepStrictEqual(p.registry, { mode: 'given', username: 'u', password: 'pw-123456' });
       assert.ok(secrets.includes('pw-123456'));
-      fails({ registryCredentials: 'magic' }, /Input 'registryCredentials': 'magic' is not supported\. Expected one of 'automatic', 'given', 'none'/);
+      fails({ registryCredentials: 'magic' }, /Input 'registryCredentials': 'magic' is not supported\. Expected one of 'managedIdentity', 'adminUser', 'given', 'none', 'automatic'/);
+    });
+    it('pulls with a managed identity by default; reads pullIdentity as a name or a resource id', () => {
+      assert.deepStrictEqual(read({ registryCredentials: 'automatic' }).registry, { mode: 'managedIdentity' }, "'automatic' is the former default");
+      assert.deepStrictEqual(read({ registryCredentials: 'adminUser' }).registry, { mode: 'adminUser' });
+      assert.deepStrictEqual(read({ pullIdentity: 'id-pull' }).registry, { mode: 'managedIdentity', identity: { name: 'id-pull', given: true } });
+      const id = '/subscriptions/0000/resourceGroups/rg-shared/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-pull';
+      assert.deepStrictEqual(read({ pullIdentity: id }).registry, { mode: 'managedIdentity', identity: { subscriptionId: '0000', resourceGroup: 'rg-shared', name: 'id-pull', given: true } });
+      fails({ pullIdentity: 'a b' }, /^Input 'pullIdentity': 'a b' is neither a user-assigned identity name nor its resource id\. Expected /);
+      fails({ pullIdentity: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x' }, /^Input 'pullIdentity': .* is neither/);
+      fails({ registryCredentials: 'adminUser', pullIdentity: 'id-pull' }, /^Input 'pullIdentity': is set but registryCredentials is 'adminUser'\. Expected pullIdentity empty, or registryCredentials 'managedIdentity'\.$/);
     });
     it('validates the image and its digest', () => {
       fails({ imageUri: 'https://acr.io/x:1' }, /Input 'imageUri': 'https:\/\/acr.io\/x:1' is not a valid image reference/);

@@ -47,6 +47,16 @@ export const ARM_ROUTES_OUTSIDE_SDK_OPERATIONS: readonly { method: string; templ
     method: 'GET', template: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/microsoft\.insights\/components\/[^/]+$/i,
     source: 'azure-rest-api-specs applicationinsights/resource-manager/Microsoft.Insights components_API.json (Components_Get; npm @azure/arm-appinsights)',
   },
+  // DeployToACI's pull identity (tasks/DeployToACI/src/pullIdentity.ts) calls these with the raw ARM pipeline; the
+  // services check the bodies against the spec themselves (services/managed-identities.ts, role-assignments.ts).
+  ...['GET', 'PUT'].map((method) => ({
+    method, template: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i,
+    source: 'azure-rest-api-specs msi/resource-manager/Microsoft.ManagedIdentity/stable/2023-01-31 ManagedIdentity.json (UserAssignedIdentities_Get, _CreateOrUpdate; npm @azure/arm-msi)',
+  })),
+  ...['GET', 'PUT'].map((method) => ({
+    method, template: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+\/providers\/Microsoft\.Authorization\/roleAssignments(\/[^/]+)?$/i,
+    source: 'azure-rest-api-specs authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01 authorization-RoleAssignmentsCalls.json (RoleAssignments_Create, _Get, _ListForScope at a resource scope; npm @azure/arm-authorization)',
+  })),
 ];
 
 /**

@@ -4,7 +4,8 @@
 // up in the ACR image store (`images(emulator)` from acr.ts), its credentials are checked against the
 // registry's admin user, and `python3 <contextDir>/scoring/server.py` is started on its own loopback
 // address 127.a.b.N (random per emulator) with PORT/HOST/AZUREML_MODEL_DIR and the group's environment (secure values
-// included). The FQDN `<label>.<region>.azurecontainer.localhost` → address mapping goes into the
+// included). A registry credential naming a user-assigned identity pulls when that identity holds a pull role on
+// the registry (role-assignments.ts), whatever the admin user. The FQDN `<label>.<region>.azurecontainer.localhost` → address mapping goes into the
 // DNS preload's hosts file, so a task's scoringUri reaches the process. stdout/stderr become the log.
 //
 // Also served here: GET of the Application Insights component of a workspace (microsoft.insights/
@@ -16,6 +17,8 @@ import { allocateAddress, killProcess, onEmulatorStop, setHost, startPython } fr
 import type { EmulatorState } from '../state';
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
 import { images, registries } from './acr';
+import { identityById } from './managed-identities';
+import { hasRole, PULL_ROLES } from './role-assignments';
 
 const PYTHON_DNS = path.join(__dirname, '..', '..', '..', '..', 'test', 'harness', 'python-dns');
 
@@ -68,6 +71,12 @@ interface GroupProperties {
   [k: string]: unknown;
 }
 
+/** spec 2023-05-01 ContainerGroupIdentity (the group's identities; the keys are identity resource ids). */
+interface GroupIdentity {
+  type?: string;
+  userAssignedIdentities?: Record<string, Record<string, unknown>>;
+}
+
 /** One container group as the emulator keeps it (secrets included: it runs them). */
 export interface ContainerGroupRecord {
   id: string;
@@ -76,6 +85,7 @@ export interface ContainerGroupRecord {
   location: string;
   tags: Record<string, string>;
   properties: GroupProperties;
+  identity?: GroupIdentity;
   provisioningState: 'Pending' | 'Creating' | 'Succeeded' | 'Failed' | 'Deleting';
   /** 127.a.b.N — the container's address (a random /24 per emulator). */
   ip: string;
@@ -171,7 +181,7 @@ function groupId(sub: string, rg: string, name: string): string {
 }
 
 /** What GET returns: never a secureValue or a registry password (as Azure). */
-export function groupBody(g: ContainerGroupRecord): Record<string, unknown> {
+export function groupBody(emu: EmulatorApi, g: ContainerGroupRecord): Record<string, unknown> {
   const p = g.properties;
   const c = g.container;
   const view = (s: ContainerStateView): Record<string, unknown> => ({ ...s });
@@ -186,6 +196,7 @@ export function groupBody(g: ContainerGroupRecord): Record<string, unknown> {
   const groupState = g.provisioningState === 'Failed' ? 'Failed' : c.current.state === 'Running' ? 'Running' : g.provisioningState === 'Succeeded' ? 'Running' : 'Pending';
   return {
     id: g.id, name: g.name, type: `${PROVIDER}/containerGroups`, location: g.location, tags: g.tags,
+    ...(g.identity ? { identity: identityView(emu, g.identity) } : {}),
     properties: {
       sku: 'Standard',
       provisioningState: g.provisioningState,
@@ -201,10 +212,52 @@ export function groupBody(g: ContainerGroupRecord): Record<string, unknown> {
   };
 }
 
+/** The identity block as GET shows it: each user-assigned identity with its principal and client ids. */
+function identityView(emu: EmulatorApi, i: GroupIdentity): Record<string, unknown> {
+  const uai = Object.keys(i.userAssignedIdentities ?? {});
+  return {
+    type: i.type,
+    ...(/SystemAssigned/.test(i.type ?? '') ? { principalId: crypto.randomUUID(), tenantId: emu.identities.tenantId } : {}),
+    ...(uai.length ? {
+      userAssignedIdentities: Object.fromEntries(uai.map((id) => {
+        const rec = identityById(emu, id);
+        return [id, { principalId: rec?.principalId, clientId: rec?.clientId }];
+      })),
+    } : {}),
+  };
+}
+
 // ---------- validation (ARM error codes as ACI answers them) ----------
 
 const DNS_LABEL = /^[a-z][a-z0-9-]{3,61}[a-z0-9]$/;
 const GROUP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const IDENTITY_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
+
+/**
+ * The group's identities (ARM resolves each user-assigned identity when the group is written) and the registry
+ * credentials that name one: the identity of a credential must be one of the group's user-assigned identities.
+ */
+function validateIdentity(emu: EmulatorApi, identity: GroupIdentity | undefined, props: GroupProperties): GroupIdentity | undefined {
+  const type = identity?.type ?? 'None';
+  const ids = Object.keys(identity?.userAssignedIdentities ?? {});
+  const userAssigned = /UserAssigned/.test(type);
+  if (userAssigned && ids.length === 0) throw new HttpError(400, 'BadRequestFormat', `The identity type '${type}' requires at least one user assigned identity in 'identity.userAssignedIdentities'.`);
+  if (!userAssigned && ids.length > 0) throw new HttpError(400, 'BadRequestFormat', `The identity type '${type}' does not allow 'identity.userAssignedIdentities'; use 'UserAssigned'.`);
+  for (const id of ids) {
+    if (!IDENTITY_ID.test(id)) throw new HttpError(400, 'InvalidUserAssignedIdentityId', `The user assigned identity id '${id}' is not a valid resource id of Microsoft.ManagedIdentity/userAssignedIdentities.`);
+    if (!identityById(emu, id)) {
+      throw new HttpError(400, 'FailedIdentityOperation', `Identity operation for resource '${PROVIDER}/containerGroups' failed with error 'Resource '${id}' was not found.'.`);
+    }
+  }
+  for (const c of props.imageRegistryCredentials ?? []) {
+    if (c.identity === undefined) continue;
+    if (!ids.some((id) => id.toLowerCase() === c.identity!.toLowerCase())) {
+      throw new HttpError(400, 'InvalidImageRegistryCredentialIdentity', `The identity '${c.identity}' of the image registry credential for '${c.server}' is not a user assigned identity of the container group.`);
+    }
+  }
+  return type === 'None' ? undefined : identity;
+}
 
 function validate(emu: EmulatorApi, ctx: RouteContext, body: { location?: string; properties?: GroupProperties }): { location: string; props: GroupProperties } {
   const name = ctx.params.name;
@@ -293,7 +346,15 @@ function pullError(emu: EmulatorApi, g: ContainerGroupRecord, image: string): st
   if (!reg) return `rpc error: code = Unknown desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": the emulator serves only its own registries (*.azurecr.localhost)`;
   const record = registries(emu).get(reg.name);
   const cred = (g.properties.imageRegistryCredentials ?? []).find((c) => c.server.toLowerCase() === reg.server);
-  const authorized = !!record && !!cred && cred.username === record.username && record.adminUserEnabled && record.passwords.includes(cred.password ?? '');
+  let authorized: boolean;
+  if (cred?.identity !== undefined) {
+    // a managed identity pulls when it holds a pull role on the registry (AcrPull, or a role above it), whatever the admin user
+    const principal = identityById(emu, cred.identity)?.principalId;
+    const scope = record ? `/subscriptions/${emu.identities.subscriptionId}/resourceGroups/${record.resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${record.name}` : '';
+    authorized = !!record && !!principal && hasRole(emu, principal, scope, PULL_ROLES);
+  } else {
+    authorized = !!record && !!cred && cred.username === record.username && record.adminUserEnabled && record.passwords.includes(cred.password ?? '');
+  }
   if (!authorized) {
     return `rpc error: code = Unknown desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized`;
   }
@@ -389,18 +450,19 @@ const service: ServiceModule = {
     onEmulatorStop(emu, () => stopAll(emu));
 
     emu.addRoute('arm', 'GET', `/subscriptions/{sub}/providers/${PROVIDER}/containerGroups`, (ctx) => {
-      ctx.json(200, { value: [...containerGroups(emu).values()].map(groupBody) });
+      ctx.json(200, { value: [...containerGroups(emu).values()].map((g) => groupBody(emu, g)) });
     }, o);
     emu.addRoute('arm', 'GET', base, (ctx) => {
       requireRg(emu, ctx.params.rg);
-      ctx.json(200, { value: [...containerGroups(emu).values()].filter((g) => g.resourceGroup.toLowerCase() === ctx.params.rg.toLowerCase()).map(groupBody) });
+      ctx.json(200, { value: [...containerGroups(emu).values()].filter((g) => g.resourceGroup.toLowerCase() === ctx.params.rg.toLowerCase()).map((g) => groupBody(emu, g)) });
     }, o);
-    emu.addRoute('arm', 'GET', `${base}/{name}`, (ctx) => ctx.json(200, groupBody(requireGroup(emu, ctx))), o);
+    emu.addRoute('arm', 'GET', `${base}/{name}`, (ctx) => ctx.json(200, groupBody(emu, requireGroup(emu, ctx))), o);
 
     emu.addRoute('arm', 'PUT', `${base}/{name}`, (ctx) => {
       requireRg(emu, ctx.params.rg);
-      const body = ctx.bodyJson<{ location?: string; tags?: Record<string, string>; properties?: GroupProperties }>();
+      const body = ctx.bodyJson<{ location?: string; tags?: Record<string, string>; identity?: GroupIdentity; properties?: GroupProperties }>();
       const { location, props } = validate(emu, ctx, body);
+      const identity = validateIdentity(emu, body.identity, props);
       const key = `${ctx.params.rg}/${ctx.params.name}`.toLowerCase();
       let g = containerGroups(emu).get(key);
       const isUpdate = !!g;
@@ -422,6 +484,7 @@ const service: ServiceModule = {
       const group = g;
       group.tags = body.tags ?? {};
       group.properties = props;
+      group.identity = identity;
       group.provisioningState = 'Pending';
       group.deployments++;
       group.log = '';
@@ -437,7 +500,7 @@ const service: ServiceModule = {
       emu.startLro(ctx, {
         // an update answers 200, a create 201 (both with Azure-AsyncOperation)
         status: (isUpdate ? 200 : 201) as 201,
-        initialBody: groupBody(group),
+        initialBody: groupBody(emu, group),
         polls: control.holdPulling ? Number.MAX_SAFE_INTEGER : control.provisioningPolls,
         outcome: failure ? 'Failed' : 'Succeeded',
         ...(failure ? { error: { code: 'ContainerGroupProvisioningFailed', message: `Container group '${group.name}' failed to provision: container '${props.containers[0].name}' could not pull image '${image}'.` } } : {}),
@@ -458,7 +521,7 @@ const service: ServiceModule = {
       stopProcess(g);
       if (g.fqdn) setHost(emu, g.fqdn, undefined);
       containerGroups(emu).delete(key);
-      ctx.json(200, { ...groupBody(g), properties: { ...(groupBody(g).properties as object), provisioningState: 'Succeeded' } });
+      ctx.json(200, { ...groupBody(emu, g), properties: { ...(groupBody(emu, g).properties as object), provisioningState: 'Succeeded' } });
     }, o);
 
     emu.addRoute('arm', 'GET', `${base}/{name}/containers/{container}/logs`, (ctx) => {

@@ -362,11 +362,17 @@ async function build(emu: EmulatorApi, run: RunRecord, archive: Buffer, control:
   const argDefaults = new Map<string, string>();
   log.push(`${ts()} - Scanning for dependencies...`, 'Sending build context to Docker daemon  ' + `${(archive.length / 1024).toFixed(2)}kB`);
   const steps = dockerInstructions(fs.readFileSync(dockerfile, 'utf8'));
+  // what each FROM of this emulator's registries stands for is part of the image (a moved base tag: another image)
+  const bases: string[] = [];
   let n = 0;
   for (const s of steps) {
     n++;
     log.push(`Step ${n}/${steps.length} : ${s.op} ${s.args}`);
-    if (s.op === 'ARG') {
+    if (s.op === 'FROM') {
+      const ref = s.args.split(/\s+/).find((w) => !w.startsWith('--')) ?? '';
+      const base = images(emu).get(ref) ?? images(emu).get(ref.toLowerCase());
+      if (base) bases.push(`${ref} ${base.digest}`);
+    } else if (s.op === 'ARG') {
       const [k, ...v] = s.args.split('=');
       argDefaults.set(k.trim(), v.join('=').replace(/^"|"$/g, ''));
     } else if (s.op === 'LABEL') {
@@ -397,6 +403,7 @@ async function build(emu: EmulatorApi, run: RunRecord, archive: Buffer, control:
     log.push(` ---> ${crypto.createHash('sha256').update(`${run.runId}${n}`).digest('hex').slice(0, 12)}`);
   }
   const hash = crypto.createHash('sha256');
+  for (const b of bases) hash.update(`FROM ${b}\n`);
   for (const f of files) hash.update(f + '\0' + crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, ...f.split('/')))).digest('hex') + '\n');
   return { ok: true, log, contextDir: dir, labels, contextHash: hash.digest('hex') };
 }
@@ -608,7 +615,8 @@ const service: ServiceModule = {
     };
     emu.addRoute('arm', 'GET', `${base}/{name}/runs`, (ctx) => {
       const r = getRegistry(emu, ctx);
-      const list = [...acrRuns(emu).values()].filter((x) => x.registry === r.name.toLowerCase()).map((x) => runBody(emu, x));
+      // newest first, as ACR lists runs
+      const list = [...acrRuns(emu).values()].reverse().filter((x) => x.registry === r.name.toLowerCase()).map((x) => runBody(emu, x));
       ctx.json(200, emu.paged(list, ctx, Number(ctx.query.$top ?? 100) || 100, { style: 'skipToken' }));
     }, t);
     emu.addRoute('arm', 'GET', `${base}/{name}/runs/{runId}`, async (ctx) => {

@@ -86,6 +86,9 @@ export function runDeployScenario(inputs: Record<string, string | undefined> = {
     containerGroupName: 'churn-staging',
     imageUri: 'mlacr12345.azurecr.io/churn:3-42',
     imageDigest: DIGEST,
+    // the admin-user path (listCredentials, setsecret of the password); the managed-identity default runs in
+    // integration.test.ts and pullIdentity.test.ts
+    registryCredentials: 'adminUser',
     cpu: '1',
     memoryGb: '2',
     environmentVariables: 'MODE=staging',
