@@ -1,16 +1,21 @@
 // Build every task: validate task.json, generate loc files, bundle with esbuild into dist/tasks/<Task>/bundle.js
-// with scripts/task-loader.js as its index.js (the loader runs the bundle with a V8 code cache).
+// and the files it loads on first use (sdk-*.js, chunk-*.js: bundleTask below), with scripts/task-loader.js as
+// its index.js (the loader runs them with a V8 code cache).
 // Fails (exit 1) on an invalid task.json, a duplicated or placeholder GUID or name, or a bundle error. The tasks are
 // the folders tasks/<Task> with a task.json (scripts/tasks.mjs): a new task needs no edit here.
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, cpSync, rmSync, statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { basename, join, dirname } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { parseArgs } from 'node:util';
+import { build, transform } from 'esbuild';
 import Ajv from 'ajv';
 import { taskFolders, locFiles } from './tasks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// --single-file <dir>: the tasks also in the build shape before chunks (one CommonJS bundle.js each, ARM SDKs
+// by their `main` field) into <dir>, for the A/B of the lifecycle bench (scripts/bench/lifecycle.ts)
+const { values: args } = parseArgs({ options: { 'single-file': { type: 'string' } } });
 const outRoot = join(root, 'dist', 'tasks');
 const schema = JSON.parse(readFileSync(join(root, 'schemas', 'tasks.schema.json'), 'utf8'));
 // The official schema is draft-04 style (`id`, `$schema`); Ajv 8 validates its body once those ids are moved.
@@ -69,13 +74,98 @@ if (errors.length) {
 
 const minify = process.env.BUILD_NO_MINIFY !== '1';
 const loader = readFileSync(join(root, 'scripts', 'task-loader.js'), 'utf8');
-await Promise.all(tasks.map(async (task) => {
-  const dir = join(root, 'tasks', task);
-  const out = join(outRoot, task);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
+const sdkDir = join(root, 'tasks', 'shared', 'src', 'sdk');
+
+// A task is bundle.js (what every run evaluates before its first ARM request) plus chunks loaded on first use
+// (README.md, 'Cold start'): each SDK facade in tasks/shared/src/sdk (required where a client is built), each
+// `await import()` (a credential scheme, TrainModel's job-file code with its YAML parser), and the code those
+// share in chunk-<hash>.js files, so nothing is loaded twice. esbuild splits code only in ES module output, so
+// the task is split as ES modules and each file is then turned into CommonJS (require of its neighbours),
+// which scripts/task-loader.js compiles with a V8 code cache, file by file, only when the run needs it.
+// Every request through @azure/core-rest-pipeline asks `typeof FormData` (ts-http-runtime's formData.js and
+// client/sendRequest.js). On Node that global is a lazy getter which loads all of Node's bundled undici
+// (20–100 ms, measured in the first ARM request's path: README.md, 'Cold start'), though no task ever sends a
+// FormData. Node replaces the getter with a plain value the first time anything reads FormData (defineLazyProperties
+// in lib/internal/util.js, Node 20 and 24), so while the getter is still there no FormData can exist yet and the
+// `instanceof` test would be false: the check becomes that, without touching the getter.
+const formDataCheck = 'typeof FormData !== "undefined" && body instanceof FormData';
+const lazyFormData = {
+  name: 'lazy-form-data',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/](formData|client[\\/]sendRequest)\.js$/ }, async (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(formDataCheck)) throw new Error(`${args.path} no longer holds \`${formDataCheck}\`: review the lazy-form-data plugin of scripts/build.mjs`);
+      const formDataExists = '(() => { const d = Object.getOwnPropertyDescriptor(globalThis, "FormData"); return d !== undefined && d.get === undefined; })()';
+      return { contents: text.replace(formDataCheck, `${formDataExists} && body instanceof FormData`), loader: 'js' };
+    });
+  },
+};
+
+async function bundleTask(task, out) {
+  const entry = join(root, 'tasks', task, 'src', 'index.ts');
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    // the ES build of every package where it has one: the ARM SDKs of the older layout (main = CommonJS,
+    // module = ES) would otherwise bring a second, CommonJS copy of @azure/core-* beside the ES one
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+    loader: { '.node': 'copy' },
+  };
+  // which SDK facades the task requires: each becomes an entry of its own (sdk-<name>.js), required on first use
+  const facades = new Set();
+  const seen = await build({ ...common, entryPoints: [entry], outdir: join(out, '.scan'), write: false, metafile: true, format: 'esm', splitting: true });
+  for (const input of Object.keys(seen.metafile.inputs)) {
+    const file = join(root, input);
+    if (dirname(file) === sdkDir) facades.add(basename(file, '.ts'));
+  }
+  const lazySdk = {
+    name: 'lazy-sdk',
+    setup(b) {
+      // require('./sdk/<name>') from tasks/shared/src: the facade's own output file, outside this build's graph
+      b.onResolve({ filter: /^\.\/sdk\/\w+$/ }, (args) => (args.kind === 'require-call' && args.resolveDir === dirname(sdkDir)
+        ? { path: `./sdk-${basename(args.path)}.js`, external: true } : undefined));
+    },
+  };
+  const result = await build({
+    ...common,
+    entryPoints: { bundle: entry, ...Object.fromEntries([...facades].map((f) => [`sdk-${f}`, join(sdkDir, `${f}.ts`)])) },
+    outdir: out,
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
+    format: 'esm',
+    splitting: true,
+    write: false,
+    minify,
+    sourcemap: false,
+    legalComments: 'none',
+    plugins: [lazySdk, lazyFormData],
+    // Some Azure packages' ES builds call createRequire(import.meta.url); import.meta is empty once the file
+    // is CommonJS, so give it the file's own URL.
+    define: { 'import.meta.url': '__bundleFileUrl' },
+  });
+  const files = [];
+  for (const f of result.outputFiles) {
+    if (!f.path.endsWith('.js')) {
+      writeFileSync(f.path, f.contents);
+      continue;
+    }
+    // ES module → CommonJS: imports become require('./chunk-….js'), `import()` a require when the promise runs
+    const cjs = await transform(f.text, {
+      format: 'cjs', target: 'node20', platform: 'node', minify, legalComments: 'none', supported: { 'dynamic-import': false },
+      banner: 'const __bundleFileUrl = require("url").pathToFileURL(__filename).href;',
+    });
+    writeFileSync(f.path, cjs.code);
+    files.push(basename(f.path));
+  }
+  return files.sort();
+}
+
+/** The build shape before chunks: one CommonJS file, every package by its `main` field first (the A/B baseline). */
+async function bundleSingleFile(task, out) {
   await build({
-    entryPoints: [join(dir, 'src', 'index.ts')],
+    entryPoints: [join(root, 'tasks', task, 'src', 'index.ts')],
     outfile: join(out, 'bundle.js'),
     bundle: true,
     platform: 'node',
@@ -84,14 +174,20 @@ await Promise.all(tasks.map(async (task) => {
     minify,
     sourcemap: false,
     legalComments: 'none',
-    // Some Azure packages resolve to their ESM build, which calls createRequire(import.meta.url);
-    // import.meta is empty in a CommonJS bundle, so give it the bundle's own file URL.
     define: { 'import.meta.url': '__bundleFileUrl' },
     banner: { js: 'const __bundleFileUrl = require("url").pathToFileURL(__filename).href;' },
     logLevel: 'warning',
-    // task-lib reads its own lib.json and the task's task.json next to __dirname at run time.
     loader: { '.node': 'copy' },
   });
+  return ['bundle.js'];
+}
+
+await Promise.all(tasks.map(async (task) => {
+  const dir = join(root, 'tasks', task);
+  const out = join(args['single-file'] ?? outRoot, task);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const files = await (args['single-file'] ? bundleSingleFile(task, out) : bundleTask(task, out));
   for (const f of ['task.json', 'task.loc.json', 'icon.png', 'icon.svg', 'Strings', 'assets']) {
     if (existsSync(join(dir, f))) cpSync(join(dir, f), join(out, f), { recursive: true });
   }
@@ -99,8 +195,9 @@ await Promise.all(tasks.map(async (task) => {
   cpSync(join(root, 'node_modules', 'azure-pipelines-task-lib', 'lib.json'), join(out, 'lib.json'));
   const toolLib = join(root, 'node_modules', 'azure-pipelines-tool-lib', 'lib.json');
   if (existsSync(toolLib)) cpSync(toolLib, join(out, 'tool-lib.json'));
-  // the bundle's hash names its code cache: a rebuilt bundle never meets the bytecode of another
-  const bundleId = createHash('sha256').update(readFileSync(join(out, 'bundle.js'))).digest('hex').slice(0, 16);
-  writeFileSync(join(out, 'index.js'), loader.replace("'__BUNDLE_ID__'", `'${bundleId}'`));
-  console.log(`bundled ${task}: ${(statSync(join(out, 'bundle.js')).size / 1024).toFixed(0)} KiB`);
+  // each file's hash names its code cache: a rebuilt file never meets the bytecode of another
+  const ids = Object.fromEntries(files.map((f) => [f, createHash('sha256').update(readFileSync(join(out, f))).digest('hex').slice(0, 16)]));
+  writeFileSync(join(out, 'index.js'), loader.replace('{ /* __FILE_IDS__ */ }', JSON.stringify(ids)));
+  const size = (f) => statSync(join(out, f)).size / 1024;
+  console.log(`bundled ${task}: bundle.js ${size('bundle.js').toFixed(0)} KiB + ${files.length - 1} files loaded on first use (${files.filter((f) => f !== 'bundle.js').reduce((a, f) => a + size(f), 0).toFixed(0)} KiB)`);
 }));

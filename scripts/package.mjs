@@ -87,6 +87,12 @@ if (listing.status !== 0) fail(`cannot list ${vsix}: ${listing.stderr}`);
 const entries = new Set(JSON.parse(listing.stdout));
 const missing = tasks.flatMap((t) => ['index.js', 'task.json', 'task.loc.json', 'icon.png', 'lib.json', 'Strings/resources.resjson/en-US/resources.resjson']
   .map((f) => `tasks/${t}/${f}`).filter((f) => !entries.has(f)));
+// and the files each bundle requires on first use (scripts/build.mjs names them in the loader, index.js)
+for (const t of tasks) {
+  const ids = /const FILE_IDS = (\{.*?\});/.exec(readFileSync(join(root, 'dist', 'tasks', t, 'index.js'), 'utf8'));
+  if (!ids) fail(`dist/tasks/${t}/index.js names no files: run npm run build`);
+  for (const f of Object.keys(JSON.parse(ids[1]))) if (!entries.has(`tasks/${t}/${f}`)) missing.push(`tasks/${t}/${f}`);
+}
 if (missing.length) fail(`${vsix} lacks ${missing.join(', ')}`);
 if ([...entries].some((e) => e.includes('node_modules/'))) fail(`${vsix} contains node_modules`);
 const extras = ['images/extension-icon.png', 'overview.md', 'LICENSE', 'PRIVACY.md', 'CHANGELOG.md'].filter((f) => !entries.has(f));

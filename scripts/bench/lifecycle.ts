@@ -2,7 +2,10 @@
 // (process start → first ARM request) beside bare `node -e 0`, and the requests each task sends. The
 // lifecycle runs twice: first as on a fresh agent (no V8 code cache beside the bundles, so each task
 // compiles its bundle and writes the cache: scripts/task-loader.js), then as a later pipeline run on the
-// same agent (each task starts from the cache the first pass wrote).
+// same agent (each task starts from the cache the first pass wrote). Last, issue 20's A/B: TrainModel with
+// `jobFile` unset run alternately from this build (bundle.js plus the chunks it requires on first use) and from
+// the build shape before chunks (one file, `node scripts/build.mjs --single-file`), each with its JavaScript
+// loaded by the run (the files the loader compiled: each left its code cache).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -34,9 +37,8 @@ function kind(r: RecordedRequest): string {
 interface TaskFigures { task: TaskName; step: string; result: string; message?: string; coldStartMs?: number; bareMs: number; counts: Record<string, number>; wallMs: number; later?: { coldStartMs?: number; bareMs: number; message?: string } }
 
 /** Removes the code caches local runs left beside the bundles: the next run of each task is its first on an agent. */
-function clearCodeCaches(root: string): number {
+function clearCodeCaches(tasks: string): number {
   let removed = 0;
-  const tasks = path.join(root, 'dist', 'tasks');
   for (const t of fs.readdirSync(tasks)) {
     for (const f of fs.readdirSync(path.join(tasks, t)).filter((n) => n.startsWith('.v8cache-'))) {
       fs.rmSync(path.join(tasks, t, f));
@@ -46,18 +48,32 @@ function clearCodeCaches(root: string): number {
   return removed;
 }
 
+/** Bytes of the task's JavaScript files that have a code cache: what its runs so far loaded and compiled. */
+function loadedBytes(taskDir: string): { bytes: number; files: number } {
+  const ids = JSON.parse(/const FILE_IDS = (\{.*?\});/.exec(fs.readFileSync(path.join(taskDir, 'index.js'), 'utf8'))?.[1] ?? '{}') as Record<string, string>;
+  const cached = fs.readdirSync(taskDir).filter((n) => n.startsWith('.v8cache-'));
+  const loaded = Object.entries(ids).filter(([, id]) => cached.some((c) => c.startsWith(`.v8cache-${id}-`)));
+  return { bytes: loaded.reduce((a, [f]) => a + fs.statSync(path.join(taskDir, f)).size, 0), files: loaded.length };
+}
+
+interface ShapeFigures { first: number[]; later: number[]; bare: number[]; loaded?: { bytes: number; files: number } }
+
 export async function benchLifecycle(root: string): Promise<string[]> {
   const bed = await startTestBed();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aml-bench-'));
   const figures: TaskFigures[] = [];
   let secondRun = '';
-  clearCodeCaches(root);
-  let pass: 'first' | 'later' | 'uncounted' = 'first';
+  const dist = path.join(root, 'dist', 'tasks');
+  clearCodeCaches(dist);
+  let pass: 'first' | 'later' | 'uncounted' | 'ab' = 'first';
+  let tasksDir = dist;
+  let abFigures: ShapeFigures | undefined;
+  const shapes: Record<'single file' | 'chunks', ShapeFigures> = { 'single file': { first: [], later: [], bare: [] }, chunks: { first: [], later: [], bare: [] } };
   let laterIndex = 0;
   try {
     const training = await prepareTraining(bed, work);
     const connection = serviceConnectionEnv(bed.emulator, 'spnKey', { id: 'aml-production' });
-    const bundles = (t: TaskName): string => path.join(root, 'dist', 'tasks', t, 'index.js');
+    const bundles = (t: TaskName): string => path.join(tasksDir, t, 'index.js');
     const runStage = async (stage: Stage): Promise<Map<string, string>> => {
       const vars = new Map(Object.entries(stage.variables).map(([k, v]) => [k.toLowerCase(), v]));
       for (const step of stage.steps) {
@@ -76,6 +92,14 @@ export async function benchLifecycle(root: string): Promise<string[]> {
         const counts: Record<string, number> = {};
         for (const r of mine) counts[kind(r)] = (counts[kind(r)] ?? 0) + 1;
         const coldStartMs = firstArm ? firstArm.time - started : undefined;
+        if (pass === 'ab' && abFigures) {
+          if (run.result !== 'Succeeded' || coldStartMs === undefined) throw new Error(`A/B run of ${step.task}: ${run.result ?? 'none'} ${run.message ?? run.stderr.slice(-300)}`);
+          const firstRun = !abFigures.loaded;
+          (firstRun ? abFigures.first : abFigures.later).push(coldStartMs);
+          abFigures.bare.push(bareMs);
+          abFigures.loaded ??= loadedBytes(path.join(tasksDir, step.task));
+          continue;
+        }
         if (pass === 'uncounted') {
           for (const [k, v] of Object.entries(run.outputs)) vars.set(`${step.name}.${k}`.toLowerCase(), v);
           continue;
@@ -120,6 +144,27 @@ export async function benchLifecycle(root: string): Promise<string[]> {
     await runStage(buildStage('build', 9003, GOOD_HYPER, training, ['Succeeded']));
     await runStage(releaseStage(modelId, version));
     secondRun = `second TrainModel run of the unchanged project (new pipeline run): ${bytes} bytes in ${blobs} code blobs uploaded`;
+
+    // Issue 20's A/B: TrainModel without jobFile, from this build and from the single-file shape, alternately
+    const single = path.join(work, 'single-file');
+    const built1 = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--single-file', single], { cwd: root, encoding: 'utf8' });
+    if (built1.status !== 0) throw new Error(`single-file build failed: ${built1.stderr}`);
+    pass = 'ab';
+    let runId = 9100;
+    for (let round = 0; round < 2; round++) {
+      for (const [shape, dir] of [['single file', single], ['chunks', dist]] as const) {
+        tasksDir = dir;
+        clearCodeCaches(dir);
+        abFigures = { ...shapes[shape], loaded: undefined };
+        const train = buildStage('ab', runId++, GOOD_HYPER, training, ['Succeeded']);
+        const steps = train.steps.filter((st) => st.task === 'TrainModel');
+        // its first run on an agent, then a later one starting from the code cache the first wrote
+        await runStage({ ...train, steps });
+        shapes[shape].loaded = abFigures.loaded;
+        await runStage({ ...buildStage('ab', runId++, GOOD_HYPER, training, ['Succeeded']), steps });
+      }
+    }
+    tasksDir = dist;
   } finally {
     await bed.stop();
   }
@@ -137,5 +182,11 @@ export async function benchLifecycle(root: string): Promise<string[]> {
   const medianRatio = (xs: number[]): string => (xs.length ? `${[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(1)}×` : '—');
   lines.push(`median ×node: first runs ${medianRatio(ratios((f) => [f.coldStartMs, f.bareMs]))}, later runs ${medianRatio(ratios((f) => [f.later?.coldStartMs, f.later?.bareMs]))} (goal ≤ 2×)`);
   lines.push(secondRun);
+  lines.push("issue 20's A/B, TrainModel without jobFile (2 rounds, alternating; median of each):");
+  for (const [shape, f] of Object.entries(shapes)) {
+    const bare = median(f.bare);
+    const at = (xs: number[]): string => (xs.length ? `${median(xs)} ms (${(median(xs) / bare).toFixed(1)}×)` : '—');
+    lines.push(`  ${shape.padEnd(12)} first run→1st ARM ${at(f.first).padStart(16)}  later run ${at(f.later).padStart(16)}  node -e 0 ${bare.toFixed(0)} ms  JavaScript the run loaded: ${f.loaded ? `${(f.loaded.bytes / 1024).toFixed(0)} KiB in ${f.loaded.files} file(s)` : '—'}`);
+  }
   return lines;
 }

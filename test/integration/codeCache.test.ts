@@ -1,7 +1,7 @@
 // The task loader (scripts/task-loader.js, each bundle's index.js) on the agent's Node runtimes: it runs the
-// bundle exactly as `node bundle.js` would, writes a V8 code cache beside the task on the first run, starts
-// later runs from it without rewriting it, and falls back silently when the cache is garbage or cannot be
-// written there (then Agent.TempDirectory). The bundle is ProbeEndpoint's, run without inputs: it loads
+// bundle exactly as `node bundle.js` would, writes a V8 code cache beside the task on the first run (one per file
+// the run loaded: bundle.js and the chunks it required), starts later runs from them without rewriting them, and
+// falls back silently when a cache is garbage or cannot be written there (then Agent.TempDirectory). The bundle is ProbeEndpoint's, run without inputs: it loads
 // the whole bundle and stops at its first input, which is quick and touches nothing.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -26,7 +26,8 @@ function run(node: string, file: string, env: Record<string, string> = {}): { st
 
 /** What the agent shows without system.debug (debug lines carry stacks, which name the loader). */
 const shown = (out: string): string => out.split('\n').filter((l) => !l.startsWith('##vso[task.debug]')).join('\n');
-const caches = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.startsWith('.v8cache-'));
+const caches = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.startsWith('.v8cache-')).sort();
+const bytes = (dir: string, names: string[]): number => names.reduce((a, n) => a + fs.statSync(path.join(dir, n)).size, 0);
 
 for (const rt of handlerMajors().map(findRuntime).filter((r) => r.node)) {
   describe(`the task loader's V8 code cache on Node ${rt.version}`, function () {
@@ -42,44 +43,51 @@ for (const rt of handlerMajors().map(findRuntime).filter((r) => r.node)) {
       assert.equal(shown(first.stdout), shown(plain.stdout));
       assert.equal(first.stderr, plain.stderr);
       assert.equal(first.status, plain.status);
-      const [cache] = caches(dir);
-      assert.ok(cache?.includes(`-${rt.version}-${process.arch}`), `one cache named for ${rt.version}: ${caches(dir).join(', ')}`);
-      const written = fs.statSync(path.join(dir, cache));
-      assert.ok(written.size > 10_000, `${written.size} bytes of bytecode`);
+      const written = caches(dir);
+      // bundle.js and the chunks it requires before it stops at the input: one cache each, none for the rest
+      const files = fs.readdirSync(dir).filter((f) => f.endsWith('.js') && f !== 'index.js');
+      assert.ok(written.length > 1 && written.length < files.length, `a cache per loaded file (${written.length} of ${files.length} files)`);
+      for (const c of written) assert.ok(c.endsWith(`-${rt.version}-${process.arch}`), `named for ${rt.version}: ${c}`);
+      assert.ok(bytes(dir, written) > 10_000, `${bytes(dir, written)} bytes of bytecode`);
+      const times = written.map((c) => fs.statSync(path.join(dir, c)).mtimeMs);
       const second = run(node, path.join(dir, 'index.js'));
       assert.equal(shown(second.stdout), shown(plain.stdout));
       assert.equal(second.stderr, plain.stderr);
-      assert.deepEqual(caches(dir), [cache]);
-      assert.equal(fs.statSync(path.join(dir, cache)).mtimeMs, written.mtimeMs, 'an accepted cache is not written again');
+      assert.deepEqual(caches(dir), written);
+      assert.deepEqual(written.map((c) => fs.statSync(path.join(dir, c)).mtimeMs), times, 'an accepted cache is not written again');
     });
 
     it('replaces a cache V8 rejects and runs the same', () => {
       const dir = freshTask();
       run(node, path.join(dir, 'index.js'));
-      const [cache] = caches(dir);
-      fs.writeFileSync(path.join(dir, cache), 'not bytecode');
+      const written = caches(dir);
+      for (const c of written) fs.writeFileSync(path.join(dir, c), 'not bytecode');
       const r = run(node, path.join(dir, 'index.js'));
       assert.match(r.stdout, /Input 'scoringUri': is required/);
       assert.equal(r.stderr, '');
-      assert.ok(fs.statSync(path.join(dir, cache)).size > 10_000, 'rewritten with real bytecode');
+      assert.deepEqual(caches(dir), written);
+      for (const c of written) assert.notEqual(fs.readFileSync(path.join(dir, c), 'utf8'), 'not bytecode', `${c} rewritten`);
+      assert.ok(bytes(dir, written) > 10_000, 'rewritten with real bytecode');
     });
 
     it('when the task folder takes no cache, keeps it in Agent.TempDirectory, and without one runs the same, silently', () => {
       const dir = freshTask();
       run(node, path.join(dir, 'index.js'));
-      const [cache] = caches(dir);
-      // a directory where the cache file would go: it can be neither read nor replaced
-      fs.rmSync(path.join(dir, cache));
-      fs.mkdirSync(path.join(dir, cache));
+      const written = caches(dir);
+      // a directory where each cache file would go: it can be neither read nor replaced
+      for (const c of written) {
+        fs.rmSync(path.join(dir, c));
+        fs.mkdirSync(path.join(dir, c));
+      }
       const alone = run(node, path.join(dir, 'index.js'));
       assert.match(alone.stdout, /Input 'scoringUri': is required/);
       assert.equal(alone.stderr, '');
-      assert.deepEqual(fs.readdirSync(path.join(dir, cache)), []);
+      for (const c of written) assert.deepEqual(fs.readdirSync(path.join(dir, c)), []);
       assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left behind');
       const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-temp-'));
       const withTemp = run(node, path.join(dir, 'index.js'), { AGENT_TEMPDIRECTORY: temp });
       assert.equal(shown(withTemp.stdout), shown(alone.stdout));
-      assert.deepEqual(caches(temp), [cache]);
+      assert.deepEqual(caches(temp), written);
     });
   });
 }

@@ -50,9 +50,15 @@ describe('the packaged .vsix', function () {
     assert.equal(release.status, 0, release.output);
   });
 
-  it('ships each task as its loader (index.js) and bundle, without a code cache made on this machine', () => {
+  it('ships each task as its loader (index.js), bundle and the chunks it loads on first use, without a code cache made on this machine', () => {
     for (const task of TASKS) {
       assert.ok(`tasks/${task}/index.js` in release.files && `tasks/${task}/bundle.js` in release.files, task);
+      // the files the loader knows (scripts/build.mjs writes their names and hashes into index.js)
+      const loader = fs.readFileSync(path.join(ROOT, 'dist', 'tasks', task, 'index.js'), 'utf8');
+      const files = Object.keys(JSON.parse(/const FILE_IDS = (\{.*?\});/.exec(loader)?.[1] ?? '{}') as Record<string, string>);
+      assert.ok(files.some((f) => f.startsWith('chunk-')) && files.includes('bundle.js'), `${task}: ${files.join(', ')}`);
+      const absent = files.filter((f) => !(`tasks/${task}/${f}` in release.files));
+      assert.deepEqual(absent, [], `${task} lacks files its bundle requires`);
     }
     assert.deepEqual(Object.keys(release.files).filter((n) => n.includes('.v8cache-')), []);
   });

@@ -9,7 +9,7 @@ import {
 import { EnvironmentFile } from './buildContext';
 import { imageNameInput, imageTagInput, ModelRef, modelName, modelVersion, parseModelId } from './references';
 import { parseImageReference } from '../../shared/src/imageReference';
-import { checkScoringScript } from './scoringScript';
+import { type ScriptCheck, startScoringScriptCheck } from './scoringScript';
 import { refuseLinkOutside } from '../../shared/src/fileLinks';
 
 export const DEFAULT_BASE_IMAGE = 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest';
@@ -22,6 +22,8 @@ export interface CreateImageParams {
   workspaceName: string;
   model: ModelRef;
   scoringScript: string;
+  /** python3's check of the scoring script (startScoringScriptCheck): rejects with the InputError naming it. */
+  scoringScriptCheck: Promise<ScriptCheck>;
   environment?: EnvironmentFile;
   sourceDirectory?: string;
   dockerfile?: string;
@@ -107,7 +109,8 @@ export function readInputs(): CreateImageParams {
   const scoringScript = filePathInput('scoringScript', { required: true, kind: 'file' }) as string;
   if (!/\.py$/i.test(scoringScript)) throw new InputError('scoringScript', `${quote(scoringScript)} is not a .py file`, 'the path of a score.py');
   refuseLinkedFile('scoringScript', scoringScript);
-  checkScoringScript('scoringScript', scoringScript);
+  // python3 parses it while the task reads Azure; main awaits the verdict before anything else (README.md, 'Cold start')
+  const scoringScriptCheck = startScoringScriptCheck('scoringScript', scoringScript);
   const environment = environmentInputs();
   refuseLinkedFile(environment?.kind === 'conda' ? 'condaFile' : 'requirementsFile', environment?.file);
   const sourceDirectory = filePathInput('sourceDirectory', { kind: 'directory' });
@@ -139,6 +142,7 @@ export function readInputs(): CreateImageParams {
     workspaceName,
     model,
     scoringScript,
+    scoringScriptCheck,
     ...(environment ? { environment } : {}),
     ...(extraDir ? { sourceDirectory: extraDir } : {}),
     ...(dockerfile ? { dockerfile } : {}),

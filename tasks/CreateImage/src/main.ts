@@ -4,12 +4,12 @@
 // fakes instead of mocking modules by path.
 import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { containerRegistries, type ContextWith, createAzureContext, machineLearning } from '../../shared/src/azure';
+import { containerRegistries, type ContextWith, createAzureContext, machineLearning, type WorkspaceScope } from '../../shared/src/azure';
 import { type Outcome, setOutput, succeeded } from '../../shared/src/task';
 import { azureCalls, type ImageAzureCalls } from './azureCalls';
 import { execute } from './execute';
 import { readInputs } from './inputs';
-import { prepare } from './prepare';
+import { type ImagePlan, prepare } from './prepare';
 import { writeSummary } from './summary';
 
 export interface ImageDeps {
@@ -25,9 +25,17 @@ export const azureDeps: ImageDeps = {
 export async function main(deps: ImageDeps = azureDeps): Promise<Outcome> {
   const az = deps.azure;
   const p = readInputs();
-  const ctx = deps.createAzureContext();
-  const scope = await az.openWorkspace(ctx, p.resourceGroup, p.workspaceName);
-  const plan = await prepare(scope, p, az);
+  let scope: WorkspaceScope<'ml' | 'acr'>;
+  let plan: ImagePlan;
+  try {
+    const ctx = deps.createAzureContext();
+    scope = await az.openWorkspace(ctx, p.resourceGroup, p.workspaceName);
+    plan = await prepare(scope, p, az);
+  } finally {
+    // the scoring script's verdict (python3, started by readInputs) comes before the one write and before any
+    // other failure, as when it was checked first
+    await p.scoringScriptCheck;
+  }
   const result = await execute(scope, plan, az);
 
   const { registry, target, model, context } = plan;

@@ -1,7 +1,7 @@
 // Checks that the scoring script honours the AML scoring contract before anything is built:
 // top-level `init()` and `run(data)`. Parsed with python3's `ast` when python3 is on the agent
 // (exact, and reports syntax errors), else with a line-based regex.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { InputError, quote } from '../../shared/src/inputs';
 
@@ -38,15 +38,28 @@ for node in tree.body:
 print(json.dumps({"functions": funcs}))
 `;
 
-/** Runs the ast probe; undefined when python3 cannot be started. */
-function astFunctions(file: string, python: string): { functions?: Record<string, FunctionInfo>; syntaxError?: string } | undefined {
-  const r = spawnSync(python, ['-c', AST_PROBE, file], { encoding: 'utf8', timeout: 30_000 });
-  if (r.error || r.status !== 0) return undefined;
+type Probed = { functions?: Record<string, FunctionInfo>; syntaxError?: string } | undefined;
+
+function probeOutput(stdout: string): Probed {
   try {
-    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { functions?: Record<string, FunctionInfo>; syntaxError?: string };
+    return JSON.parse(stdout.trim().split('\n').pop() ?? '') as Probed;
   } catch {
     return undefined;
   }
+}
+
+/** Runs the ast probe; undefined when python3 cannot be started. */
+function astFunctions(file: string, python: string): Probed {
+  const r = spawnSync(python, ['-c', AST_PROBE, file], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error || r.status !== 0) return undefined;
+  return probeOutput(r.stdout);
+}
+
+/** The same probe without blocking: python3 starts in about the time of a bare Node (README.md, 'Cold start'). */
+function astFunctionsLater(file: string, python: string): Promise<Probed> {
+  return new Promise((resolve) => {
+    execFile(python, ['-c', AST_PROBE, file], { encoding: 'utf8', timeout: 30_000 }, (error, stdout) => resolve(error ? undefined : probeOutput(stdout)));
+  });
 }
 
 function regexFunctions(source: string): Record<string, FunctionInfo> {
@@ -60,15 +73,33 @@ function regexFunctions(source: string): Record<string, FunctionInfo> {
   return out;
 }
 
-/** Throws InputError naming `input` when the script is not a usable score.py. */
-export function checkScoringScript(input: string, file: string, o: { python?: string } = {}): ScriptCheck {
-  let source: string;
+function readScript(input: string, file: string): string {
   try {
-    source = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch {
     throw new InputError(input, `${quote(file)} cannot be read`, 'a readable score.py');
   }
-  const probed = astFunctions(file, o.python ?? 'python3');
+}
+
+/** Throws InputError naming `input` when the script is not a usable score.py. */
+export function checkScoringScript(input: string, file: string, o: { python?: string } = {}): ScriptCheck {
+  const source = readScript(input, file);
+  return judge(input, file, source, astFunctions(file, o.python ?? 'python3'));
+}
+
+/**
+ * checkScoringScript with python3 in the background: an unreadable file throws at once; the promise rejects with
+ * the same InputError once python3 has answered. It is marked handled here, so nobody can leave it unawaited and
+ * crash the task: its caller awaits it before any write and before reporting any other failure.
+ */
+export function startScoringScriptCheck(input: string, file: string, o: { python?: string } = {}): Promise<ScriptCheck> {
+  const source = readScript(input, file);
+  const verdict = astFunctionsLater(file, o.python ?? 'python3').then((probed) => judge(input, file, source, probed));
+  verdict.catch(() => undefined);
+  return verdict;
+}
+
+function judge(input: string, file: string, source: string, probed: Probed): ScriptCheck {
   if (probed?.syntaxError) throw new InputError(input, `${quote(file)} is not valid Python (${probed.syntaxError})`, 'a score.py that Python can parse');
   const method = probed?.functions ? 'ast' : 'regex';
   const funcs = probed?.functions ?? regexFunctions(source);

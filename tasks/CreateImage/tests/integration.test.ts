@@ -357,6 +357,8 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
       ['missing score.py', () => ({ scoringScript: path.join(work, 'proj/nope.py') }), /^Input 'scoringScript': '.*nope\.py' does not exist/],
       ['score.py without init()', () => ({ scoringScript: file('proj/noinit.py', 'def run(d):\n    return d\n') }), /^Input 'scoringScript': .* has no top-level init\(\)/],
       ['score.py without run()', () => ({ scoringScript: file('proj/norun.py', 'def init():\n    pass\n') }), /^Input 'scoringScript': .* has no top-level run\(\)/],
+      // python3 checks the script while the task reads Azure: its verdict still comes before the read's failure
+      ['score.py without run() and an unknown model', () => ({ scoringScript: file('proj/norun2.py', 'def init():\n    pass\n'), modelId: 'azureml:nosuchmodel:1' }), /^Input 'scoringScript': .* has no top-level run\(\)/],
       ['unknown model', () => ({ modelId: 'azureml:nosuchmodel:1' }), /^Input 'modelId': model 'nosuchmodel' version '1' in workspace 'mlw' does not exist/],
       ['malformed model id', () => ({ modelId: 'churn:1' }), /^Input 'modelId': 'churn:1' is not a model id/],
       ['unknown registry', () => ({ containerRegistry: 'nosuchregistry1' }), /^Input 'containerRegistry': no container registry named 'nosuchregistry1'/],

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkScoringScript } from '../src/scoringScript';
+import { checkScoringScript, startScoringScriptCheck } from '../src/scoringScript';
 
 describe('CreateImage scoring script check', () => {
   let dir: string;
@@ -45,5 +45,35 @@ describe('CreateImage scoring script check', () => {
   it('accepts run bound by assignment (ast)', () => {
     const p = write('assign.py', 'def init():\n    pass\ndef _run(d):\n    return d\nrun = _run\n');
     assert.strictEqual(checkScoringScript('scoringScript', p).method, 'ast');
+  });
+
+  describe('in the background (startScoringScriptCheck, what readInputs runs)', () => {
+    for (const python of ['python3', 'no-such-python-binary']) {
+      const method = python === 'python3' ? 'ast' : 'regex';
+      it(`gives the same verdicts as the blocking check (${method})`, async () => {
+        assert.deepStrictEqual(await startScoringScriptCheck('scoringScript', write('ok.py', good), { python }), { method });
+        await assert.rejects(startScoringScriptCheck('scoringScript', write('noinit.py', 'def run(data):\n    return data\n'), { python }), /^InputError: Input 'scoringScript': '.*noinit\.py' has no top-level init\(\)/);
+        await assert.rejects(startScoringScriptCheck('scoringScript', write('r0.py', 'def init():\n  pass\ndef run():\n  pass\n'), { python }), /run\(\) without a parameter/);
+      });
+    }
+    it('reports a syntax error with its line (ast)', async () => {
+      await assert.rejects(startScoringScriptCheck('scoringScript', write('bad.py', 'def init():\n    pass\ndef run(data)\n    return 1\n')), /is not valid Python \(line 3: /);
+    });
+    it('throws at once for a file it cannot read, and a verdict left unawaited is no unhandled rejection', async () => {
+      assert.throws(() => startScoringScriptCheck('scoringScript', path.join(dir, 'absent.py')), /^InputError: Input 'scoringScript': '.*absent\.py' cannot be read/);
+      const unhandled: unknown[] = [];
+      const onUnhandled = (e: unknown): number => unhandled.push(e);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const file = write('left.py', '# nothing\n');
+        void startScoringScriptCheck('scoringScript', file, { python: 'no-such-python-binary' });
+        // the same check started right after it rejects too: by then the first has rejected, unawaited
+        await assert.rejects(startScoringScriptCheck('scoringScript', file, { python: 'no-such-python-binary' }), /has no top-level init\(\) or run\(\)/);
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+      assert.deepStrictEqual(unhandled, []);
+    });
   });
 });
