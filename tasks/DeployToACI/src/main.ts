@@ -4,6 +4,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ALL_CLIENTS, type AzureContext, createAzureContext } from '../../shared/src/azure';
 import { cancellationSignal, type Clock, type Outcome, succeeded, TaskError } from '../../shared/src/task';
+import { CancelledError, realClock } from '../../shared/src/waiter';
 import { registerCollectedDataAssets } from './dataCollection';
 import type { ContainerGroup } from '@azure/arm-containerinstance';
 import { deployAndWait, existingContainerGroup } from './deploy';
@@ -79,7 +80,7 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
   for (const line of identity.lines) console.log(line);
   console.log(plan.existing ? tl.loc('Updating', p.containerGroupName, plan.location) : tl.loc('Creating', p.containerGroupName, plan.location));
 
-  const clock = deps.clock ?? { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+  const clock = deps.clock ?? realClock;
   const deadline = clock.now() + p.readinessTimeoutMs;
   let group: ContainerGroup | undefined;
   for (let attempt = 0; !group; attempt++) {
@@ -101,7 +102,11 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
       const wait = PROPAGATION_WAITS_MS[Math.min(attempt, PROPAGATION_WAITS_MS.length - 1)];
       if (!identity.newGrant || attempt >= PROPAGATION_WAITS_MS.length || deadline - clock.now() <= wait || !pullDenied(await existingContainerGroup(ctx, p.resourceGroup, p.containerGroupName))) throw err;
       console.log(`The pull was refused, and the AcrPull this run granted can take minutes to reach registry '${plan.pullIdentity?.registry.name}': deploying again in ${wait / 1000} s.`);
-      await clock.sleep(wait);
+      try {
+        await clock.sleep(wait, cancellationSignal());
+      } catch {
+        throw new CancelledError(`container group '${p.containerGroupName}' (waiting to deploy again)`);
+      }
     }
   }
   const endpoint = endpointOf(group, p.port, !!plan.tls);
