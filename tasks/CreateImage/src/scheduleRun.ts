@@ -17,7 +17,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { AzureCallError, azureErrorInfo, type ContextWith, beginOperation, followOperation, toAzureCallError } from '../../shared/src/azure';
 import { armClientOptions } from '../../shared/src/azureClients';
 import { cancellationSignal } from '../../shared/src/cancellation';
-import { TaskError } from '../../shared/src/errors';
+import { CancelledError } from '../../shared/src/errors';
 import type { RegistryInfo } from './targetRegistry';
 
 /** How many of the newest runs the snapshot keeps (runs started by others meanwhile are far fewer). */
@@ -119,7 +119,7 @@ export async function scheduleBuild(
   request: DockerBuildRequest,
   o: { known: ReadonlySet<string>; timeoutMs: number; adopt?: boolean; deps?: ScheduleDeps },
 ): Promise<Scheduled> {
-  const deps = o.deps ?? { client: schedulingClient(ctx), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+  const deps = o.deps ?? { client: schedulingClient(ctx), sleep: cancellableSleep };
   for (let attempt = 0; ; attempt++) {
     try {
       return { run: await sendOnce(deps, registry, request, o.timeoutMs), adopted: false };
@@ -142,10 +142,25 @@ export async function scheduleBuild(
           : `Scheduling the build got ${why}; ${started.length} run(s) started in registry '${registry.name}' since then, none taken as this one (other builds): scheduling again.`);
       }
       if (last) throw err;
-      if (cancellationSignal().aborted) throw new TaskError('Cancelled while scheduling the build.');
+      if (cancellationSignal().aborted) throw new CancelledError(`scheduling a build in registry '${registry.name}'`);
       await deps.sleep(retryAfterMs(err, attempt));
+      if (cancellationSignal().aborted) throw new CancelledError(`scheduling a build in registry '${registry.name}'`);
     }
   }
+}
+
+/** A wait that ends early when the pipeline is cancelled (the agent kills the task 10 s after SIGINT). */
+function cancellableSleep(ms: number): Promise<void> {
+  const signal = cancellationSignal();
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Whether a finished run pushed `repo:tag` (the check that an adopted run was this build). */

@@ -4,12 +4,15 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ALL_CLIENTS, type AzureContext, createAzureContext } from '../../shared/src/azure';
 import { cancellationSignal, type Clock, type Outcome, succeeded, TaskError } from '../../shared/src/task';
+import { CancelledError, realClock } from '../../shared/src/waiter';
 import { registerCollectedDataAssets } from './dataCollection';
-import { deployAndWait } from './deploy';
+import type { ContainerGroup } from '@azure/arm-containerinstance';
+import { deployAndWait, existingContainerGroup } from './deploy';
 import { endpointOf, portalUrl, setOutputs, writeSummary } from './endpoint';
 import { readInputs } from './inputs';
 import { prepareDeployment } from './prepare';
 import { ensurePullIdentity } from './pullIdentity';
+import { PROPAGATION_WAITS_MS, pullDenied } from './rbacPropagation';
 import { type ScoringKey, storeScoringKey } from './secrets';
 import { coversHost, type TlsCertificate } from './tls';
 
@@ -73,21 +76,39 @@ export async function main(deps: DeployDeps = azureDeps): Promise<Outcome> {
   if (plan.tls) console.log(`TLS: on, certificate from Key Vault secret '${p.tlsCertificateSecret}' (valid until ${plan.tls.notAfter.toISOString()}, SHA-256 ${plan.tls.fingerprint}).`);
   if (plan.dnsNameLabelScopeNote) tl.warning(plan.dnsNameLabelScopeNote);
   // the pull identity and its AcrPull come first: ACI pulls with them as soon as it accepts the group
-  if (plan.pullIdentity) for (const line of await ensurePullIdentity(ctx, plan.pullIdentity)) console.log(line);
+  const identity = plan.pullIdentity ? await ensurePullIdentity(ctx, plan.pullIdentity) : { lines: [], newGrant: false };
+  for (const line of identity.lines) console.log(line);
   console.log(plan.existing ? tl.loc('Updating', p.containerGroupName, plan.location) : tl.loc('Creating', p.containerGroupName, plan.location));
 
-  const group = await deployAndWait(ctx, {
-    resourceGroup: p.resourceGroup,
-    name: p.containerGroupName,
-    body: plan.body,
-    timeoutMs: p.readinessTimeoutMs,
-    isUpdate: !!plan.existing,
-    abortSignal: cancellationSignal(),
-    ...(deps.clock ? { clock: deps.clock } : {}),
-    // A new key goes to the vault only once the group holds it: a rejected PUT must not leave a key in the vault
-    // that no endpoint uses (the next run would read it as the endpoint's key).
-    ...(storesKey && plan.scoringKey ? { onAccepted: () => storeAcceptedKey(ctx, plan.scoringKey as ScoringKey, p.containerGroupName) } : {}),
-  });
+  const clock = deps.clock ?? realClock;
+  const deadline = clock.now() + p.readinessTimeoutMs;
+  let group: ContainerGroup | undefined;
+  for (let attempt = 0; !group; attempt++) {
+    try {
+      group = await deployAndWait(ctx, {
+        resourceGroup: p.resourceGroup,
+        name: p.containerGroupName,
+        body: plan.body,
+        timeoutMs: deadline - clock.now(),
+        isUpdate: !!plan.existing || attempt > 0,
+        abortSignal: cancellationSignal(),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        // A new key goes to the vault only once the group holds it: a rejected PUT must not leave a key in the vault
+        // that no endpoint uses (the next run would read it as the endpoint's key).
+        ...(storesKey && plan.scoringKey && attempt === 0 ? { onAccepted: () => storeAcceptedKey(ctx, plan.scoringKey as ScoringKey, p.containerGroupName) } : {}),
+      });
+    } catch (err) {
+      // the AcrPull this run granted may not have reached the registry yet (rbacPropagation.ts)
+      const wait = PROPAGATION_WAITS_MS[Math.min(attempt, PROPAGATION_WAITS_MS.length - 1)];
+      if (!identity.newGrant || attempt >= PROPAGATION_WAITS_MS.length || deadline - clock.now() <= wait || !pullDenied(await existingContainerGroup(ctx, p.resourceGroup, p.containerGroupName))) throw err;
+      console.log(`The pull was refused, and the AcrPull this run granted can take minutes to reach registry '${plan.pullIdentity?.registry.name}': deploying again in ${wait / 1000} s.`);
+      try {
+        await clock.sleep(wait, cancellationSignal());
+      } catch {
+        throw new CancelledError(`container group '${p.containerGroupName}' (waiting to deploy again)`);
+      }
+    }
+  }
   const endpoint = endpointOf(group, p.port, !!plan.tls);
   console.log(tl.loc('Running', p.containerGroupName, endpoint.scoringUri));
   for (const line of transportWarnings({ publicIp: !p.subnetId, keyInUse: !!plan.scoringKey, tls: plan.tls, fqdn: endpoint.fqdn })) tl.warning(line);

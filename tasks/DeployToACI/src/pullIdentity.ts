@@ -115,9 +115,14 @@ async function hasPullRole(ctx: AzureContext, registry: { id: string; name: stri
 
 /**
  * Creates the identity when missing and grants AcrPull on the registry when no pull role covers it. Returns one
- * line per change, for the log.
+ * line per change, for the log, and whether this run made a new grant (Azure may take minutes to apply it).
  */
-export async function ensurePullIdentity(ctx: AzureContext, plan: PullIdentityPlan): Promise<string[]> {
+export async function ensurePullIdentity(ctx: AzureContext, plan: PullIdentityPlan): Promise<{ lines: string[]; newGrant: boolean }> {
+  const lines = await ensure(ctx, plan);
+  return { lines, newGrant: lines.some((l) => l.startsWith('Granted AcrPull')) };
+}
+
+async function ensure(ctx: AzureContext, plan: PullIdentityPlan): Promise<string[]> {
   const done: string[] = [];
   let principalId = plan.principalId;
   if (!principalId) {

@@ -483,6 +483,37 @@ describe('DeployToACI (bundled task against the emulator)', function () {
       assert.deepStrictEqual((JSON.parse(putsTo('churn-mi-denied')[0].body) as PutBody).properties.imageRegistryCredentials, [{ server: locked.server, identity: given.id }]);
     });
 
+    it('a new AcrPull not yet applied (RBAC delay): the refused pull is retried after a wait, once the grant applies', async () => {
+      const slow = addRegistry(emu, { name: 'slowrbacacr', resourceGroup: 'rg-ml', adminUserEnabled: false });
+      const base = seedImage('rbac');
+      const uri = `${loginServerOf(emu, slow.name)}/churn:1`;
+      images(emu).set(uri, images(emu).get(base.uri)!);
+      authorizationControl(emu).propagationMs = 5_000;
+      try {
+        const r = await run({ containerGroupName: 'churn-rbac', imageUri: uri, authEnabled: 'false' });
+        assert.strictEqual(r.result, 'Succeeded', `${r.message}\n${r.stdout}`);
+        assert.match(r.stdout, /The pull was refused, and the AcrPull this run granted can take minutes to reach registry 'slowrbacacr': deploying again in 15 s\./);
+        assert.match(r.stdout, /Failed to pull image .*401 Unauthorized/);
+        assert.strictEqual(putsTo('churn-rbac').length, 2, 'deployed again once');
+        assert.strictEqual(findContainerGroup(emu, 'rg-ml', 'churn-rbac')?.container.current.state, 'Running');
+      } finally {
+        authorizationControl(emu).propagationMs = 0;
+      }
+    });
+
+    it('a refused pull without a grant of this run fails at once (no waiting for nothing)', async () => {
+      const uri = seedLocked('norbac');
+      const given = addIdentity(emu, { name: 'id-no-role', resourceGroup: 'rg-ml' });
+      // listed as granted (so nothing is granted now), but not effective: the pull is refused
+      const a = grantRole(emu, { scope: locked.id, role: ROLES.AcrPull, principalId: given.principalId });
+      a.effectiveAt = Date.now() + 3_600_000;
+      const r = await run({ containerGroupName: 'churn-norbac', imageUri: uri, authEnabled: 'false', pullIdentity: 'id-no-role' });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(r.message ?? '', /^Container group 'churn-norbac' did not start: provisioning failed/);
+      assert.doesNotMatch(r.stdout, /deploying again/);
+      assert.strictEqual(putsTo('churn-norbac').length, 1);
+    });
+
     it("explains how to fix a disabled admin user when adminUser is asked, before any write", async () => {
       const writes = emu.armWrites().length;
       const r = await run({ containerGroupName: 'churn-locked', imageUri: seedLocked('3'), authEnabled: 'false', registryCredentials: 'adminUser' });

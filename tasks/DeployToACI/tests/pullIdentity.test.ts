@@ -3,9 +3,11 @@
 // block of the group. The ARM pipeline is a recording fake; the end-to-end runs are in integration.test.ts.
 import * as assert from 'node:assert';
 import { RestError } from '@azure/core-rest-pipeline';
+import type { ContainerGroup } from '@azure/arm-containerinstance';
 import type { AzureContext } from '../../shared/src/azure';
 import { groupIdentity } from '../src/containerGroup';
 import { ACR_PULL_ROLE, ensurePullIdentity, readPullIdentity, roleAssignmentName, type PullIdentityPlan } from '../src/pullIdentity';
+import { pullDenied } from '../src/rbacPropagation';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 const REGISTRY = { id: `/subscriptions/${SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/mlacr`, name: 'mlacr' };
@@ -32,7 +34,8 @@ const plan = (o: Partial<PullIdentityPlan> = {}): PullIdentityPlan => ({ id: IDE
 describe('DeployToACI pull identity', () => {
   it('creates a missing identity, then grants AcrPull at the registry scope with principalType ServicePrincipal', async () => {
     const { ctx, calls } = fakeContext((c) => (c.method === 'PUT' && c.path === IDENTITY ? { status: 201, body: { properties: { principalId: 'p-1' } } } : { status: 201, body: {} }));
-    const lines = await ensurePullIdentity(ctx, plan());
+    const { lines, newGrant } = await ensurePullIdentity(ctx, plan());
+    assert.strictEqual(newGrant, true);
     assert.deepStrictEqual(calls.map((c) => `${c.method} ${c.path}`), [
       `PUT ${IDENTITY}`,
       `PUT ${REGISTRY.id}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(REGISTRY.id, 'p-1', ACR_PULL_ROLE)}`,
@@ -54,13 +57,13 @@ describe('DeployToACI pull identity', () => {
 
   it('writes nothing when the identity exists and a pull role covers the registry', async () => {
     const { ctx, calls } = fakeContext(() => ({ status: 500 }));
-    assert.deepStrictEqual(await ensurePullIdentity(ctx, plan({ principalId: 'p-1', hasPullRole: true })), []);
+    assert.deepStrictEqual(await ensurePullIdentity(ctx, plan({ principalId: 'p-1', hasPullRole: true })), { lines: [], newGrant: false });
     assert.deepStrictEqual(calls, []);
   });
 
   it('takes 409 RoleAssignmentExists as done (another run granted it first)', async () => {
     const { ctx } = fakeContext(() => ({ status: 409, code: 'RoleAssignmentExists' }));
-    assert.deepStrictEqual(await ensurePullIdentity(ctx, plan({ principalId: 'p-1' })), ["Managed identity 'acrpull-mlacr' already holds AcrPull on container registry 'mlacr'."]);
+    assert.deepStrictEqual(await ensurePullIdentity(ctx, plan({ principalId: 'p-1' })), { lines: ["Managed identity 'acrpull-mlacr' already holds AcrPull on container registry 'mlacr'."], newGrant: false });
   });
 
   it('explains a 403 in one line: who grants it, or adminUser', async () => {
@@ -101,6 +104,14 @@ describe('DeployToACI pull identity', () => {
     const p = await readPullIdentity(ctx, { ref: { name: 'acrpull-mlacr', given: false }, deploymentResourceGroup: 'rg-ml', location: 'eastus', registry: REGISTRY });
     assert.deepStrictEqual([p.principalId, p.hasPullRole, p.id], [undefined, false, IDENTITY]);
     assert.ok(calls.every((c) => c.method === 'GET'));
+  });
+
+  it('recognises a pull refused for lack of authorization in the events (and nothing else)', () => {
+    const g = (message: string, name = 'Failed'): ContainerGroup => ({ containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: 1, memoryInGB: 1 } }, instanceView: { events: [{ name, message }] } }] } as unknown as ContainerGroup);
+    assert.strictEqual(pullDenied(g('Failed to pull image "x": rpc error: code = Unknown desc = failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized')), true);
+    assert.strictEqual(pullDenied(g('Failed to pull image "x": rpc error: code = NotFound desc = x: not found')), false);
+    assert.strictEqual(pullDenied(g('Back-off restarting failed container', 'BackOff')), false);
+    assert.strictEqual(pullDenied(undefined), false);
   });
 
   it('gives the group the pull identity and keeps the identities it already has', () => {

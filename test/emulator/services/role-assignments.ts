@@ -7,7 +7,9 @@
 // RBAC"): RoleAssignmentExists (409) when the principal already holds the role at that scope under another
 // name, PrincipalNotFound (400) for a principal the directory does not know yet (a new identity's service
 // principal takes a while to replicate unless principalType is given), AuthorizationFailed (403) when the
-// caller may not write role assignments (a Contributor may not; Owner or User Access Administrator may).
+// caller may not write role assignments (a Contributor may not; Owner or User Access Administrator may). A new
+// assignment is listed at once and enforced after `propagationMs` (authorizationControl), as Azure RBAC applies
+// changes with a delay.
 // The contract check only checks the route (ARM_ROUTES_OUTSIDE_SDK_OPERATIONS): the bodies are checked here.
 import * as crypto from 'crypto';
 import type { EmulatorState } from '../state';
@@ -45,19 +47,26 @@ export interface RoleAssignment {
   description?: string;
   createdOn: string;
   createdBy: string;
+  /** ms epoch from which the assignment is enforced (Azure RBAC takes a while to apply a new one). */
+  effectiveAt: number;
 }
 
 /** Knobs for tests. */
 export interface AuthorizationControl {
   /** Object ids of callers without Microsoft.Authorization/roleAssignments/write (a Contributor-only service connection). */
   cannotAssignRoles: Set<string>;
+  /**
+   * How long a role assignment made through the API takes to be enforced (Azure: "up to 10 minutes"; default 0 so
+   * tests stay fast). It is listed at once; a pull with it is refused until then.
+   */
+  propagationMs: number;
 }
 
 export function authorizationControl(emu: { state: EmulatorState }): AuthorizationControl {
   const b = emu.state.bucket<AuthorizationControl>('authorization.control');
   let c = b.get('control');
   if (!c) {
-    c = { cannotAssignRoles: new Set() };
+    c = { cannotAssignRoles: new Set(), propagationMs: 0 };
     b.set('control', c);
   }
   return c;
@@ -76,9 +85,10 @@ export function covers(assigned: string, scope: string): boolean {
   return s === a || s.startsWith(`${a}/`);
 }
 
-/** Whether the principal holds one of the roles at the scope (directly or inherited). */
+/** Whether the principal holds one of the roles at the scope (directly or inherited), as enforced now. */
 export function hasRole(emu: { state: EmulatorState }, principalId: string, scope: string, roles: readonly string[]): boolean {
-  return [...roleAssignments(emu).values()].some((r) => r.principalId === principalId.toLowerCase() && roles.includes(r.role) && covers(r.scope, scope));
+  const now = Date.now();
+  return [...roleAssignments(emu).values()].some((r) => r.principalId === principalId.toLowerCase() && roles.includes(r.role) && covers(r.scope, scope) && r.effectiveAt <= now);
 }
 
 /** Adds an assignment directly (tests seed what an administrator granted). */
@@ -87,6 +97,7 @@ export function grantRole(emu: { state: EmulatorState; identities: { subscriptio
   const a: RoleAssignment = {
     name, scope: o.scope, role: o.role.toLowerCase(), roleDefinitionId: roleDefinitionId(emu.identities.subscriptionId, o.role),
     principalId: o.principalId.toLowerCase(), principalType: o.principalType ?? 'ServicePrincipal', createdOn: new Date().toISOString(), createdBy: 'administrator',
+    effectiveAt: 0,
   };
   roleAssignments(emu).set(norm(assignmentId(a)), a);
   return a;
@@ -207,6 +218,7 @@ const service: ServiceModule = {
       const a: RoleAssignment = {
         name: name.toLowerCase(), scope, role, roleDefinitionId: roleDef, principalId, principalType: principalType ?? 'ServicePrincipal',
         ...(typeof p.description === 'string' ? { description: p.description } : {}), createdOn: new Date().toISOString(), createdBy: caller,
+        effectiveAt: Date.now() + authorizationControl(emu).propagationMs,
       };
       roleAssignments(emu).set(key, a);
       ctx.json(201, body(a));
