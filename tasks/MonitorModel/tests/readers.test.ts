@@ -3,16 +3,16 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readNumber } from '../src/data/cells';
 import { CsvFormatError, readCsv, type CsvStats } from '../src/data/csv';
 import { emptyJsonLinesStats, readJsonLines } from '../src/data/jsonLines';
-import { textLines } from '../src/data/lines';
+import { lineRanges } from '../src/data/byteLines';
 import { bufferRanges, readParquet, type ParquetStats } from '../src/data/parquet';
 import { allRows, chunked } from './helpers';
 
 describe('MonitorModel readers: lines', () => {
-  const text = '\uFEFFé1\r\nzwei€\n\ndrei';
+  const text = '\uFEFFé1\r\nzwei€\n\ndrei\r\n\r';
   for (const size of [1, 2, 3, 5, 64]) {
     it(`joins lines and characters split across ${size}-byte chunks, drops the BOM and CR`, async () => {
       const lines: string[] = [];
-      for await (const b of textLines(chunked(text, size))) lines.push(...b);
+      for await (const r of lineRanges(chunked(text, size))) r.starts.forEach((s, i) => lines.push(r.buf.toString('utf8', s, r.ends[i])));
       assert.deepEqual(lines, ['é1', 'zwei€', '', 'drei']);
     });
   }
