@@ -82,6 +82,19 @@ describe('emulator', function () {
       assert.strictEqual(f.json.error.code, 'InvalidAuthenticationToken');
     });
 
+    it("systemData names the creator and last writer from the caller's token, as ARM does (Application by appid, ManagedIdentity by xms_mirid)", async () => {
+      const url = `${emu.urls.arm}/subscriptions/${emu.identities.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw/models/sysdata-m/versions/1?api-version=2022-10-01`;
+      const body = (tags: Record<string, string>) => JSON.stringify({ properties: { modelUri: 'azureml://datastores/workspaceblobstore/paths/m/1', tags } });
+      const created = await call(emu, 'PUT', url, { token: armToken(emu), body: body({}) });
+      assert.strictEqual(created.status, 201, created.text);
+      assert.deepStrictEqual([created.json.systemData.createdBy, created.json.systemData.createdByType], [emu.identities.spnSecret.clientId, 'Application']);
+      const msi = emu.issueToken({ audience: 'https://management.azure.com/', appId: emu.identities.msi.clientId, objectId: emu.identities.msi.objectId, extra: { xms_mirid: '/subscriptions/s/resourcegroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/i' } });
+      const updated = await call(emu, 'PUT', url, { token: msi, body: body({ stage: 'production' }) });
+      assert.strictEqual(updated.status, 200, updated.text);
+      const sd = (await call(emu, 'GET', url, { token: armToken(emu) })).json.systemData;
+      assert.deepStrictEqual([sd.createdBy, sd.createdByType, sd.lastModifiedBy, sd.lastModifiedByType], [emu.identities.spnSecret.clientId, 'Application', emu.identities.msi.clientId, 'ManagedIdentity']);
+    });
+
     it('401 ExpiredAuthenticationToken and InvalidAuthenticationTokenAudience', async () => {
       const expired = await call(emu, 'GET', `${rgPath}?api-version=2025-03-01`, { token: armToken(emu, { expiresInSeconds: -10 }) });
       assert.strictEqual(expired.status, 401);

@@ -174,7 +174,7 @@ export function checkRegistryHost(hostOrUrl: string, registryName: string, cloud
   const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
   const label = suffix && name.endsWith(`.${suffix}`) ? name.slice(0, -suffix.length - 1) : undefined;
   const reg = registryName.toLowerCase();
-  if (protocol !== 'https:' || label === undefined || !(label === reg || new RegExp(`^${reg.replace(/[^a-z0-9]/g, '')}-[a-z0-9]{1,16}$`).test(label))) {
+  if (protocol !== 'https:' || label === undefined || !(label === reg || new RegExp(`^${reg.replace(/[^a-z0-9]/g, '')}-[a-z0-9]{1,32}$`).test(label))) {
     const shown = untrusted(`${protocol && protocol !== 'https:' ? `${protocol}//` : ''}${host}`);
     const expected = suffix ? `https://${reg}.${suffix}` : `a registry host of the connection's cloud (environment '${untrusted(cloud.name)}' names no registry suffix; a custom cloud's connection can carry acrLoginServerEndpoint)`;
     throw new TaskError(`${what} names '${shown}', which is not the login server of registry '${untrusted(registryName)}' in the connection's cloud (${expected}): refusing to send it registry credentials.`);

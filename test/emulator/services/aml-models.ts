@@ -5,7 +5,7 @@
 // modelType: 400), names follow the AML rule (400). Races with other writers: assetPutRaces (aml-workspace.ts).
 import { HttpError, type EmulatorApi, type RouteContext, type ServiceModule } from '../types';
 import type { EmulatorState } from '../state';
-import { AML_API_VERSIONS, AML_PROVIDER, assetPathsCannotBeUpdated, requireWorkspace, systemData, takeAssetPutRace, WORKSPACE_PATH } from './aml-workspace';
+import { AML_API_VERSIONS, AML_PROVIDER, assetPathsCannotBeUpdated, type Creator, creatorFromToken, requireWorkspace, systemData, takeAssetPutRace, WORKSPACE_PATH } from './aml-workspace';
 
 export interface ModelVersionRecord {
   version: string;
@@ -20,6 +20,9 @@ export interface ModelVersionRecord {
   isAnonymous: boolean;
   created: string;
   modified: string;
+  /** Who created it and who wrote it last (ARM's systemData, from the callers' tokens); the test setup when absent. */
+  creator?: Creator;
+  modifier?: Creator;
 }
 
 export interface ModelContainerRecord {
@@ -157,7 +160,7 @@ function versionBody(emu: EmulatorApi, c: ModelContainerRecord, v: ModelVersionR
       modelType: v.modelType ?? null,
       modelUri: v.modelUri ?? null,
     },
-    systemData: { ...systemData(v.created), lastModifiedAt: v.modified },
+    systemData: { ...systemData(v.created, v.creator), lastModifiedAt: v.modified, ...(v.modifier ? { lastModifiedBy: v.modifier.by, lastModifiedByType: v.modifier.type } : {}) },
   };
 }
 
@@ -322,6 +325,7 @@ const service: ServiceModule = {
         existing.properties = { ...existing.properties, ...properties };
         existing.isArchived = p.isArchived === true;
         existing.modified = now;
+        existing.modifier = creatorFromToken(ctx.token);
         const c = models(emu).get(key(ws.resourceGroup, ws.name, name)) as ModelContainerRecord;
         ctx.json(200, versionBody(emu, c, existing));
         return;
@@ -340,6 +344,8 @@ const service: ServiceModule = {
         isAnonymous: p.isAnonymous === true,
         created: now,
         modified: now,
+        creator: creatorFromToken(ctx.token),
+        modifier: creatorFromToken(ctx.token),
       };
       c.versions.set(version, v);
       c.modified = now;
