@@ -25,6 +25,27 @@ describe('MonitorModel reservoir (Algorithm L)', () => {
     // binomial(20000, 0.1): sd ≈ 42; 5 sd either side
     for (const t of tenths) assert.ok(Math.abs(t - 2000) < 212, JSON.stringify(tenths));
   });
+  it('samples every position alike: chi-square over 100 position bins of a 1e6 stream fed as one column (skips)', () => {
+    // positions 0..n-1 as the values, so the sample tells where in the stream it was taken
+    const n = 1_000_000;
+    const k = 20_000;
+    const bins = 100;
+    const r = new Reservoir(k); // the default seed, as the task uses
+    r.addMany(Float64Array.from({ length: n }, (_, i) => i), n);
+    const s = r.sorted();
+    assert.equal(s.length, k);
+    assert.equal(new Set(s).size, k);
+    const counts = new Array<number>(bins).fill(0);
+    for (const v of s) counts[Math.floor(v / (n / bins))]++;
+    const expected = k / bins;
+    const chi2 = counts.reduce((a, c) => a + (c - expected) ** 2 / expected, 0);
+    // upper 0.1% point of chi-square with 99 degrees of freedom: 148.23 (NIST/SEMATECH e-Handbook of
+    // Statistical Methods, 1.3.6.7.4, "Critical values of the chi-square distribution"; scipy's
+    // chi2.ppf(0.999, 99) = 148.230). Sampling without replacement only narrows the spread (factor 1 − k/n).
+    assert.ok(chi2 < 148.23, `chi-square ${chi2.toFixed(1)} over ${JSON.stringify(counts)}`);
+    // and not suspiciously even (a sample taken at fixed strides would pass the upper test): lower 0.1% point 61.137 (the same table; scipy chi2.ppf(0.001, 99) = 61.137)
+    assert.ok(chi2 > 61.137, `chi-square ${chi2.toFixed(1)} is too even for a random sample`);
+  });
   it('gives the same sample for the same stream (a verdict does not change between runs)', () => {
     const a = new Reservoir(100);
     const b = new Reservoir(100);
