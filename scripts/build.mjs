@@ -124,6 +124,10 @@ async function bundleTask(task, out) {
     name: 'lazy-sdk',
     setup(b) {
       // require('./sdk/<name>') from tasks/shared/src: the facade's own output file, outside this build's graph
+      // import() of a package: in the split bundle a CommonJS package's names are then under `default` only, which
+      // TypeScript does not see; import() a module of ours that re-exports them (tasks/CreateImage/src/toolCache.ts)
+      b.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === 'dynamic-import' && !/[\\/]node_modules[\\/]/.test(args.importer)
+        ? { errors: [{ text: `import('${args.path}'): import() a module of ours that re-exports what is needed from it (see tasks/CreateImage/src/toolCache.ts)` }] } : undefined));
       b.onResolve({ filter: /^\.\/sdk\/\w+$/ }, (args) => (args.kind === 'require-call' && args.resolveDir === dirname(sdkDir)
         ? { path: `./sdk-${basename(args.path)}.js`, external: true } : undefined));
     },

@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import ignore from 'ignore';
-import * as tar from 'tar-stream';
 import { TaskError } from '../../shared/src/errors';
 import { refuseLinkOutside } from '../../shared/src/fileLinks';
 import { DockerfileOptions, ENVIRONMENT_FILES, generateScoringDockerfile } from './dockerfile';
@@ -128,6 +127,8 @@ export function hashContext(dir: string, files: readonly string[]): string {
 
 /** A deterministic tar.gz of the context (sorted entries, fixed owner and mtime). */
 export async function packContext(ctx: BuildContext): Promise<Buffer> {
+  // tar-stream loads here, after the first ARM request (README.md, 'Cold start')
+  const tar = await import('./tarPack');
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const gzip = zlib.createGzip();

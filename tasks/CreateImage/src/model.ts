@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import type { AzureBlobDatastore } from '@azure/arm-machinelearning';
 import type { ContainerClient } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
-import * as toolLib from 'azure-pipelines-tool-lib/tool';
 import { type ContextWith, azureCall, blobContainerClient, toAzureCallError } from '../../shared/src/azure';
 import { checkStorageHost, storageSuffix } from '../../shared/src/cloud';
 import { TaskError } from '../../shared/src/errors';
@@ -229,6 +228,8 @@ function countFiles(dir: string): { files: number; bytes: number } {
  */
 export async function modelFiles(scope: WorkspaceScope, model: ResolvedModel): Promise<ModelFiles> {
   const { ctx, ws } = scope;
+  // tool-lib (with typed-rest-client) loads here, after the first ARM request (README.md, 'Cold start')
+  const toolLib = await import('./toolCache');
   loadToolLibStrings();
   const key = toolCacheKey(ws, model.ref);
   const src = await blobSource(ctx, ws, model);

@@ -3,7 +3,6 @@
 // from the datastore's listSecrets and never leaves this process), passes it as the secure variable
 // DATA_COLLECTOR_SAS_URL, and registers the data assets `<endpoint>-<deployment>-model_inputs|model_outputs`
 // over the collector's folders, as Azure ML does for its own data collector.
-import { ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { AzureBlobDatastore } from '@azure/arm-machinelearning';
 import { azureCall, type ContextWith, maskValue } from '../../shared/src/azure';
 import { TaskError } from '../../shared/src/errors';
@@ -44,6 +43,8 @@ export async function prepareDataCollection(ctx: MlContext, p: { resourceGroup: 
   maskValue(key);
   const protocol = (props.protocol ?? 'https').toLowerCase();
   const expiresOn = new Date(now.getTime() + SAS_DAYS * 86_400_000);
+  // storage-blob loads here, where the SAS is made, not before the task's first ARM request (README.md, 'Cold start')
+  const { ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } = await import('../../shared/src/sdk/storageBlob');
   const sas = generateBlobSASQueryParameters({
     containerName: props.containerName,
     permissions: ContainerSASPermissions.parse('cw'),

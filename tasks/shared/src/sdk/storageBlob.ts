@@ -1,3 +1,5 @@
-// Loaded with require() on first use (see azureClients.ts): an ES module re-export, so the bundle keeps
+// Loaded on first use (require() in ../blobStorage.ts, import() where DeployToACI makes a SAS): an ES module re-export, so the bundle keeps
 // the SDK's ES build (one copy of its core packages, tree-shaken) and evaluates it only when required.
-export { AnonymousCredential, ContainerClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
+export {
+  AnonymousCredential, ContainerClient, ContainerSASPermissions, generateBlobSASQueryParameters, newPipeline, SASProtocol, StorageSharedKeyCredential,
+} from '@azure/storage-blob';
