@@ -203,5 +203,5 @@ await Promise.all(tasks.map(async (task) => {
   const ids = Object.fromEntries(files.map((f) => [f, createHash('sha256').update(readFileSync(join(out, f))).digest('hex').slice(0, 16)]));
   writeFileSync(join(out, 'index.js'), loader.replace('{ /* __FILE_IDS__ */ }', JSON.stringify(ids)));
   const size = (f) => statSync(join(out, f)).size / 1024;
-  console.log(`bundled ${task}: bundle.js ${size('bundle.js').toFixed(0)} KiB + ${files.length - 1} files loaded on first use (${files.filter((f) => f !== 'bundle.js').reduce((a, f) => a + size(f), 0).toFixed(0)} KiB)`);
+  console.log(`bundled ${task}: ${files.reduce((a, f) => a + size(f), 0).toFixed(0)} KiB (bundle.js ${size('bundle.js').toFixed(0)} KiB, ${files.length - 1} more files loaded on first use)`);
 }));

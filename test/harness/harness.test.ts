@@ -138,6 +138,20 @@ describe('harness', function () {
     assert.ok(run.durationMs < 7000);
   });
 
+  it('signal: SIGINT once the `when` promise resolves (not before)', async () => {
+    const file = script(dir, 'cancel-when.js', `
+      process.on('SIGINT', () => { console.log('##vso[task.complete result=Cancelled;]cancelled by the pipeline'); process.exit(0); });
+      console.log('ready');
+      setInterval(() => {}, 1000);
+    `);
+    let sentAt = 0;
+    const when = new Promise<void>((resolve) => setTimeout(() => { sentAt = Date.now(); resolve(); }, 1500));
+    const started = Date.now();
+    const run = await runTask(file, { inputs: {}, signal: { name: 'SIGINT', when }, timeoutMs: 20_000 });
+    assert.strictEqual(run.result, 'Cancelled');
+    assert.ok(sentAt > 0 && Date.now() - started >= 1500, 'the signal waited for the promise');
+  });
+
   it('timeoutMs kills a hung task', async () => {
     const file = script(dir, 'hang.js', 'setInterval(() => {}, 1000);');
     const run = await runTask(file, { inputs: {}, timeoutMs: 500 });

@@ -80,7 +80,8 @@ export interface RunTaskOptions {
   secretVariables?: Record<string, string>;
   /** Raw environment overrides (undefined removes a variable). */
   env?: Record<string, string | undefined>;
-  signal?: { name: 'SIGINT' | 'SIGTERM'; afterMs?: number; whenStdoutMatches?: RegExp };
+  /** `when`: sent once the promise resolves (e.g. once the emulator holds a slowed request: a cancel mid-request). */
+  signal?: { name: 'SIGINT' | 'SIGTERM'; afterMs?: number; whenStdoutMatches?: RegExp; when?: Promise<unknown> };
   timeoutMs?: number;
   cwd?: string;
   emulator?: Emulator;
@@ -419,6 +420,7 @@ export async function runTask(bundlePath: string, o: RunTaskOptions): Promise<Ta
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   if (o.signal?.afterMs !== undefined) timers.push(setTimeout(sendSignal, o.signal.afterMs));
+  o.signal?.when?.then(sendSignal, () => undefined);
   let timedOut = false;
   const timeoutMs = o.timeoutMs ?? 120_000;
   timers.push(setTimeout(() => {

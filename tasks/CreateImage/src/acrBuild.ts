@@ -10,7 +10,8 @@ import { httpRequest } from '../../shared/src/http';
 import { group, printUntrusted } from '../../shared/src/log';
 import { untrusted } from '../../shared/src/untrusted';
 import { waitUntil } from '../../shared/src/waiter';
-import { pushedImage, recentRunIds, scheduleBuild } from './scheduleRun';
+import { pushedImage, recentRunIds, type Scheduled, scheduleBuild } from './scheduleRun';
+import { schedulingCancelHook } from './schedulingCancelHook';
 import type { RegistryInfo } from './targetRegistry';
 
 export interface BuildRequest {
@@ -126,14 +127,36 @@ export async function buildInRegistry(ctx: ContextWith<'acr'>, registry: Registr
   };
   // never started twice: a lost reply is followed up by looking for the run it started (scheduleRun.ts)
   const known = await recentRunIds(ctx, registry);
-  let scheduled = await scheduleBuild(ctx, registry, request, { known, timeoutMs: req.timeoutMs });
-  let result = await followRun(ctx, registry, runIdOf(scheduled.run, registry), req);
-  if (scheduled.adopted && !req.imageNames.every((n) => pushedImage(result.run, n.slice(0, n.lastIndexOf(':')), n.slice(n.lastIndexOf(':') + 1)))) {
-    console.log(`ACR run ${result.runId} did not push ${req.imageNames.join(', ')}: it was another build. Scheduling this one.`);
-    scheduled = await scheduleBuild(ctx, registry, request, { known, timeoutMs: req.timeoutMs, adopt: false });
-    result = await followRun(ctx, registry, runIdOf(scheduled.run, registry), req);
+  let scheduled = await scheduleAndFollow(ctx, registry, req, { known, timeoutMs: req.timeoutMs, request });
+  if (scheduled.adopted && !req.imageNames.every((n) => pushedImage(scheduled.result.run, n.slice(0, n.lastIndexOf(':')), n.slice(n.lastIndexOf(':') + 1)))) {
+    console.log(`ACR run ${scheduled.result.runId} did not push ${req.imageNames.join(', ')}: it was another build. Scheduling this one.`);
+    scheduled = await scheduleAndFollow(ctx, registry, req, { known, timeoutMs: req.timeoutMs, request, adopt: false });
   }
-  return { runId: result.runId, digest: result.digest };
+  return { runId: scheduled.result.runId, digest: scheduled.result.digest };
+}
+
+/**
+ * Schedules the build and follows its run. The cancel hook is registered before scheduling: a pipeline cancel while
+ * scheduleRun is in flight (or while a lost reply is followed up) cancels the run it created or adopted
+ * (schedulingCancelHook.ts); followRun's own hook then takes over in the same tick.
+ */
+async function scheduleAndFollow(
+  ctx: ContextWith<'acr'>,
+  registry: RegistryInfo,
+  req: BuildRequest,
+  o: { known: ReadonlySet<string>; timeoutMs: number; request: DockerBuildRequest; adopt?: boolean },
+): Promise<{ adopted: boolean; result: BuildResult & { run: Run } }> {
+  const hook = schedulingCancelHook(ctx.clients.acr, registry);
+  let scheduled: Scheduled;
+  let runId: string;
+  try {
+    scheduled = await hook.scheduling(scheduleBuild(ctx, registry, o.request, { known: o.known, timeoutMs: o.timeoutMs, ...(o.adopt === false ? { adopt: false } : {}) }));
+    runId = runIdOf(scheduled.run, registry);
+  } catch (err) {
+    hook.release();
+    throw err;
+  }
+  return { adopted: scheduled.adopted, result: await followRun(ctx, registry, runId, req, hook.release) };
 }
 
 function runIdOf(run: Run, registry: RegistryInfo): string {
@@ -143,14 +166,15 @@ function runIdOf(run: Run, registry: RegistryInfo): string {
 }
 
 /** Follows a run to its end (log streamed, cancelled with the pipeline); fails unless it succeeded with a digest. */
-async function followRun(ctx: ContextWith<'acr'>, registry: RegistryInfo, runId: string, req: BuildRequest): Promise<BuildResult & { run: Run }> {
+async function followRun(ctx: ContextWith<'acr'>, registry: RegistryInfo, runId: string, req: BuildRequest, releaseSchedulingHook: () => void): Promise<BuildResult & { run: Run }> {
   const client = ctx.clients.acr;
-  console.log(tl.loc('BuildQueued', runId, registry.name));
-
+  // the scheduling's hook hands over to this one in the same tick (no cancel can fall between)
+  releaseSchedulingHook();
   const unregister = onCancel(async () => {
     console.log(`Cancelling ACR run ${runId} in registry ${registry.name}...`);
     await client.runs.beginCancel(registry.resourceGroup, registry.name, runId);
   }, `cancel ACR run ${runId}`);
+  console.log(tl.loc('BuildQueued', runId, registry.name));
   try {
     return await group(`ACR build log (run ${runId})`, async () => {
       let log: LogFollower | undefined;

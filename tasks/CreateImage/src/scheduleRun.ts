@@ -16,7 +16,7 @@ import type { ContainerRegistryManagementClient, DockerBuildRequest, Run } from 
 import * as tl from 'azure-pipelines-task-lib/task';
 import { AzureCallError, azureErrorInfo, type ContextWith, beginOperation, followOperation, toAzureCallError } from '../../shared/src/azure';
 import { armClientOptions } from '../../shared/src/azureClients';
-import { cancellationSignal } from '../../shared/src/cancellation';
+import { cancellationSignal, isCancelling } from '../../shared/src/cancellation';
 import { CancelledError } from '../../shared/src/errors';
 import type { RegistryInfo } from './targetRegistry';
 
@@ -91,7 +91,9 @@ function retryAfterMs(err: unknown, attempt: number): number {
 
 /** Sends scheduleRun once, following its long-running operation to the Run. */
 async function sendOnce(deps: ScheduleDeps, registry: RegistryInfo, request: DockerBuildRequest, timeoutMs: number): Promise<Run> {
-  const scheduling = await beginOperation(() => deps.client.registries.beginScheduleRun(registry.resourceGroup, registry.name, request, { abortSignal: cancellationSignal() }), {
+  // Not aborted by a pipeline cancel: the registry may already have created the run, and only the reply names it;
+  // the cancel hook (schedulingCancelHook.ts) waits for it, within the clean-up budget, and cancels that run.
+  const scheduling = await beginOperation(() => deps.client.registries.beginScheduleRun(registry.resourceGroup, registry.name, request), {
     action: 'Scheduling a build in',
     resource: `registry '${registry.name}'`,
     pollAction: 'Polling the scheduling of a build in',
@@ -104,7 +106,6 @@ async function sendOnce(deps: ScheduleDeps, registry: RegistryInfo, request: Doc
     timeoutInput: 'timeoutMinutes',
     initialDelayMs: 1000,
     maxDelayMs: 10000,
-    abortSignal: cancellationSignal(),
     log: (line) => tl.debug(line),
   });
 }
@@ -121,6 +122,9 @@ export async function scheduleBuild(
 ): Promise<Scheduled> {
   const deps = o.deps ?? { client: schedulingClient(ctx), sleep: cancellableSleep };
   for (let attempt = 0; ; attempt++) {
+    // nothing is sent once the pipeline is cancelled (the cancel hook then has no run to cancel)
+    if (isCancelling()) throw new CancelledError(`scheduling a build in registry '${registry.name}'`);
+    if (attempt === 0) console.log(`Scheduling the build in registry '${registry.name}'...`);
     try {
       return { run: await sendOnce(deps, registry, request, o.timeoutMs), adopted: false };
     } catch (err) {

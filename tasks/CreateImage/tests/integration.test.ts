@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { startTestBed, type TestBed } from '../../../test/harness/testbed';
 import { assertNoSecretsLeaked, runTask, serviceConnectionEnv, type ServiceConnectionEnv, type TaskRun } from '../../../test/harness/run-task';
 import { seedModelVersions } from '../../../test/emulator/services/aml-models';
-import { acrControl, acrRuns, images, registries } from '../../../test/emulator/services/acr';
+import { acrControl, acrRuns, images, registries, type RunRecord } from '../../../test/emulator/services/acr';
 import { unknownResources } from '../../../test/emulator/services/entra';
 import type { RecordedRequest } from '../../../test/emulator';
 import { missingCopySources } from '../src/buildContext';
@@ -62,7 +62,7 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
     return [bed.emulator.identities.spnSecret.secret, ...conn.secrets, ...tokens, ...passwords, bed.emulator.state.storage.accountKey];
   }
 
-  async function run(inputs: Record<string, string>, o: { variables?: Record<string, string>; signal?: { name: 'SIGINT'; whenStdoutMatches: RegExp } } = {}): Promise<TaskRun> {
+  async function run(inputs: Record<string, string>, o: { variables?: Record<string, string>; signal?: { name: 'SIGINT'; whenStdoutMatches?: RegExp; when?: Promise<unknown> } } = {}): Promise<TaskRun> {
     const r = await runTask(BUNDLE, {
       inputs: {
         azureSubscription: 'conn1', resourceGroup: 'rg-ml', workspaceName: 'mlw', modelId: 'azureml:churn:1',
@@ -347,6 +347,71 @@ describe('CreateImage integration (bundled task, emulator + Azurite)', function 
       assert.equal(cancels.length, 1);
       const runId = /\/runs\/([^/]+)\/cancel$/.exec(cancels[0].path)![1];
       assert.equal(acrRuns(bed.emulator).get(runId)?.status, 'Canceled');
+    } finally {
+      acrControl(bed.emulator).holdRuns = false;
+    }
+  });
+
+  /** The runs created since `before` runs existed, once `count` are there (a request slowed past the task's exit is handled later). */
+  async function runsCreated(before: number, count: number): Promise<RunRecord[]> {
+    for (let i = 0; i < 50 && acrRuns(bed.emulator).size - before < count; i++) await new Promise((res) => setTimeout(res, 100));
+    return [...acrRuns(bed.emulator).values()].slice(before);
+  }
+  /** Resolves once `cond` holds (checked every 20 ms, at most 60 s): the moment the emulator holds a slowed request. */
+  async function until(cond: () => boolean): Promise<void> {
+    for (let i = 0; i < 3000 && !cond(); i++) await new Promise((res) => setTimeout(res, 20));
+  }
+  const cancelsSince = (mark: number): string[] =>
+    since(mark, (q) => q.method === 'POST' && /\/runs\/[^/]+\/cancel$/.test(q.path)).map((q) => /\/runs\/([^/]+)\/cancel$/.exec(q.path)![1]);
+
+  it('a cancel that arrives while scheduleRun is in flight cancels the run that scheduling created', async () => {
+    acrControl(bed.emulator).holdRuns = true;
+    try {
+      file('proj/score-cancel-scheduling.py', SCORE + '\n# cancelled while scheduling\n');
+      const runsBefore = acrRuns(bed.emulator).size;
+      // the registry takes 2 s to answer scheduleRun: the SIGINT is sent once the emulator holds the request
+      const slow = bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'POST', path: /\/scheduleRun$/, kind: 'slow', delayMs: 2000, times: 1 });
+      const mark = Date.now();
+      const r = await run({ scoringScript: path.join(work, 'proj/score-cancel-scheduling.py'), imageTag: 'cancel-scheduling' }, {
+        signal: { name: 'SIGINT', when: until(() => slow.hits === 1) },
+      }).finally(() => bed.emulator.faults.clear());
+      assert.equal(r.result, 'Cancelled', r.stdout);
+      assert.equal(r.signal, null, 'exited on its own, not killed');
+      assert.equal(slow.hits, 1);
+      assert.equal(since(mark, isPath(/\/scheduleRun$/)).length, 1, 'scheduleRun sent once');
+      const created = await runsCreated(runsBefore, 1);
+      assert.equal(created.length, 1, 'the scheduling created a run');
+      assert.deepEqual(cancelsSince(mark), [created[0].runId], r.stdout);
+      assert.equal(created[0].status, 'Canceled');
+      assert.match(r.stdout, new RegExp(`Cancel: cancel ACR run being scheduled in registry ${registryName}: done\\.`));
+    } finally {
+      acrControl(bed.emulator).holdRuns = false;
+    }
+  });
+
+  it('a cancel that arrives while a lost scheduleRun reply is followed up cancels the run it adopts', async () => {
+    acrControl(bed.emulator).holdRuns = true;
+    try {
+      file('proj/score-cancel-lost.py', SCORE + '\n# cancelled while looking for the run\n');
+      const runsBefore = acrRuns(bed.emulator).size;
+      const lost = bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'POST', path: /\/scheduleRun$/, kind: 'lostReply', times: 1 });
+      // the run listings (the snapshot before scheduling, then the look for the run the lost reply started) take 2 s:
+      // the SIGINT is sent once the look is held
+      const slowList = bed.emulator.faults.inject({ host: /^management\.localhost$/, method: 'GET', path: /\/runs$/, kind: 'slow', delayMs: 2000, times: 2 });
+      const mark = Date.now();
+      const r = await run({ scoringScript: path.join(work, 'proj/score-cancel-lost.py'), imageTag: 'cancel-lost' }, {
+        signal: { name: 'SIGINT', when: until(() => slowList.hits === 2) },
+      }).finally(() => bed.emulator.faults.clear());
+      assert.equal(r.result, 'Cancelled', r.stdout);
+      assert.equal(r.signal, null, 'exited on its own, not killed');
+      assert.equal(lost.hits, 1);
+      assert.equal(slowList.hits, 2);
+      assert.equal(since(mark, isPath(/\/scheduleRun$/)).length, 1, 'scheduleRun sent once');
+      const created = await runsCreated(runsBefore, 1);
+      assert.equal(created.length, 1, 'the lost request created a run');
+      assert.deepEqual(cancelsSince(mark), [created[0].runId], r.stdout);
+      assert.match(r.stdout, new RegExp(`run ${created[0].runId} started in registry '.+' since then: following it`));
+      assert.equal(created[0].status, 'Canceled');
     } finally {
       acrControl(bed.emulator).holdRuns = false;
     }
