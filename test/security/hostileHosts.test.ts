@@ -99,7 +99,7 @@ describe('security: tokens and registry credentials only to hosts of the connect
     });
   });
 
-  describe('container registry (DeployToACI reads the admin password for the container group)', () => {
+  describe('container registry (DeployToACI hands the container group a pull identity or the admin password for it)', () => {
     let f: Fixture & { image?: { uri: string } };
     let registryName: string;
     before(async () => {
@@ -112,18 +112,20 @@ describe('security: tokens and registry credentials only to hosts of the connect
       await f?.stop();
     });
 
-    it('a registry whose loginServer (ARM) is another host: no admin password is read or handed to the container group', async () => {
-      const host = `collector.azurecr.localhost`;
-      const server = `${host}:${bed.emulator.port}`;
-      registryOf(bed).loginServer = server;
-      const mark = bed.emulator.requests.length;
-      const { imageDigest: _digest, ...inputs } = f.inputs() as Record<string, string>;
-      const run = await f.run({ ...inputs, imageUri: `${server}/churn:rel` });
-      assert.equal(run.result, 'Failed', run.stdout.slice(-2000));
-      assert.match(firstLine(run), new RegExp(`names '${server.replace(/\./g, '\\.')}', which is not the login server of registry '${registryName}' in the connection's cloud \\(https://${registryName.toLowerCase()}\\.azurecr\\.localhost\\): refusing to send it registry credentials\\.$`));
-      const after = bed.emulator.requests.slice(mark);
-      assert.deepEqual(after.filter((r) => /\/listCredentials$/.test(r.path) || (r.method === 'PUT' && /\/containerGroups\//.test(r.path))).map((r) => `${r.method} ${r.path}`), []);
-      assert.deepEqual(to(host), []);
-    });
+    for (const mode of ['managedIdentity', 'adminUser']) {
+      it(`a registry whose loginServer (ARM) is another host, registryCredentials ${mode}: no admin password is read, no identity or password handed to the container group`, async () => {
+        const host = `collector.azurecr.localhost`;
+        const server = `${host}:${bed.emulator.port}`;
+        registryOf(bed).loginServer = server;
+        const mark = bed.emulator.requests.length;
+        const { imageDigest: _digest, ...inputs } = f.inputs() as Record<string, string>;
+        const run = await f.run({ ...inputs, imageUri: `${server}/churn:rel`, registryCredentials: mode });
+        assert.equal(run.result, 'Failed', run.stdout.slice(-2000));
+        assert.match(firstLine(run), new RegExp(`names '${server.replace(/\./g, '\\.')}', which is not the login server of registry '${registryName}' in the connection's cloud \\(https://${registryName.toLowerCase()}\\.azurecr\\.localhost\\): refusing to send it registry credentials\\.$`));
+        const after = bed.emulator.requests.slice(mark);
+        assert.deepEqual(after.filter((r) => /\/listCredentials$/.test(r.path) || (r.method === 'PUT' && /\/(containerGroups|userAssignedIdentities|roleAssignments)\//.test(r.path))).map((r) => `${r.method} ${r.path}`), []);
+        assert.deepEqual(to(host), []);
+      });
+    }
   });
 });

@@ -63,6 +63,9 @@ export async function resolveRegistryCredential(
   }
   const ref = parseRegistryId(registry.id);
   if (!ref) return { description: `none (unexpected registry id ${registry.id})` };
+  // Either credential goes to the container group for this server: the admin password, or the pull identity, whose
+  // Entra token ACI exchanges at that server's /oauth2/exchange. Only the registry's own host in the connection's cloud.
+  checkRegistryHost(server, registry.name, ctx.cloud, `The image's registry (container registry '${registry.name}', its loginServer from ARM)`);
   if (o.input.mode === 'managedIdentity') {
     const identityRef = o.input.identity ?? { name: defaultIdentityName(registry.name), given: false };
     const plan = await readPullIdentity(ctx, { ref: identityRef, deploymentResourceGroup: o.resourceGroup, location: o.location, registry: { id: registry.id, name: registry.name } });
@@ -79,8 +82,6 @@ export async function resolveRegistryCredential(
         `Fix: set registryCredentials to 'managedIdentity' (the default), enable the admin user (az acr update --name ${registry.name} --admin-enabled true), or set registryCredentials to 'given' with a repository-scoped token (az acr token create).`,
     );
   }
-  // the admin password goes to the container group for this server: only the registry's own host in the connection's cloud
-  checkRegistryHost(server, registry.name, ctx.cloud, `The image's registry (container registry '${registry.name}', its loginServer from ARM)`);
   const creds = await azureCall('Reading the admin credentials of', `container registry '${registry.name}'`, () => ctx.clients.acr.registries.listCredentials(ref.resourceGroup, ref.name));
   const password = creds.passwords?.find((p) => !!p.value)?.value;
   if (!creds.username || !password) throw new TaskError(`Container registry '${registry.name}' returned no admin password. Hint: regenerate one (az acr credential renew --name ${registry.name} --password-name password).`);
