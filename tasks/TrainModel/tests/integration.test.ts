@@ -296,6 +296,14 @@ describe('TrainModel (bundle against the emulator)', function () {
     assert.match(run.stdout, /Cancel: cancel Azure ML job '.*': done\./);
   });
 
+  it('a cancel that arrives before anything is in Azure to clean up still reports Cancelled (no exit by signal)', async () => {
+    const { codePath, condaFile } = makeProject();
+    // the code snapshot line comes before any clean-up is registered: the handlers are installed at start (runTask)
+    const run = await train(b, baseInputs(codePath, condaFile), { signal: { name: 'SIGINT', whenStdoutMatches: /^Code snapshot: /m } });
+    assert.strictEqual(run.result, 'Cancelled', run.stdout);
+    assert.match(run.stdout, /Received SIGINT: cancelling; 0 clean-up step\(s\)/);
+  });
+
   it('SIGINT with cancelJobOnPipelineCancel=false leaves the job running', async () => {
     const { codePath, condaFile } = makeProject();
     jobScripts(b.bed.emulator).set('*', { neverFinish: true });

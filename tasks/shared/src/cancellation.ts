@@ -42,6 +42,14 @@ export function onCancel(cleanup: () => Promise<void>, description?: string): ()
   };
 }
 
+/**
+ * Installs the SIGINT/SIGTERM handlers now (runTask does, first thing): a signal that lands before the task has
+ * registered any clean-up still reports Cancelled instead of Node's default exit by signal with no result.
+ */
+export function installCancellationHandlers(): void {
+  install();
+}
+
 function install(): void {
   if (registry.installed) return;
   registry.installed = true;

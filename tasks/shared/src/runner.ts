@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { isRestError } from '@azure/core-rest-pipeline';
-import { isCancelling } from './cancellation';
+import { installCancellationHandlers, isCancelling } from './cancellation';
 import { describeAzureError, InputError, MlflowError, redact, TaskError } from './errors';
 import type { Outcome } from './outcome';
 import { untrusted } from './untrusted';
@@ -43,6 +43,7 @@ function setResult(o: Outcome): void {
  * cancellation nothing is set here: the cancellation handler reports Cancelled.
  */
 export async function runTask(main: () => Promise<Outcome>, o: { dirname?: string } = {}): Promise<void> {
+  installCancellationHandlers();
   const taskJson = path.join(o.dirname ?? __dirname, 'task.json');
   if (fs.existsSync(taskJson)) tl.setResourcePath(taskJson);
   let outcome: Outcome;
