@@ -121,23 +121,24 @@ export function storageSuffix(cloud: CloudEndpoints): string {
   return cloud.storageDnsSuffix ?? KNOWN_CLOUDS[cloud.name.toLowerCase()]?.storageDnsSuffix ?? KNOWN_CLOUDS.azurecloud.storageDnsSuffix;
 }
 
+/** A bare host (taken as https) or a URL's host and protocol; an unparsable URL has no protocol, so it is refused. */
+function hostAndProtocol(hostOrUrl: string): { host: string; protocol: string } {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(hostOrUrl)) return { host: hostOrUrl, protocol: 'https:' };
+  try {
+    const u = new URL(hostOrUrl);
+    return { host: u.host, protocol: u.protocol };
+  } catch {
+    return { host: hostOrUrl, protocol: '' };
+  }
+}
+
 /**
  * A storage token, key or SAS goes only to `https://<account>.blob.<storage suffix of the connection's cloud>`
  * (exact suffix; a port is ignored). A model's blob URL and a datastore's endpoint/protocol are written by
  * whoever can edit the workspace: `https://x.blob.attacker.example` must get nothing. One line naming the host.
  */
 export function checkStorageHost(hostOrUrl: string, cloud: CloudEndpoints, what: string): void {
-  let host = hostOrUrl;
-  let protocol = 'https:';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(hostOrUrl)) {
-    try {
-      const u = new URL(hostOrUrl);
-      host = u.host;
-      protocol = u.protocol;
-    } catch {
-      protocol = '';
-    }
-  }
+  const { host, protocol } = hostAndProtocol(hostOrUrl);
   const name = host.toLowerCase().replace(/:\d+$/, '');
   const suffix = storageSuffix(cloud).toLowerCase().replace(/^\./, '').replace(/:\d+$/, '');
   const account = name.endsWith(`.blob.${suffix}`) ? name.slice(0, -`.blob.${suffix}`.length) : undefined;
@@ -159,17 +160,7 @@ export function registrySuffix(cloud: CloudEndpoints): string | undefined {
  * replies, not trusted: anything else is one error naming the host and the registry, before any secret is sent.
  */
 export function checkRegistryHost(hostOrUrl: string, registryName: string, cloud: CloudEndpoints, what: string): void {
-  let host = hostOrUrl;
-  let protocol = 'https:';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(hostOrUrl)) {
-    try {
-      const u = new URL(hostOrUrl);
-      host = u.host;
-      protocol = u.protocol;
-    } catch {
-      protocol = '';
-    }
-  }
+  const { host, protocol } = hostAndProtocol(hostOrUrl);
   const suffix = registrySuffix(cloud)?.toLowerCase().replace(/^\./, '').replace(/:\d+$/, '');
   const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
   const label = suffix && name.endsWith(`.${suffix}`) ? name.slice(0, -suffix.length - 1) : undefined;
