@@ -83,11 +83,12 @@ const sdkDir = join(root, 'tasks', 'shared', 'src', 'sdk');
 // the task is split as ES modules and each file is then turned into CommonJS (require of its neighbours),
 // which scripts/task-loader.js compiles with a V8 code cache, file by file, only when the run needs it.
 // Every request through @azure/core-rest-pipeline asks `typeof FormData` (ts-http-runtime's formData.js and
-// client/sendRequest.js). On Node that global is a lazy getter which loads all of Node's bundled undici
-// (20–100 ms, measured in the first ARM request's path: README.md, 'Cold start'), though no task ever sends a
-// FormData. Node replaces the getter with a plain value the first time anything reads FormData (defineLazyProperties
-// in lib/internal/util.js, Node 20 and 24), so while the getter is still there no FormData can exist yet and the
-// `instanceof` test would be false: the check becomes that, without touching the getter.
+// client/sendRequest.js). On Node that global is lazy: reading it loads all of Node's bundled undici (20–100 ms,
+// measured in the first ARM request's path: README.md, 'Cold start'), though no task ever sends a FormData. Even
+// looking at its property descriptor loads undici on Node 24 (a lazy data property; on Node 20 an accessor), so the
+// check must not touch the global at all: a FormData object says so by its Symbol.toStringTag (the WebIDL class
+// string, undici's FormData.prototype), and only such a body is then tested with `instanceof`. A string, Buffer,
+// stream or Blob body never reads FormData.
 const formDataCheck = 'typeof FormData !== "undefined" && body instanceof FormData';
 const lazyFormData = {
   name: 'lazy-form-data',
@@ -95,8 +96,8 @@ const lazyFormData = {
     b.onLoad({ filter: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/](formData|client[\\/]sendRequest)\.js$/ }, async (args) => {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes(formDataCheck)) throw new Error(`${args.path} no longer holds \`${formDataCheck}\`: review the lazy-form-data plugin of scripts/build.mjs`);
-      const formDataExists = '(() => { const d = Object.getOwnPropertyDescriptor(globalThis, "FormData"); return d !== undefined && d.get === undefined; })()';
-      return { contents: text.replace(formDataCheck, `${formDataExists} && body instanceof FormData`), loader: 'js' };
+      const taggedFormData = 'body !== null && typeof body === "object" && body[Symbol.toStringTag] === "FormData"';
+      return { contents: text.replace(formDataCheck, `${taggedFormData} && ${formDataCheck}`), loader: 'js' };
     });
   },
 };
