@@ -5,7 +5,11 @@
 // same agent (each task starts from the cache the first pass wrote). Last, issue 20's A/B: TrainModel with
 // `jobFile` unset run alternately from this build (bundle.js plus the chunks it requires on first use) and from
 // the build shape before chunks (one file, `node scripts/build.mjs --single-file`), each with its JavaScript
-// loaded by the run (the files the loader compiled: each left its code cache).
+// loaded by the run (the files the loader compiled: each left its code cache). Then the cold start by runtime
+// and environment beside the floor (scripts/bench/coldFloor.js: a bare HTTPS client sending only the token request
+// and one ARM GET). Every baseline `node -e 0` runs with the very Node and environment the task just had: this
+// machine's environment sets NODE_EXTRA_CA_CERTS, which makes every Node start ~120 ms slower, while the test bed
+// hands a task the agent's environment without it (as a hosted agent does).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,14 +19,16 @@ import { runTask, serviceConnectionEnv } from '../../test/harness/run-task';
 import type { RecordedRequest } from '../../test/emulator';
 import { buildStage, expand, GOOD_HYPER, pipelineVariables, prepareTraining, releaseStage, type Stage, type TaskName } from '../demo';
 import { jobFileStages } from '../demo/jobfiles';
+import { findRuntime, handlerMajors } from '../../test/integration/runtimes';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function bareNodeStartMs(runs: number): number {
+/** `node -e 0` start→exit, median of `runs`, with the Node and environment a task ran with. */
+function bareNodeStartMs(runs: number, env: NodeJS.ProcessEnv, node = process.execPath): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint();
-    spawnSync(process.execPath, ['-e', '0']);
+    spawnSync(node, ['-e', '0'], { env });
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   return median(times);
@@ -70,6 +76,9 @@ export async function benchLifecycle(root: string): Promise<string[]> {
   let abFigures: ShapeFigures | undefined;
   const shapes: Record<'single file' | 'chunks', ShapeFigures> = { 'single file': { first: [], later: [], bare: [] }, chunks: { first: [], later: [], bare: [] } };
   let laterIndex = 0;
+  let runtime: string | undefined;
+  let extraEnv: Record<string, string> = {};
+  const byRuntime: string[] = [];
   try {
     const training = await prepareTraining(bed, work);
     const connection = serviceConnectionEnv(bed.emulator, 'spnKey', { id: 'aml-production' });
@@ -79,14 +88,15 @@ export async function benchLifecycle(root: string): Promise<string[]> {
       for (const step of stage.steps) {
         await step.before?.();
         const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, expand(v, vars)]));
-        // the baseline right beside each task: on a shared machine the load changes from minute to minute
-        const bareMs = bareNodeStartMs(3);
         const before = bed.emulator.requests.length;
         const started = Date.now();
         const run = await runTask(bundles(step.task), {
-          inputs, connection, variables: stage.variables, timeoutMs: 5 * 60_000, cwd: root, emulator: bed.emulator,
-          env: { AGENT_TOOLSDIRECTORY: path.join(work, 'tools'), BUILD_SOURCESDIRECTORY: root, SYSTEM_DEFAULTWORKINGDIRECTORY: root },
+          inputs, connection, variables: stage.variables, timeoutMs: 5 * 60_000, cwd: root, emulator: bed.emulator, nodePath: runtime,
+          env: { AGENT_TOOLSDIRECTORY: path.join(work, 'tools'), BUILD_SOURCESDIRECTORY: root, SYSTEM_DEFAULTWORKINGDIRECTORY: root, ...extraEnv },
         });
+        // the baseline right beside each task (on a shared machine the load changes from minute to minute), on the
+        // same Node with the same environment
+        const bareMs = bareNodeStartMs(3, run.env, runtime);
         const mine = bed.emulator.requests.slice(before);
         const firstArm = mine.find((r) => r.host === 'management.localhost');
         const counts: Record<string, number> = {};
@@ -165,10 +175,52 @@ export async function benchLifecycle(root: string): Promise<string[]> {
       }
     }
     tasksDir = dist;
+
+    // By runtime and environment: TrainModel's later runs (from the code cache) and the floor client, each beside
+    // `node -e 0` with the same Node and environment
+    const floor = path.join(root, 'scripts', 'bench', 'coldFloor.js');
+    const machineCa = process.env.NODE_EXTRA_CA_CERTS;
+    const settings: { node: string; version: string; env: Record<string, string>; label: string }[] = [];
+    for (const rt of handlerMajors().map(findRuntime)) {
+      if (!rt.node || !rt.version) {
+        byRuntime.push(`  Node ${rt.major}: left out (${rt.missing ?? 'missing'})`);
+        continue;
+      }
+      settings.push({ node: rt.node, version: rt.version, env: {}, label: "the task's (as a hosted agent's)" });
+      if (machineCa) settings.push({ node: rt.node, version: rt.version, env: { NODE_EXTRA_CA_CERTS: machineCa }, label: `+ this machine's NODE_EXTRA_CA_CERTS` });
+    }
+    const rounds = 5;
+    for (const st of settings) {
+      runtime = st.node;
+      extraEnv = st.env;
+      pass = 'ab';
+      abFigures = { first: [], later: [], bare: [] };
+      const steps = buildStage('rt', runId, GOOD_HYPER, training, ['Succeeded']).steps.filter((x) => x.task === 'TrainModel');
+      // the first run on this runtime writes its code cache (counted apart); the next `rounds` start from it
+      for (let i = 0; i <= rounds; i++) await runStage({ ...buildStage('rt', runId++, GOOD_HYPER, training, ['Succeeded']), steps });
+      const task = abFigures;
+      const floors: number[] = [];
+      const floorBare: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const before = bed.emulator.requests.length;
+        const started = Date.now();
+        const run = await runTask(floor, { inputs: {}, connection, cwd: root, emulator: bed.emulator, nodePath: st.node, env: st.env, timeoutMs: 60_000 });
+        const firstArm = bed.emulator.requests.slice(before).find((r) => r.host === 'management.localhost');
+        if (run.exitCode !== 0 || !firstArm) throw new Error(`floor client on ${st.version}: exit ${run.exitCode} ${run.stderr.slice(-300)}`);
+        floors.push(firstArm.time - started);
+        floorBare.push(bareNodeStartMs(3, run.env, st.node));
+      }
+      const bare = median([...task.bare.slice(1), ...floorBare]);
+      const t = median(task.later);
+      const fl = median(floors);
+      byRuntime.push(`  ${st.version.padEnd(9)} ${st.label.padEnd(40)} ${`${bare.toFixed(0)} ms`.padStart(9)} ${`${fl} ms (${(fl / bare).toFixed(1)}×)`.padStart(15)} ${`${t} ms (${(t / bare).toFixed(1)}×)`.padStart(15)} ${`${(t / fl).toFixed(2)}×`.padStart(8)}`);
+    }
+    runtime = undefined;
+    extraEnv = {};
   } finally {
     await bed.stop();
   }
-  const lines = [`baseline: bare \`${path.basename(process.execPath)} -e 0\` (${process.version}) start→exit, median of 3 runs just before each task; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; goal (issue 12): cold start ≤ 2× it`];
+  const lines = [`baseline: bare \`${path.basename(process.execPath)} -e 0\` (${process.version}) start→exit with the environment the task had, median of 3 runs just after each task; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; goal (issue 12): cold start ≤ 2× it`];
   lines.push("first run = a task's first on an agent (compiles its bundle, writes the V8 code cache); later run = the same step in a second pipeline run (starts from the cache)");
   lines.push('step                   result      first run→1st ARM  node -e 0   ×node   later run→1st ARM  node -e 0   ×node   ARM reads  ARM writes  token  data plane  wall');
   const cold = (ms: number | undefined, bare: number | undefined): string => `${(ms === undefined ? '—' : `${ms} ms`).padStart(18)} ${(bare === undefined ? '—' : `${bare.toFixed(0)} ms`).padStart(10)} ${(ms === undefined || bare === undefined ? 'no ARM' : `${(ms / bare).toFixed(1)}×`).padStart(7)}`;
@@ -188,5 +240,8 @@ export async function benchLifecycle(root: string): Promise<string[]> {
     const at = (xs: number[]): string => (xs.length ? `${median(xs)} ms (${(median(xs) / bare).toFixed(1)}×)` : '—');
     lines.push(`  ${shape.padEnd(12)} first run→1st ARM ${at(f.first).padStart(16)}  later run ${at(f.later).padStart(16)}  node -e 0 ${bare.toFixed(0)} ms  JavaScript the run loaded: ${f.loaded ? `${(f.loaded.bytes / 1024).toFixed(0)} KiB in ${f.loaded.files} file(s)` : '—'}`);
   }
+  lines.push(`cold start by runtime and environment: TrainModel's later runs (code cache) and the floor client (scripts/bench/coldFloor.js: only the token request and one ARM GET), median of 5 each, beside \`node -e 0\` with the same Node and environment`);
+  lines.push(`  ${'Node'.padEnd(9)} ${'environment'.padEnd(40)} ${'node -e 0'.padStart(9)} ${'floor'.padStart(15)} ${'TrainModel'.padStart(15)} ${'×floor'.padStart(8)}`);
+  lines.push(...byRuntime);
   return lines;
 }
