@@ -102,6 +102,29 @@ const lazyFormData = {
   },
 };
 
+// jsonwebtoken (MSAL's, in every credential's chunk) asks semver at load whether the running Node has three key
+// features (lib/asymmetricKeyDetailsSupported.js, psSupported.js, rsaPssKeyDetailsSupported.js), which loads and
+// runs all of semver's range parsing before the first token (~5 ms of a cold start, `node --cpu-prof`). Every Node
+// the tasks run on (the Node20_1 and Node24 handlers) is past each version asked for, so the answer is `true` at
+// build time; a file that asks anything else fails the build here, to be looked at.
+const OLDEST_NODE_MAJOR = 20;
+const jwtFeatureChecks = {
+  name: 'jwt-feature-checks',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]jsonwebtoken[\\/]lib[\\/](asymmetricKeyDetailsSupported|psSupported|rsaPssKeyDetailsSupported)\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const range = /^(?:const|var) semver = require\('semver'\);\s*module\.exports = semver\.satisfies\(process\.version, '([^']+)'\);\s*$/.exec(text)?.[1];
+      // true on every supported Node when one alternative of the range is `>=M.m.p` with M at most the oldest major
+      const always = range?.split('||').some((alt) => {
+        const m = /^\s*>=\s*(\d+)\.\d+\.\d+\s*$/.exec(alt);
+        return m !== null && Number(m[1]) <= OLDEST_NODE_MAJOR;
+      });
+      if (!always) throw new Error(`${args.path} no longer asks only a Node version every supported runtime (>= ${OLDEST_NODE_MAJOR}) has: review the jwt-feature-checks plugin of scripts/build.mjs`);
+      return { contents: `module.exports = true; // semver.satisfies(process.version, '${range}') on Node >= ${OLDEST_NODE_MAJOR}\n`, loader: 'js' };
+    });
+  },
+};
+
 async function bundleTask(task, out) {
   const entry = join(root, 'tasks', task, 'src', 'index.ts');
   const common = {
@@ -145,7 +168,7 @@ async function bundleTask(task, out) {
     minify,
     sourcemap: false,
     legalComments: 'none',
-    plugins: [lazySdk, lazyFormData],
+    plugins: [lazySdk, lazyFormData, jwtFeatureChecks],
     // Some Azure packages' ES builds call createRequire(import.meta.url); import.meta is empty once the file
     // is CommonJS, so give it the file's own URL.
     define: { 'import.meta.url': '__bundleFileUrl' },
