@@ -63,6 +63,16 @@ describe('the packaged .vsix', function () {
     assert.deepEqual(Object.keys(release.files).filter((n) => n.includes('.v8cache-')), []);
   });
 
+  it("answers jsonwebtoken's Node feature checks at build time: MSAL's chunk carries no semver of its own", () => {
+    // scripts/build.mjs, jwt-feature-checks: semver would otherwise load and parse ranges before every first token
+    for (const task of TASKS) {
+      const dir = path.join(ROOT, 'dist', 'tasks', task);
+      const jwt = fs.readdirSync(dir).filter((f) => f.endsWith('.js') && fs.readFileSync(path.join(dir, f), 'utf8').includes('JsonWebTokenError'));
+      assert.ok(jwt.length > 0, `${task}: jsonwebtoken is bundled somewhere`);
+      for (const f of jwt) assert.doesNotMatch(fs.readFileSync(path.join(dir, f), 'utf8'), /SEMVER_SPEC_VERSION/, `${task}/${f} carries semver`);
+    }
+  });
+
   it('carries the release version and publisher in its manifest', () => {
     const manifest = release.files['extension.vsixmanifest'];
     assert.match(manifest, /<Identity [^>]*Version="3\.7\.11"[^>]*Publisher="contoso-ml"/);
