@@ -25,6 +25,9 @@ if (schema.id) { schema.$id = schema.id; delete schema.id; }
 const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
 const validate = ajv.compile(schema);
 
+// the agent's Node handlers every task declares; the oldest one bounds what the bundles may assume (jwtFeatureChecks)
+const NODE_HANDLERS = ['Node20_1', 'Node24'];
+const OLDEST_NODE_MAJOR = Math.min(...NODE_HANDLERS.map((h) => Number(/^Node(\d+)/.exec(h)[1])));
 const errors = [];
 // task.json's author is the marketplace publisher (package.mjs rewrites both when --publisher overrides it).
 const publisher = JSON.parse(readFileSync(join(root, 'vss-extension.json'), 'utf8')).publisher;
@@ -50,7 +53,7 @@ for (const task of tasks) {
   if (taskJson.name !== task) errors.push(`${task}/task.json name '${taskJson.name}' differs from its folder`);
   if (taskJson.author !== publisher) errors.push(`${task}/task.json author '${taskJson.author}' is not the publisher '${publisher}' of vss-extension.json`);
   if (!taskJson.releaseNotes) errors.push(`${task}/task.json has no releaseNotes (what changed, pointing to CHANGELOG.md)`);
-  for (const handler of ['Node20_1', 'Node24']) {
+  for (const handler of NODE_HANDLERS) {
     if (taskJson.execution?.[handler]?.target !== 'index.js') errors.push(`${task}/task.json needs execution.${handler}.target = index.js`);
   }
   for (const input of taskJson.inputs ?? []) {
@@ -105,9 +108,8 @@ const lazyFormData = {
 // jsonwebtoken (MSAL's, in every credential's chunk) asks semver at load whether the running Node has three key
 // features (lib/asymmetricKeyDetailsSupported.js, psSupported.js, rsaPssKeyDetailsSupported.js), which loads and
 // runs all of semver's range parsing before the first token (~5 ms of a cold start, `node --cpu-prof`). Every Node
-// the tasks run on (the Node20_1 and Node24 handlers) is past each version asked for, so the answer is `true` at
+// the tasks run on (NODE_HANDLERS) is past each version asked for, so the answer is `true` at
 // build time; a file that asks anything else fails the build here, to be looked at.
-const OLDEST_NODE_MAJOR = 20;
 const jwtFeatureChecks = {
   name: 'jwt-feature-checks',
   setup(b) {

@@ -21,6 +21,9 @@ import { buildStage, expand, GOOD_HYPER, pipelineVariables, prepareTraining, rel
 import { jobFileStages } from '../demo/jobfiles';
 import { findRuntime, handlerMajors } from '../../test/integration/runtimes';
 
+/** The first ARM request of a run's requests (what its cold start is timed to). */
+const firstArmOf = (requests: RecordedRequest[]): RecordedRequest | undefined => requests.find((r) => r.host === 'management.localhost');
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** `node -e 0` start→exit, median of `runs`, with the Node and environment a task ran with. */
@@ -98,7 +101,7 @@ export async function benchLifecycle(root: string): Promise<string[]> {
         // same Node with the same environment
         const bareMs = bareNodeStartMs(3, run.env, runtime);
         const mine = bed.emulator.requests.slice(before);
-        const firstArm = mine.find((r) => r.host === 'management.localhost');
+        const firstArm = firstArmOf(mine);
         const counts: Record<string, number> = {};
         for (const r of mine) counts[kind(r)] = (counts[kind(r)] ?? 0) + 1;
         const coldStartMs = firstArm ? firstArm.time - started : undefined;
@@ -205,7 +208,7 @@ export async function benchLifecycle(root: string): Promise<string[]> {
         const before = bed.emulator.requests.length;
         const started = Date.now();
         const run = await runTask(floor, { inputs: {}, connection, cwd: root, emulator: bed.emulator, nodePath: st.node, env: st.env, timeoutMs: 60_000 });
-        const firstArm = bed.emulator.requests.slice(before).find((r) => r.host === 'management.localhost');
+        const firstArm = firstArmOf(bed.emulator.requests.slice(before));
         if (run.exitCode !== 0 || !firstArm) throw new Error(`floor client on ${st.version}: exit ${run.exitCode} ${run.stderr.slice(-300)}`);
         floors.push(firstArm.time - started);
         floorBare.push(bareNodeStartMs(3, run.env, st.node));

@@ -7,8 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ROOT } from '../reliability/helpers';
-import { FIXTURES, HARNESSES, oneLine, TASKS, type Fixture } from '../reliability/helpers';
+import { FIXTURES, HARNESSES, oneLine, ROOT, TASKS, type Fixture } from '../reliability/helpers';
 import { findRuntime, handlerMajors, type Runtime } from './runtimes';
 
 const runtimes: Runtime[] = handlerMajors().map(findRuntime);
